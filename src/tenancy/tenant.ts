@@ -1,0 +1,185 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { InvalidPropError } from '../core/errors.js';
+import { GPU_RESOURCE, LabelKeys, MANAGED_BY } from '../core/labels.js';
+import { validateDnsLabel } from '../core/names.js';
+import { isQuantity } from '../core/quantity.js';
+import { ManifestDirectory } from '../layout/manifest-directory.js';
+
+/** Aggregate limits of a tenant namespace (a ResourceQuota). */
+export interface TenantQuota {
+  /** Total CPU requests, e.g. `'32'`. */
+  readonly requestsCpu: string;
+  /** Total memory requests, e.g. `'128Gi'`. */
+  readonly requestsMemory: string;
+  /**
+   * Total CPU limits.
+   * @default - twice `requestsCpu` is NOT assumed: equal to `requestsCpu`
+   */
+  readonly limitsCpu?: string;
+  /**
+   * Total memory limits.
+   * @default - equal to `requestsMemory`
+   */
+  readonly limitsMemory?: string;
+  /**
+   * Whole GPUs the namespace may request (`requests.nvidia.com/gpu`). Always rendered, so a
+   * namespace without GPUs is quota'd to zero.
+   * @default 0
+   */
+  readonly gpus?: number;
+  /**
+   * Total requested persistent storage.
+   * @default '100Gi'
+   */
+  readonly requestsStorage?: string;
+  /**
+   * Maximum number of pods.
+   * @default 50
+   */
+  readonly pods?: number;
+}
+
+/** Per-container defaults applied by the namespace's LimitRange. */
+export interface ContainerDefaults {
+  /** @default '100m' */
+  readonly cpuRequest?: string;
+  /** @default '500m' */
+  readonly cpuLimit?: string;
+  /** @default '128Mi' */
+  readonly memoryRequest?: string;
+  /** @default '512Mi' */
+  readonly memoryLimit?: string;
+}
+
+/** Props of {@link Tenant}. */
+export interface TenantProps {
+  /**
+   * Namespace name.
+   * @default - the construct id
+   */
+  readonly namespace?: string;
+  /** The team that owns the namespace (label `lambda-gitops.dev/team`). */
+  readonly team: string;
+  /** The namespace's ResourceQuota. */
+  readonly quota: TenantQuota;
+  /**
+   * LimitRange defaults for containers that set no resources.
+   * @default - see {@link ContainerDefaults}
+   */
+  readonly containerDefaults?: ContainerDefaults;
+  /**
+   * Pod Security Standards level enforced on the namespace.
+   * @default 'restricted'
+   */
+  readonly podSecurity?: 'restricted' | 'baseline';
+  /**
+   * Extra namespace labels.
+   * @default {}
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Output directory.
+   * @default 'apps/<namespace>'
+   */
+  readonly directory?: string;
+}
+
+/**
+ * A team namespace: Namespace (with Pod Security labels), ResourceQuota (GPUs included),
+ * LimitRange defaults, and a default-deny NetworkPolicy for ingress and egress that still allows
+ * DNS to kube-system. Workloads created inside a Tenant land in its namespace and directory.
+ */
+export class Tenant extends ManifestDirectory {
+  /** The namespace name. */
+  public readonly namespaceName: string;
+  /** The owning team. */
+  public readonly team: string;
+  /** The GPU quota. */
+  public readonly gpuQuota: number;
+
+  constructor(scope: Construct, id: string, props: TenantProps) {
+    const namespace = props.namespace ?? id;
+    super(scope, id, { namespace, directory: props.directory ?? `apps/${namespace}` });
+    this.namespaceName = validateDnsLabel(this, 'namespace', namespace);
+    this.team = validateDnsLabel(this, 'team', props.team);
+    const quota = props.quota;
+    this.gpuQuota = quota.gpus ?? 0;
+    if (!Number.isInteger(this.gpuQuota) || this.gpuQuota < 0) {
+      throw new InvalidPropError(this, 'quota.gpus', quota.gpus, 'must be a whole number of GPUs, 0 or more');
+    }
+    const quantities: Array<[string, string | undefined]> = [
+      ['quota.requestsCpu', quota.requestsCpu], ['quota.requestsMemory', quota.requestsMemory],
+      ['quota.limitsCpu', quota.limitsCpu], ['quota.limitsMemory', quota.limitsMemory], ['quota.requestsStorage', quota.requestsStorage],
+    ];
+    for (const [prop, value] of quantities) {
+      if (value !== undefined && !isQuantity(value)) throw new InvalidPropError(this, prop, value, "must be a Kubernetes quantity such as '32' or '128Gi'");
+    }
+    const podSecurity = props.podSecurity ?? 'restricted';
+    if (podSecurity !== 'restricted' && podSecurity !== 'baseline') {
+      throw new InvalidPropError(this, 'podSecurity', podSecurity, "must be 'restricted' or 'baseline'");
+    }
+    const labels = { [LabelKeys.managedBy]: MANAGED_BY, 'lambda-gitops.dev/team': this.team };
+
+    new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: this.namespaceName,
+        labels: {
+          ...labels,
+          ...(props.labels ?? {}),
+          'pod-security.kubernetes.io/enforce': podSecurity,
+          'pod-security.kubernetes.io/enforce-version': 'v1.28',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+    const q = (v: string) => k8s.Quantity.fromString(v);
+    new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: { name: 'compute', labels },
+      spec: {
+        hard: {
+          'requests.cpu': q(quota.requestsCpu),
+          'requests.memory': q(quota.requestsMemory),
+          'limits.cpu': q(quota.limitsCpu ?? quota.requestsCpu),
+          'limits.memory': q(quota.limitsMemory ?? quota.requestsMemory),
+          [`requests.${GPU_RESOURCE}`]: q(String(this.gpuQuota)),
+          'requests.storage': q(quota.requestsStorage ?? '100Gi'),
+          pods: q(String(quota.pods ?? 50)),
+        },
+      },
+    });
+    const d = props.containerDefaults ?? {};
+    new k8s.KubeLimitRange(this, 'Limits', {
+      metadata: { name: 'container-defaults', labels },
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: { cpu: q(d.cpuRequest ?? '100m'), memory: q(d.memoryRequest ?? '128Mi') },
+          default: { cpu: q(d.cpuLimit ?? '500m'), memory: q(d.memoryLimit ?? '512Mi') },
+        }],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny', labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    new k8s.KubeNetworkPolicy(this, 'AllowDns', {
+      metadata: { name: 'allow-dns', labels },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{
+            namespaceSelector: { matchLabels: { [LabelKeys.namespaceName]: 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          }],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        }],
+      },
+    });
+  }
+}

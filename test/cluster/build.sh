@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Builds (or reuses) every binary the cluster tests need, into .cache/bin.
+# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|etcd|kwok|flux|peers]...
+# A component is rebuilt only when .cache/bin/<name> does not report the pinned version.
+# Everything comes from the Go module proxy (go.mod/go.sum of the wrapper modules are committed)
+# or from Debian (etcd-server). Build logs and timings go to .cache/logs/.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$here/../.." && pwd)
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+
+export GOCACHE=${GOCACHE:-$ROOT/.cache/go-build}
+export GOMODCACHE=${GOMODCACHE:-$ROOT/.cache/gomod}
+export GOFLAGS=-buildvcs=false
+export CGO_ENABLED=0
+BIN=$ROOT/.cache/bin
+LOGS=$ROOT/.cache/logs
+mkdir -p "$BIN" "$LOGS" "$GOCACHE" "$GOMODCACHE"
+NICE=(nice -n 10)
+
+log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+command -v go >/dev/null || die "go is not on PATH (need Go >= 1.26 at /usr/local/go/bin)"
+
+# Fail fast when the Go module proxy cannot be reached and a module is missing from the cache.
+PROXY_OK=""
+need_proxy() { # $1 = module@version that must be downloadable
+  [ -n "$PROXY_OK" ] && return 0
+  local out
+  if ! out=$(timeout 60 go mod download -json "$1" 2>&1); then
+    die "cannot download $1 through the Go module proxy ($(go env GOPROXY)). Is the proxy reachable?
+$out"
+  fi
+  PROXY_OK=1
+}
+
+# has_version NAME PATTERN [ARGS...]: true when .cache/bin/NAME runs and its version output matches PATTERN
+has_version() {
+  local name=$1 pat=$2; shift 2
+  [ -x "$BIN/$name" ] || return 1
+  "$BIN/$name" "$@" 2>&1 | head -5 | grep -qF -- "$pat"
+}
+
+timed() { # timed NAME CMD...: run CMD, record wall seconds in .cache/logs/times.tsv
+  local name=$1; shift
+  local t0=$SECONDS
+  if ! "$@" >"$LOGS/build-$name.log" 2>&1; then
+    tail -40 "$LOGS/build-$name.log" >&2
+    die "build of $name failed (full log: $LOGS/build-$name.log)"
+  fi
+  printf '%s\t%s\t%ss\n' "$(date -u +%FT%TZ)" "$name" "$((SECONDS - t0))" >>"$LOGS/times.tsv"
+  log "built $name in $((SECONDS - t0))s"
+}
+
+k8s_ldflags() {
+  local v=$K8S_VERSION maj min
+  maj=${v#v}; maj=${maj%%.*}
+  min=${v#v*.}; min=${min%%.*}
+  local f="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    f+=" -X $p.gitVersion=$v -X $p.gitMajor=$maj -X $p.gitMinor=$min"
+    f+=" -X $p.gitCommit=$K8S_COMMIT -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  printf '%s' "$f"
+}
+
+build_k8s_one() { # kube-apiserver | kube-scheduler | kube-controller-manager | kubectl
+  local name=$1 verflag=--version
+  [ "$name" = kubectl ] && verflag="version --client"
+  # shellcheck disable=SC2086
+  if has_version "$name" "$K8S_VERSION" $verflag; then log "$name $K8S_VERSION cached"; return; fi
+  need_proxy "k8s.io/kubernetes@$K8S_VERSION"
+  log "building $name $K8S_VERSION (cold: several minutes on 2 cores)"
+  (cd "$here/tools/k8s" && timed "$name" "${NICE[@]}" go build -trimpath -tags selinux,notest \
+    -ldflags "$(k8s_ldflags)" -o "$BIN/$name" "k8s.io/kubernetes/cmd/$name")
+}
+
+build_etcd() {
+  # Debian's etcd-server 3.4.23; the harness smoke-tests it (put/get) before use.
+  if command -v etcd >/dev/null && etcd --version 2>&1 | grep -q "etcd Version: $ETCD_VERSION_PREFIX"; then
+    ln -sf "$(command -v etcd)" "$BIN/etcd"; log "etcd $(etcd --version | head -1) (Debian)"; return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian etcd-server"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y etcd-server >"$LOGS/apt-etcd.log" 2>&1 \
+      || { apt-get update >>"$LOGS/apt-etcd.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y etcd-server >>"$LOGS/apt-etcd.log" 2>&1; } \
+      || die "apt-get install etcd-server failed (see $LOGS/apt-etcd.log)"
+    # Debian starts an etcd service on 2379 when systemd runs; the tests use their own ports either way.
+    ln -sf "$(command -v etcd)" "$BIN/etcd"; return
+  fi
+  die "etcd not found; install Debian's etcd-server (apt-get install etcd-server)"
+}
+
+build_gomod_tool() { # NAME VERSION_PATTERN VERSION_ARGS MODULE_DIR PACKAGE [LDFLAGS]
+  local name=$1 pat=$2 vargs=$3 dir=$4 pkg=$5 ld=${6:-"-s -w"}
+  # shellcheck disable=SC2086
+  if has_version "$name" "$pat" $vargs; then log "$name cached"; return; fi
+  need_proxy "$(cd "$dir" && go list -m -f '{{.Path}}@{{.Version}}' "$(go list -f '{{.Module.Path}}' "$pkg" 2>/dev/null || echo std)" 2>/dev/null || echo "$pkg")"
+  log "building $name"
+  (cd "$dir" && timed "$name" "${NICE[@]}" go build -trimpath -ldflags "$ld" -o "$BIN/$name" "$pkg")
+}
+
+build_kwok() {
+  build_gomod_tool kwok "$KWOK_VERSION" --version "$here/tools/kwok" sigs.k8s.io/kwok/cmd/kwok \
+    "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+}
+
+build_flux() {
+  build_gomod_tool source-controller "$SOURCE_CONTROLLER_VERSION" --version "$here/tools/flux" \
+    github.com/fluxcd/source-controller "-s -w"
+  build_gomod_tool kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" --version "$here/tools/flux" \
+    github.com/fluxcd/kustomize-controller "-s -w"
+}
+
+build_peers() {
+  build_gomod_tool kubeconform "$KUBECONFORM_VERSION" -v "$here/tools/peers" github.com/yannh/kubeconform/cmd/kubeconform \
+    "-s -w -X main.version=$KUBECONFORM_VERSION"
+  build_gomod_tool kube-score "$KUBE_SCORE_VERSION" version "$here/tools/peers" github.com/zegl/kube-score/cmd/kube-score \
+    "-s -w -X main.version=$KUBE_SCORE_VERSION"
+}
+
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(all)
+for t in "${targets[@]}"; do
+  case $t in
+    all) build_etcd; for c in kube-apiserver kube-controller-manager kube-scheduler; do build_k8s_one $c; done
+         command -v kubectl >/dev/null || build_k8s_one kubectl
+         build_kwok; build_flux; build_peers ;;
+    k8s) for c in kube-apiserver kube-controller-manager kube-scheduler; do build_k8s_one $c; done ;;
+    kube-apiserver|kube-scheduler|kube-controller-manager|kubectl) build_k8s_one "$t" ;;
+    etcd) build_etcd ;;
+    kwok) build_kwok ;;
+    flux) build_flux ;;
+    peers) build_peers ;;
+    *) die "unknown target $t" ;;
+  esac
+done

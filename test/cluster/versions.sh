@@ -1,0 +1,12 @@
+# Pinned versions of every component the cluster tests build (sourced by build.sh and run.sh).
+# Kubernetes 1.33 is the oldest line that the Flux release available through the Go module proxy
+# here (Flux 2.9: source-controller v1.9.x, kustomize-controller v1.9.x, which need >= 1.33) supports;
+# see docs/cluster-testing.md for why not 1.28.
+K8S_VERSION=v1.33.13
+K8S_COMMIT=goproxy-module-v1.33.13   # the proxy's .info carries no commit; informational only
+ETCD_VERSION_PREFIX=3.4.             # Debian 12 etcd-server (3.4.23), smoke-tested by the harness
+KWOK_VERSION=v0.8.0
+SOURCE_CONTROLLER_VERSION=v1.9.6     # Flux 2.9
+KUSTOMIZE_CONTROLLER_VERSION=v1.9.6  # Flux 2.9
+KUBECONFORM_VERSION=v0.7.0
+KUBE_SCORE_VERSION=v1.20.0
