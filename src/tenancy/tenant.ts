@@ -99,9 +99,9 @@ export class Tenant extends ManifestDirectory {
   public readonly gpuQuota: number;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
-    const namespace = props.namespace ?? id;
+    const namespace = validateDnsLabel(scope.node.path ? `${scope.node.path}/${id}` : id, 'namespace', props.namespace ?? id);
     super(scope, id, { namespace, directory: props.directory ?? `apps/${namespace}` });
-    this.namespaceName = validateDnsLabel(this, 'namespace', namespace);
+    this.namespaceName = namespace;
     this.team = validateDnsLabel(this, 'team', props.team);
     const quota = props.quota;
     this.gpuQuota = quota.gpus ?? 0;
