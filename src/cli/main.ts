@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * The `lambda-gitops` command line. Each subcommand lives in `./commands/<name>.js` and exports
+ * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
+ * Exit codes: 0 success, 1 a finding (policy failure, does not fit, diff risk gate), 2 bad input or usage.
+ */
+import { pathToFileURL } from 'node:url';
+
+/** A CLI subcommand module. */
+export interface CommandModule {
+  /** One line for `lambda-gitops --help`. */
+  readonly summary: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, string> = {
+  synth: './commands/synth.js',
+  check: './commands/check.js',
+  diff: './commands/diff.js',
+  comment: './commands/comment.js',
+  publish: './commands/publish.js',
+  plan: './commands/plan.js',
+};
+
+/** Thrown for usage errors; printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+async function load(name: string): Promise<CommandModule> {
+  return (await import(COMMANDS[name])) as CommandModule;
+}
+
+async function help(): Promise<string> {
+  const lines = ['Usage: lambda-gitops <command> [options]', '', 'Commands:'];
+  for (const name of Object.keys(COMMANDS)) {
+    try {
+      lines.push(`  ${name.padEnd(10)}${(await load(name)).summary}`);
+    } catch {
+      // a command whose module is not built is not listed
+    }
+  }
+  lines.push('', "Run 'lambda-gitops <command> --help' for a command's options.");
+  return lines.join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${await help()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    const { createRequire } = await import('node:module');
+    process.stdout.write(`${createRequire(import.meta.url)('../../package.json').version}\n`);
+    return 0;
+  }
+  if (!(name in COMMANDS)) {
+    process.stderr.write(`lambda-gitops: unknown command '${name}'\n${await help()}\n`);
+    return 2;
+  }
+  try {
+    return await (await load(name)).run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`lambda-gitops ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (error: Error) => {
+    process.stderr.write(`lambda-gitops: ${error.stack ?? error.message}\n`);
+    process.exitCode = 2;
+  });
+}
