@@ -237,6 +237,12 @@ export interface IWorkload extends IConstruct {
   readonly minReplicas: number;
 }
 
+/**
+ * Construct id of the child that holds a workload's ingress NetworkPolicy; the network rules
+ * create it, and a workload with exposed ports fails validation without it.
+ */
+export const INGRESS_POLICY_ID = 'IngressPolicy';
+
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -365,6 +371,11 @@ export class Workload extends Construct implements IWorkload {
         },
       });
     }
+    this.node.addValidation({
+      validate: () => (this.exposedPorts.length > 0 && !this.node.tryFindChild(INGRESS_POLICY_ID)
+        ? [`${this.kind} '${this.namespace}/${this.workloadName}' serves ports ${this.exposedPorts.map((p) => p.name).join(', ')} but no network rule admits traffic to it under the namespace's default deny; allow its clients with the network rules (e.g. allowIngress)`]
+        : []),
+    });
   }
 
   /** The highest number of pods (autoscaler max, else the fixed replicas). */
