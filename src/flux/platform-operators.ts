@@ -1,0 +1,123 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { LabelKeys, MANAGED_BY } from '../core/labels.js';
+import { HelmRelease, HelmRepository } from './helm-release.js';
+
+/** A pinned operator chart. */
+export interface OperatorChart {
+  /** Chart version (exact). */
+  readonly version: string;
+  /**
+   * Extra chart values.
+   * @default {}
+   */
+  readonly values?: Record<string, unknown>;
+}
+
+/** Props of {@link PlatformOperators}. */
+export interface PlatformOperatorsProps {
+  /**
+   * External Secrets Operator (chart `external-secrets` from charts.external-secrets.io).
+   * @default { version: '0.20.4' }
+   */
+  readonly externalSecrets?: OperatorChart;
+  /**
+   * KEDA (chart `keda` from kedacore.github.io/charts).
+   * @default { version: '2.17.2' }
+   */
+  readonly keda?: OperatorChart;
+  /**
+   * NVIDIA device plugin with GPU feature discovery (chart `nvidia-device-plugin`).
+   * @default { version: '0.17.4' }
+   */
+  readonly nvidiaDevicePlugin?: OperatorChart;
+  /**
+   * Name of the time-slicing ConfigMap (in the device plugin's namespace) the plugin reads.
+   * @default - no time-slicing config
+   */
+  readonly timeSlicingConfigMap?: string;
+  /**
+   * The time-slicing profile used by nodes without a `nvidia.com/device-plugin.config` label.
+   * @default - whole GPUs unless a node selects a profile
+   */
+  readonly timeSlicingDefaultProfile?: string;
+  /**
+   * DCGM exporter for GPU metrics (chart `dcgm-exporter`).
+   * @default { version: '4.6.0' }
+   */
+  readonly dcgmExporter?: OperatorChart;
+}
+
+/** Namespaces the operators run in. */
+export const OperatorNamespaces = {
+  externalSecrets: 'external-secrets',
+  keda: 'keda',
+  nvidia: 'nvidia-device-plugin',
+} as const;
+
+/**
+ * The operators a GPU platform needs, as Flux HelmRepositories and HelmReleases with pinned chart
+ * versions, and their namespaces: External Secrets Operator (Pulumi ESC), KEDA, the NVIDIA device
+ * plugin (with GPU feature discovery, tolerating the GPU taint) and the DCGM exporter. Place it
+ * in the `infrastructure/controllers` directory.
+ */
+export class PlatformOperators extends Construct {
+  /** The device plugin's namespace (where the time-slicing ConfigMap must live). */
+  public readonly nvidiaNamespace: string = OperatorNamespaces.nvidia;
+
+  constructor(scope: Construct, id: string, props: PlatformOperatorsProps = {}) {
+    super(scope, id);
+    const labels = { [LabelKeys.managedBy]: MANAGED_BY };
+    const namespace = (name: string, podSecurity: string) => new k8s.KubeNamespace(this, `Namespace-${name}`, {
+      metadata: {
+        name,
+        labels: { ...labels, 'pod-security.kubernetes.io/enforce': podSecurity, 'lambda-gitops.dev/role': 'operator' },
+      },
+    });
+    namespace(OperatorNamespaces.externalSecrets, 'restricted');
+    namespace(OperatorNamespaces.keda, 'restricted');
+    // the device plugin and DCGM exporter mount host paths (/var/lib/kubelet/device-plugins, /dev)
+    namespace(OperatorNamespaces.nvidia, 'privileged');
+
+    const eso = new HelmRepository(this, 'ExternalSecretsRepo', { name: 'external-secrets', url: 'https://charts.external-secrets.io' });
+    new HelmRelease(this, 'ExternalSecrets', {
+      name: 'external-secrets',
+      namespace: OperatorNamespaces.externalSecrets,
+      repository: eso,
+      chart: 'external-secrets',
+      version: props.externalSecrets?.version ?? '0.20.4',
+      values: { installCRDs: true, ...(props.externalSecrets?.values ?? {}) },
+    });
+    const keda = new HelmRepository(this, 'KedaRepo', { name: 'kedacore', url: 'https://kedacore.github.io/charts' });
+    new HelmRelease(this, 'Keda', {
+      name: 'keda', namespace: OperatorNamespaces.keda, repository: keda, chart: 'keda',
+      version: props.keda?.version ?? '2.17.2', values: props.keda?.values,
+    });
+    const nvidia = new HelmRepository(this, 'NvidiaDevicePluginRepo', { name: 'nvidia-device-plugin', url: 'https://nvidia.github.io/k8s-device-plugin' });
+    const gpuToleration = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    new HelmRelease(this, 'NvidiaDevicePlugin', {
+      name: 'nvidia-device-plugin',
+      namespace: OperatorNamespaces.nvidia,
+      repository: nvidia,
+      chart: 'nvidia-device-plugin',
+      version: props.nvidiaDevicePlugin?.version ?? '0.17.4',
+      values: {
+        gfd: { enabled: true },
+        tolerations: gpuToleration,
+        ...(props.timeSlicingConfigMap ? {
+          config: { name: props.timeSlicingConfigMap, ...(props.timeSlicingDefaultProfile ? { default: props.timeSlicingDefaultProfile } : {}) },
+        } : {}),
+        ...(props.nvidiaDevicePlugin?.values ?? {}),
+      },
+    });
+    const dcgm = new HelmRepository(this, 'DcgmExporterRepo', { name: 'dcgm-exporter', url: 'https://nvidia.github.io/dcgm-exporter/helm-charts' });
+    new HelmRelease(this, 'DcgmExporter', {
+      name: 'dcgm-exporter',
+      namespace: OperatorNamespaces.nvidia,
+      repository: dcgm,
+      chart: 'dcgm-exporter',
+      version: props.dcgmExporter?.version ?? '4.6.0',
+      values: { tolerations: gpuToleration, nodeSelector: { 'nvidia.com/gpu.present': 'true' }, ...(props.dcgmExporter?.values ?? {}) },
+    });
+  }
+}

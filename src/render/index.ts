@@ -1,0 +1,4 @@
+export * from './synthesize.js';
+export * from './tree-layout.js';
+export * from './atomic-write.js';
+export * from './render-app.js';

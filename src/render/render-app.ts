@@ -1,0 +1,56 @@
+import { App } from 'cdk8s';
+import { resolve } from 'node:path';
+import { replaceDirectoryAtomically, writeFiles } from './atomic-write.js';
+import { SynthesisError, synthesizeObjects } from './synthesize.js';
+import { TreeFile, layoutTree } from './tree-layout.js';
+
+/**
+ * Checks a laid-out tree before it is written; returns problems (empty when valid). Each problem
+ * should name the file, the object and the field.
+ */
+export type TreeValidator = (files: TreeFile[]) => string[] | Promise<string[]>;
+
+/** Options of {@link renderApp}. */
+export interface RenderOptions {
+  /**
+   * Directory that receives the Flux tree; replaced atomically.
+   * @default 'dist'
+   */
+  readonly outdir?: string;
+  /**
+   * Validators run on the complete tree before anything is written (schema validation, the
+   * policy gate). Any problem aborts the render and leaves `outdir` untouched.
+   * @default []
+   */
+  readonly validators?: TreeValidator[];
+  /**
+   * A second directory that receives a copy of the tree, e.g. the `cdk8s synth` output directory
+   * its validation plugins read.
+   * @default - `$CDK8S_OUTDIR` when set and different from `outdir`
+   */
+  readonly mirrorTo?: string;
+}
+
+/** What {@link renderApp} wrote. */
+export interface RenderResult {
+  /** Files written, relative to `outdir`. */
+  readonly files: TreeFile[];
+  /** Absolute path of `outdir`. */
+  readonly outdir: string;
+}
+
+/**
+ * Renders an app into a Flux tree: one linear synthesis pass, layout, validators, then an
+ * atomic replace of `outdir` (a failure at any step leaves the previous tree as it was).
+ */
+export async function renderApp(app: App, options: RenderOptions = {}): Promise<RenderResult> {
+  const outdir = resolve(options.outdir ?? 'dist');
+  const files = layoutTree(synthesizeObjects(app));
+  const problems: string[] = [];
+  for (const validate of options.validators ?? []) problems.push(...(await validate(files)));
+  if (problems.length > 0) throw new SynthesisError(problems);
+  replaceDirectoryAtomically(outdir, files);
+  const mirror = options.mirrorTo ?? process.env.CDK8S_OUTDIR;
+  if (mirror && resolve(mirror) !== outdir) writeFiles(resolve(mirror), files);
+  return { files, outdir };
+}
