@@ -1,105 +1,19 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { DisruptionBudgetOptions, PodDisruptionBudget } from '../availability/pod-disruption-budget.js';
 import { InvalidPropError } from '../core/errors.js';
-import { LabelKeys, NodeLabels, WorkloadIdentity, recommendedLabels, selectorLabels } from '../core/labels.js';
+import { WorkloadIdentity, recommendedLabels, selectorLabels } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
-import { ComputeResources, renderResources } from './resources.js';
+import {
+  HostCacheVolume, PersistentVolume, ScratchVolume, SecretEnvVar, WorkloadPort, WorkloadScheduling, buildPodTemplate,
+} from './pod-template.js';
+import { ComputeResources } from './resources.js';
 
-/** A port a workload serves. */
-export interface WorkloadPort {
-  /** Port name (IANA_SVC_NAME: at most 15 characters, lowercase). */
-  readonly name: string;
-  /** The container port. */
-  readonly containerPort: number;
-  /**
-   * The Service port.
-   * @default - same as the container port
-   */
-  readonly servicePort?: number;
-  /**
-   * Whether this port is exposed through the Service and admitted by network rules.
-   * @default true
-   */
-  readonly exposed?: boolean;
-}
-
-/** An environment variable taken from a key of a Secret (typically written by an ExternalSecret). */
-export interface SecretEnvVar {
-  /** The environment variable name. */
-  readonly name: string;
-  /** The Secret's name. */
-  readonly secretName: string;
-  /** The key within the Secret. */
-  readonly key: string;
-}
-
-/** A writable scratch directory backed by an emptyDir. */
-export interface ScratchVolume {
-  /** Volume name. */
-  readonly name: string;
-  /** Where it is mounted. */
-  readonly mountPath: string;
-  /**
-   * Size limit of the emptyDir.
-   * @default '1Gi'
-   */
-  readonly sizeLimit?: string;
-  /**
-   * Back the emptyDir with RAM (`medium: Memory`), e.g. for `/dev/shm`.
-   * @default false
-   */
-  readonly memory?: boolean;
-}
-
-/** A PersistentVolumeClaim mounted into the pod (a StatefulSet volumeClaimTemplate, or a standalone claim). */
-export interface PersistentVolume {
-  /** Volume name. */
-  readonly name: string;
-  /** Where it is mounted. */
-  readonly mountPath: string;
-  /** Requested size, e.g. `50Gi`. */
-  readonly size: string;
-  /**
-   * Storage class.
-   * @default - the cluster's default StorageClass
-   */
-  readonly storageClassName?: string;
-  /**
-   * Mount read-only.
-   * @default false
-   */
-  readonly readOnly?: boolean;
-}
-
-/** A directory on the node's local NVMe disk (e.g. a model cache that survives pod restarts). */
-export interface HostCacheVolume {
-  /** Volume name. */
-  readonly name: string;
-  /** Where it is mounted in the container. */
-  readonly mountPath: string;
-  /** Absolute path on the node. */
-  readonly hostPath: string;
-}
-
-/** Where a workload's pods may run. */
-export interface WorkloadScheduling {
-  /**
-   * Node labels a node must carry.
-   * @default {}
-   */
-  readonly nodeSelector?: Record<string, string>;
-  /**
-   * Tolerations.
-   * @default []
-   */
-  readonly tolerations?: k8s.Toleration[];
-  /**
-   * PriorityClass name.
-   * @default - none (priority 0)
-   */
-  readonly priorityClassName?: string;
-}
+export type {
+  HostCacheVolume, PersistentVolume, PodTemplateProps, RestartPolicy, ScratchVolume, SecretEnvVar, WorkloadPort, WorkloadScheduling,
+} from './pod-template.js';
+export { buildPodTemplate, restrictedContainerSecurityContext } from './pod-template.js';
 
 /** The kind of controller a {@link Workload} renders. */
 export enum WorkloadKind {
@@ -203,6 +117,23 @@ export interface WorkloadProps {
    * @default 30
    */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Service session affinity; `ClientIP` pins each client to one pod (for servers that keep
+   * per-session state in memory).
+   * @default 'None'
+   */
+  readonly sessionAffinity?: 'None' | 'ClientIP';
+  /**
+   * The PodDisruptionBudget created while the workload can run more than one replica (fixed
+   * replicas > 1, or an autoscaler with max > 1). It never blocks all evictions.
+   * @default { maxUnavailable: 1 }
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+  /**
+   * Spread replicas across nodes with a soft topology spread constraint.
+   * @default true
+   */
+  readonly spreadAcrossNodes?: boolean;
 }
 
 /** What an autoscaler tells its target. */
@@ -216,6 +147,9 @@ export interface AutoscalingBinding {
   /** Maximum replicas. */
   readonly maxReplicas: number;
 }
+
+/** Construct id of the PodDisruptionBudget child a {@link Workload} keeps while it can run more than one replica. */
+export const DISRUPTION_BUDGET_ID = 'DisruptionBudget';
 
 /** Anything network rules, disruption budgets and autoscalers can target. */
 export interface IWorkload extends IConstruct {
@@ -237,6 +171,12 @@ export interface IWorkload extends IConstruct {
   readonly minReplicas: number;
 }
 
+/** A workload an autoscaler can bind to (see {@link Workload.bindAutoscaler}). */
+export interface IScalableWorkload extends IWorkload {
+  /** Binds an autoscaler; throws when one is already bound. */
+  bindAutoscaler(binding: AutoscalingBinding): void;
+}
+
 /**
  * Construct id of the child that holds a workload's ingress NetworkPolicy; the network rules
  * create it, and a workload with exposed ports fails validation without it.
@@ -249,7 +189,7 @@ const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * The shared base of served workloads: a Deployment or StatefulSet with a hardened pod template,
  * and a Service. Selector labels are `app.kubernetes.io/name` + `instance` only.
  */
-export class Workload extends Construct implements IWorkload {
+export class Workload extends Construct implements IScalableWorkload {
   /** Returns the namespace of the Chart (normally a Tenant) that contains `scope`. */
   public static namespaceOf(scope: IConstruct): string {
     const namespace = Chart.of(scope).namespace;
@@ -273,7 +213,10 @@ export class Workload extends Construct implements IWorkload {
   public readonly service?: k8s.KubeService;
   /** The headless Service that gives StatefulSet pods stable DNS names. */
   public readonly headlessService?: k8s.KubeService;
+  /** Resources of the main container (for capacity planning). */
+  public readonly computeResources: ComputeResources;
   private readonly fixedReplicas: number;
+  private readonly disruptionBudgetOptions: DisruptionBudgetOptions;
   private autoscaling?: AutoscalingBinding;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
@@ -299,7 +242,13 @@ export class Workload extends Construct implements IWorkload {
     const kind = props.kind ?? WorkloadKind.DEPLOYMENT;
     this.kind = kind;
     this.apiVersion = 'apps/v1';
-    const podTemplate = buildPodTemplate(this, { ...props, name: this.workloadName }, this.labels);
+    this.computeResources = props.resources;
+    const podTemplate = buildPodTemplate(this, {
+      ...props,
+      name: this.workloadName,
+      claimsFromTemplates: kind === WorkloadKind.STATEFUL_SET,
+      spreadAcrossNodes: props.spreadAcrossNodes ?? true,
+    }, this.labels);
     const metadata = { name: this.workloadName, labels: this.labels };
 
     if (kind === WorkloadKind.STATEFUL_SET) {
@@ -325,7 +274,7 @@ export class Workload extends Construct implements IWorkload {
           volumeClaimTemplates: (props.persistentVolumes ?? []).map((v) => ({
             metadata: { name: v.name, labels: this.labels },
             spec: {
-              accessModes: ['ReadWriteOnce'],
+              accessModes: [v.accessMode ?? 'ReadWriteOnce'],
               ...(v.storageClassName ? { storageClassName: v.storageClassName } : {}),
               resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
             },
@@ -337,7 +286,7 @@ export class Workload extends Construct implements IWorkload {
         new k8s.KubePersistentVolumeClaim(this, `Claim-${volume.name}`, {
           metadata: { name: `${this.workloadName}-${volume.name}`, labels: this.labels },
           spec: {
-            accessModes: ['ReadWriteOnce'],
+            accessModes: [volume.accessMode ?? 'ReadWriteOnce'],
             ...(volume.storageClassName ? { storageClassName: volume.storageClassName } : {}),
             resources: { requests: { storage: k8s.Quantity.fromString(volume.size) } },
           },
@@ -362,6 +311,7 @@ export class Workload extends Construct implements IWorkload {
         spec: {
           type: 'ClusterIP',
           selector: this.selector,
+          ...(props.sessionAffinity === 'ClientIP' ? { sessionAffinity: 'ClientIP' } : {}),
           ports: this.exposedPorts.map((p) => ({
             name: p.name,
             port: p.servicePort ?? p.containerPort,
@@ -371,6 +321,11 @@ export class Workload extends Construct implements IWorkload {
         },
       });
     }
+    if (props.sessionAffinity !== undefined && props.sessionAffinity !== 'None' && props.sessionAffinity !== 'ClientIP') {
+      throw new InvalidPropError(this, 'sessionAffinity', props.sessionAffinity, "must be 'None' or 'ClientIP'");
+    }
+    this.disruptionBudgetOptions = props.disruptionBudget ?? {};
+    this.syncDisruptionBudget();
     this.node.addValidation({
       validate: () => (this.exposedPorts.length > 0 && !this.node.tryFindChild(INGRESS_POLICY_ID)
         ? [`${this.kind} '${this.namespace}/${this.workloadName}' serves ports ${this.exposedPorts.map((p) => p.name).join(', ')} but no network rule admits traffic to it under the namespace's default deny; allow its clients with the network rules (e.g. allowIngress)`]
@@ -402,7 +357,29 @@ export class Workload extends Construct implements IWorkload {
       throw new InvalidPropError(binding.autoscalerPath, 'target', this.node.path,
         `is already scaled by ${this.autoscaling.kind} ${this.autoscaling.autoscalerPath}; a workload takes one autoscaler (never an HPA and a ScaledObject together)`);
     }
+    if (!Number.isInteger(binding.minReplicas) || !Number.isInteger(binding.maxReplicas) || binding.minReplicas < 0
+      || binding.maxReplicas < 1 || binding.minReplicas > binding.maxReplicas) {
+      throw new InvalidPropError(binding.autoscalerPath, 'minReplicas', binding.minReplicas,
+        `must be a whole number from 0 to maxReplicas (${binding.maxReplicas}), and maxReplicas at least 1`);
+    }
     this.autoscaling = binding;
+    this.syncDisruptionBudget();
+  }
+
+  /** The PodDisruptionBudget, present while the workload can run more than one replica. */
+  public get disruptionBudget(): PodDisruptionBudget | undefined {
+    return this.node.tryFindChild(DISRUPTION_BUDGET_ID) as PodDisruptionBudget | undefined;
+  }
+
+  /** Keeps exactly one PodDisruptionBudget while more than one replica can run, none otherwise. */
+  private syncDisruptionBudget(): void {
+    const wanted = this.maxReplicas > 1;
+    const existing = this.disruptionBudget;
+    if (wanted && !existing) {
+      new PodDisruptionBudget(this, DISRUPTION_BUDGET_ID, { target: this, labels: this.labels, ...this.disruptionBudgetOptions });
+    } else if (!wanted && existing) {
+      this.node.tryRemoveChild(DISRUPTION_BUDGET_ID);
+    }
   }
 
   private renderedReplicas(): number | undefined {
@@ -438,99 +415,4 @@ function validatePorts(scope: IConstruct, ports: WorkloadPort[]): void {
       }
     }
   });
-}
-
-/** The hardened (Pod Security "restricted") container security context. */
-export function restrictedContainerSecurityContext(uid: number): k8s.SecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
-/** Builds the hardened pod template shared by Deployments, StatefulSets and Jobs. */
-export function buildPodTemplate(scope: IConstruct, props: WorkloadProps & { restartPolicy?: string }, labels: Record<string, string>): k8s.PodTemplateSpec {
-  const uid = props.runAsUser ?? 1000;
-  if (!Number.isInteger(uid) || uid < 1) throw new InvalidPropError(scope, 'runAsUser', uid, 'must be a non-zero UID (pods never run as root)');
-  const scratch: ScratchVolume[] = [{ name: 'tmp', mountPath: '/tmp', sizeLimit: '1Gi' }, ...(props.scratchVolumes ?? [])];
-  const volumes: k8s.Volume[] = [];
-  const mounts: k8s.VolumeMount[] = [];
-  const seen = new Set<string>();
-  const addVolume = (name: string, volume: Omit<k8s.Volume, 'name'>, mount: Omit<k8s.VolumeMount, 'name'>, prop: string, persistent = false) => {
-    if (seen.has(name)) throw new InvalidPropError(scope, prop, name, 'volume names must be unique (tmp is reserved)');
-    seen.add(name);
-    if (!persistent) volumes.push({ name, ...volume });
-    mounts.push({ name, ...mount });
-  };
-  scratch.forEach((v, i) => addVolume(v.name, {
-    emptyDir: { ...(v.memory ? { medium: 'Memory' } : {}), sizeLimit: k8s.Quantity.fromString(v.sizeLimit ?? '1Gi') },
-  }, { mountPath: v.mountPath }, `scratchVolumes[${i}]`));
-  const isStateful = props.kind === WorkloadKind.STATEFUL_SET;
-  (props.persistentVolumes ?? []).forEach((v, i) => {
-    const claimName = `${props.name}-${v.name}`;
-    addVolume(v.name, { persistentVolumeClaim: { claimName, readOnly: v.readOnly ?? false } },
-      { mountPath: v.mountPath, readOnly: v.readOnly ?? false }, `persistentVolumes[${i}]`, isStateful);
-  });
-  (props.hostCacheVolumes ?? []).forEach((v, i) => {
-    if (!v.hostPath.startsWith('/')) throw new InvalidPropError(scope, `hostCacheVolumes[${i}].hostPath`, v.hostPath, 'must be an absolute path');
-    addVolume(v.name, { hostPath: { path: v.hostPath, type: 'DirectoryOrCreate' } }, { mountPath: v.mountPath }, `hostCacheVolumes[${i}]`);
-  });
-  const env: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
-  for (const secret of props.secretEnv ?? []) {
-    env.push({ name: secret.name, valueFrom: { secretKeyRef: { name: secret.secretName, key: secret.key } } });
-  }
-  const scheduling = props.scheduling ?? {};
-  const container: k8s.Container = {
-    name: 'main',
-    image: props.image,
-    imagePullPolicy: 'IfNotPresent',
-    ...(props.command ? { command: props.command } : {}),
-    ...(props.args && props.args.length > 0 ? { args: props.args } : {}),
-    ...(env.length > 0 ? { env } : {}),
-    ports: props.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
-    resources: renderResources(scope, 'resources', props.resources),
-    ...(props.startupProbe ? { startupProbe: props.startupProbe } : {}),
-    readinessProbe: props.readinessProbe,
-    ...(props.livenessProbe ? { livenessProbe: props.livenessProbe } : {}),
-    securityContext: restrictedContainerSecurityContext(uid),
-    volumeMounts: mounts,
-  };
-  const name = (labels[LabelKeys.name]);
-  const multiReplica = (props.replicas ?? 2) > 1 || props.restartPolicy === undefined;
-  return {
-    metadata: { labels, ...(props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? { annotations: props.podAnnotations } : {}) },
-    spec: {
-      ...(props.restartPolicy ? { restartPolicy: props.restartPolicy } : {}),
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
-        fsGroup: uid,
-        fsGroupChangePolicy: 'OnRootMismatch',
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
-      ...(scheduling.priorityClassName ? { priorityClassName: scheduling.priorityClassName } : {}),
-      ...(scheduling.nodeSelector && Object.keys(scheduling.nodeSelector).length > 0 ? { nodeSelector: scheduling.nodeSelector } : {}),
-      ...(scheduling.tolerations && scheduling.tolerations.length > 0 ? { tolerations: scheduling.tolerations } : {}),
-      ...(multiReplica && props.restartPolicy === undefined ? {
-        topologySpreadConstraints: [{
-          maxSkew: 1,
-          topologyKey: NodeLabels.hostname,
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: { [LabelKeys.name]: name, [LabelKeys.instance]: labels[LabelKeys.instance] } },
-        }],
-      } : {}),
-      containers: [container],
-      volumes,
-    },
-  };
 }
