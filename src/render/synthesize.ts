@@ -66,10 +66,13 @@ export function synthesizeObjects(app: App): RenderedObject[] {
   return objects;
 }
 
-/** JSON paths of every `null` or `undefined` array item in a value. */
+/**
+ * JSON paths of every `null` or `undefined` value in an object (an explicit `undefined` key is
+ * what cdk8s leaves behind for a patched extended resource, and it serializes as `null`).
+ */
 export function findNulls(value: unknown, path = ''): string[] {
-  if (value === null) return [path || '.'];
-  if (Array.isArray(value)) return value.flatMap((v, i) => (v === undefined ? [`${path}[${i}]`] : findNulls(v, `${path}[${i}]`)));
+  if (value === null || value === undefined) return [path || '.'];
+  if (Array.isArray(value)) return value.flatMap((v, i) => findNulls(v, `${path}[${i}]`));
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => findNulls(v, `${path}.${k}`));
   }
