@@ -1,0 +1,267 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
+
+/** One schema problem in a manifest. */
+export interface SchemaIssue {
+  /** JSON pointer into the manifest, e.g. `/spec/template/spec/containers/0/resources`; `''` is the object itself. */
+  readonly path: string;
+  /** What is wrong, e.g. `unknown field "resourcez"` or `must be integer, got "3"`. */
+  readonly message: string;
+}
+
+/** Where the vendored schemas live (relative to this module: src/schema or lib/schema). */
+const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
+const KUBERNETES_DEFINITIONS = new URL('kubernetes-v1.28/_definitions.json', SCHEMAS_DIR);
+const CRD_DIR = new URL('crds/', SCHEMAS_DIR);
+const K8S_ID = 'k8s';
+const OBJECT_META = `${K8S_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
+
+type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
+
+interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+/** A compact CRD file written by schemas/tools/compile-crds.mjs. */
+interface CompactCrd {
+  readonly source: string;
+  readonly group: string;
+  readonly kind: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly versions: Record<string, SchemaNode>;
+}
+
+/** How an apiVersion/kind is validated. */
+export interface KindSchema {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** `kubernetes` (v1.28 definitions) or the CRD file it comes from. */
+  readonly source: string;
+  /** Whether the kind is namespaced (known for CRDs; for built-in kinds from a fixed list). */
+  readonly namespaced: boolean | undefined;
+}
+
+/** Options for {@link SchemaValidator}. */
+export interface SchemaValidatorOptions {
+  /**
+   * Path of a Kubernetes `_definitions.json` (openapi2jsonschema format).
+   * @default the vendored schemas/kubernetes-v1.28/_definitions.json
+   */
+  readonly kubernetesDefinitions?: string | URL;
+  /**
+   * Directory of compact CRD schema files (schemas/tools/compile-crds.mjs output).
+   * @default the vendored schemas/crds/
+   */
+  readonly crdDirectory?: string | URL;
+}
+
+/**
+ * Validates manifests strictly against the Kubernetes 1.28 definitions and the vendored CRD
+ * schemas (see {@link strictSchema}). Schemas are read once; each kind's validator is compiled on
+ * first use and cached.
+ */
+export class SchemaValidator {
+  private readonly ajv: Ajv;
+  private readonly schemas = new Map<string, { info: KindSchema; schema: SchemaNode }>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(options: SchemaValidatorOptions = {}) {
+    this.ajv = new Ajv({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+      strictTuples: false,
+      allowUnionTypes: true,
+      // The meta-schema check of 570 definitions costs more than it catches: the strict schemas
+      // are produced by tested code, and compiling them fails on any unknown keyword anyway.
+      validateSchema: false,
+    });
+    // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
+    const plugin = addFormatsModule as unknown as AddFormats & { default?: AddFormats };
+    (plugin.default ?? plugin)(this.ajv, [...CHECKED_FORMATS]);
+    this.loadKubernetes(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
+    this.loadCrds(options.crdDirectory ?? CRD_DIR);
+  }
+
+  /** Every apiVersion/kind this validator knows. */
+  kinds(): KindSchema[] {
+    return [...this.schemas.values()].map((s) => s.info);
+  }
+
+  /** The schema entry for an apiVersion/kind, or undefined. */
+  lookup(apiVersion: string, kind: string): KindSchema | undefined {
+    return this.schemas.get(key(apiVersion, kind))?.info;
+  }
+
+  /** Validates one manifest; an empty array means valid. Unknown apiVersion/kind is an issue. */
+  validate(manifest: unknown): SchemaIssue[] {
+    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+      return [{ path: '', message: `a Kubernetes object must be a mapping, got ${describe(manifest)}` }];
+    }
+    const { apiVersion, kind } = manifest as { apiVersion?: unknown; kind?: unknown };
+    const issues: SchemaIssue[] = [];
+    if (typeof apiVersion !== 'string' || apiVersion === '') issues.push({ path: '/apiVersion', message: `apiVersion must be a non-empty string, got ${describe(apiVersion)}` });
+    if (typeof kind !== 'string' || kind === '') issues.push({ path: '/kind', message: `kind must be a non-empty string, got ${describe(kind)}` });
+    if (issues.length > 0) return issues;
+    const validate = this.validatorFor(apiVersion as string, kind as string);
+    if (!validate) {
+      return [{
+        path: '',
+        message: `unknown apiVersion/kind ${apiVersion as string}/${kind as string}: not in the Kubernetes 1.28 schema or the vendored CRDs (${this.crdSummary()})`,
+      }];
+    }
+    if (validate(manifest)) return [];
+    return toIssues(validate.errors ?? []);
+  }
+
+  private validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const k = key(apiVersion, kind);
+    const cached = this.compiled.get(k);
+    if (cached) return cached;
+    const entry = this.schemas.get(k);
+    if (!entry) return undefined;
+    const validate = this.ajv.compile(entry.schema);
+    this.compiled.set(k, validate);
+    return validate;
+  }
+
+  private crdSummary(): string {
+    const groups = new Set([...this.schemas.values()].filter((s) => s.info.source !== 'kubernetes').map((s) => s.info.apiVersion.split('/')[0]));
+    return `CRD groups: ${[...groups].sort().join(', ')}`;
+  }
+
+  private loadKubernetes(path: string | URL): void {
+    const { definitions } = JSON.parse(readFileSync(path, 'utf8')) as { definitions: Record<string, SchemaNode> };
+    this.ajv.addSchema({ $id: K8S_ID, definitions: strictDefinitions(definitions, (ref) => ref) });
+    for (const [name, definition] of Object.entries(definitions)) {
+      const gvks = definition['x-kubernetes-group-version-kind'] as GroupVersionKind[] | undefined;
+      if (!gvks || !(definition.properties as SchemaNode | undefined)?.metadata) continue;
+      for (const gvk of gvks) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        const k = key(apiVersion, gvk.kind);
+        // DeleteOptions, WatchEvent and friends list every group; the first mapping wins.
+        if (this.schemas.has(k)) continue;
+        this.schemas.set(k, {
+          info: { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true },
+          schema: { $ref: `${K8S_ID}#/definitions/${name}` },
+        });
+      }
+    }
+  }
+
+  private loadCrds(dir: string | URL): void {
+    const base = typeof dir === 'string' ? dir.replace(/\/?$/, '/') : dir.href.replace(/\/?$/, '/');
+    const dirPath = typeof dir === 'string' ? dir : dir;
+    for (const file of readdirSync(dirPath).filter((f) => f.endsWith('.json')).sort()) {
+      const location = typeof dir === 'string' ? `${base}${file}` : new URL(file, base);
+      const crd = JSON.parse(readFileSync(location, 'utf8')) as CompactCrd;
+      for (const [version, openApi] of Object.entries(crd.versions)) {
+        const apiVersion = `${crd.group}/${version}`;
+        const schema = strictSchema(openApi);
+        const properties = { ...(schema.properties as Record<string, SchemaNode>) };
+        properties.apiVersion = { type: 'string', enum: [apiVersion] };
+        properties.kind = { type: 'string', enum: [crd.kind] };
+        properties.metadata = { $ref: OBJECT_META };
+        this.schemas.set(key(apiVersion, crd.kind), {
+          info: { apiVersion, kind: crd.kind, source: crd.source, namespaced: crd.scope === 'Namespaced' },
+          schema: { ...schema, properties, additionalProperties: false },
+        });
+      }
+    }
+  }
+}
+
+/** Built-in kinds that are cluster-scoped (Kubernetes 1.28). */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass',
+  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'CustomResourceDefinition',
+  'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'RuntimeClass',
+  'IngressClass', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
+  'ComponentStatus', 'TokenReview', 'SelfSubjectReview', 'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview', 'SubjectAccessReview', 'ClusterTrustBundle', 'ResourceClass',
+  'StorageVersion', 'ClusterCIDR', 'IPAddress',
+]);
+/** Kinds whose scope does not matter for manifests (API-only types). */
+const NAMESPACED_UNKNOWN = new Set(['DeleteOptions', 'WatchEvent', 'Status', 'APIGroup', 'APIResourceList', 'APIVersions', 'APIGroupList']);
+
+function key(apiVersion: string, kind: string): string {
+  return `${apiVersion}|${kind}`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Maps ajv errors to readable issues; combinator noise is collapsed into one issue. */
+export function toIssues(errors: ErrorObject[]): SchemaIssue[] {
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  const push = (path: string, message: string) => {
+    const k = `${path}\0${message}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    issues.push({ path, message });
+  };
+  for (const error of errors) {
+    const parent = combinators.find((c) => c !== error && error.schemaPath.startsWith(`${c.schemaPath}/`));
+    if (parent) continue;
+    const path = error.instancePath;
+    const params = error.params as Record<string, unknown>;
+    switch (error.keyword) {
+      case 'additionalProperties':
+        push(`${path}/${escapePointer(String(params.additionalProperty))}`, `unknown field "${String(params.additionalProperty)}"`);
+        break;
+      case 'required':
+        push(`${path}/${escapePointer(String(params.missingProperty))}`, `required field "${String(params.missingProperty)}" is missing`);
+        break;
+      case 'type':
+        push(path, `must be ${String(params.type).replace(/,/g, ' or ')}, got ${describe(error.data)}`);
+        break;
+      case 'enum':
+        push(path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describe(error.data)}`);
+        break;
+      case 'not':
+        push(path, error.data === null ? 'must not be null' : `${error.message ?? 'is not allowed'}, got ${describe(error.data)}`);
+        break;
+      case 'anyOf':
+      case 'oneOf': {
+        const first = errors.find((e) => e !== error && e.schemaPath.startsWith(`${error.schemaPath}/`) && e.keyword !== 'type');
+        push(path, `does not match any allowed form${first ? ` (${first.instancePath === path ? '' : `${first.instancePath}: `}${first.message})` : ''}, got ${describe(error.data)}`);
+        break;
+      }
+      default:
+        push(path, `${error.message ?? error.keyword}, got ${describe(error.data)}`);
+    }
+  }
+  return issues;
+}
+
+let shared: SchemaValidator | undefined;
+
+/** The process-wide validator over the vendored schemas (created on first use). */
+export function defaultSchemaValidator(): SchemaValidator {
+  shared ??= new SchemaValidator();
+  return shared;
+}
+
+/** Validates one manifest against the vendored schemas; an empty array means valid. */
+export function validateManifest(manifest: unknown): SchemaIssue[] {
+  return defaultSchemaValidator().validate(manifest);
+}
