@@ -116,17 +116,10 @@ export interface WorkloadScheduling {
 /** The restart policy of a pod template. */
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
-/** What the hardened pod template is built from (shared by Deployments, StatefulSets, Jobs and CronJobs). */
-export interface PodTemplateProps {
-  /** The workload's `metadata.name`; standalone claims are named `<name>-<volume>`. */
-  readonly name: string;
-  /** Container image with a pinned tag or digest. */
+/** The container and pod settings every workload kind shares (served workloads, Jobs, CronJobs). */
+export interface PodSpecProps {
+  /** Container image with a pinned tag or digest, never `latest`. */
   readonly image: string;
-  /**
-   * Ports the container listens on.
-   * @default []
-   */
-  readonly ports?: WorkloadPort[];
   /** CPU, memory, ephemeral storage and GPUs of the main container. */
   readonly resources: ComputeResources;
   /**
@@ -170,16 +163,11 @@ export interface PodTemplateProps {
    */
   readonly scratchVolumes?: ScratchVolume[];
   /**
-   * Persistent volumes.
+   * Persistent volumes; a StatefulSet turns them into volumeClaimTemplates, other kinds get a
+   * standalone PersistentVolumeClaim named `<name>-<volume>`.
    * @default []
    */
   readonly persistentVolumes?: PersistentVolume[];
-  /**
-   * Whether persistent volumes come from StatefulSet volumeClaimTemplates (mounted by name, no
-   * pod volume) rather than standalone claims named `<name>-<volume>`.
-   * @default false
-   */
-  readonly claimsFromTemplates?: boolean;
   /**
    * Node-local cache directories (hostPath, type DirectoryOrCreate). Pod Security `baseline` and
    * `restricted` namespaces reject hostPath volumes.
@@ -206,6 +194,23 @@ export interface PodTemplateProps {
    * @default 30
    */
   readonly terminationGracePeriodSeconds?: number;
+}
+
+/** What the hardened pod template is built from (shared by Deployments, StatefulSets, Jobs and CronJobs). */
+export interface PodTemplateProps extends PodSpecProps {
+  /** The workload's `metadata.name`; standalone claims are named `<name>-<volume>`. */
+  readonly name: string;
+  /**
+   * Ports the container listens on.
+   * @default []
+   */
+  readonly ports?: WorkloadPort[];
+  /**
+   * Whether persistent volumes come from StatefulSet volumeClaimTemplates (mounted by name, no
+   * pod volume) rather than standalone claims named `<name>-<volume>`.
+   * @default false
+   */
+  readonly claimsFromTemplates?: boolean;
   /**
    * Pod restart policy; Deployments and StatefulSets leave it unset (`Always`), Jobs need
    * `OnFailure` or `Never`.

@@ -5,13 +5,11 @@ import { DisruptionBudgetOptions, PodDisruptionBudget } from '../availability/po
 import { InvalidPropError } from '../core/errors.js';
 import { WorkloadIdentity, recommendedLabels, selectorLabels } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
-import {
-  HostCacheVolume, PersistentVolume, ScratchVolume, SecretEnvVar, WorkloadPort, WorkloadScheduling, buildPodTemplate,
-} from './pod-template.js';
+import { PodSpecProps, WorkloadPort, buildPodTemplate } from './pod-template.js';
 import { ComputeResources } from './resources.js';
 
 export type {
-  HostCacheVolume, PersistentVolume, PodTemplateProps, RestartPolicy, ScratchVolume, SecretEnvVar, WorkloadPort, WorkloadScheduling,
+  HostCacheVolume, PersistentVolume, PodSpecProps, PodTemplateProps, RestartPolicy, ScratchVolume, SecretEnvVar, WorkloadPort, WorkloadScheduling,
 } from './pod-template.js';
 export { buildPodTemplate, restrictedContainerSecurityContext } from './pod-template.js';
 
@@ -24,7 +22,7 @@ export enum WorkloadKind {
 }
 
 /** Props of {@link Workload}, the shared base of every served workload. */
-export interface WorkloadProps {
+export interface WorkloadProps extends PodSpecProps {
   /**
    * `metadata.name` of the controller, Service and related objects, and the `app.kubernetes.io/name` label.
    * @default - the construct id
@@ -51,72 +49,8 @@ export interface WorkloadProps {
   readonly replicas?: number;
   /** Ports the container listens on. */
   readonly ports: WorkloadPort[];
-  /** CPU, memory, ephemeral storage and GPUs of the main container. */
-  readonly resources: ComputeResources;
-  /**
-   * Container command (entrypoint).
-   * @default - the image's entrypoint
-   */
-  readonly command?: string[];
-  /**
-   * Container arguments.
-   * @default []
-   */
-  readonly args?: string[];
-  /**
-   * Literal environment variables. Never put credentials here: use `secretEnv`.
-   * @default {}
-   */
-  readonly env?: Record<string, string>;
-  /**
-   * Environment variables from Secret keys.
-   * @default []
-   */
-  readonly secretEnv?: SecretEnvVar[];
-  /** Startup probe (sized for slow starts). */
-  readonly startupProbe?: k8s.Probe;
   /** Readiness probe. */
   readonly readinessProbe: k8s.Probe;
-  /**
-   * Liveness probe.
-   * @default - none
-   */
-  readonly livenessProbe?: k8s.Probe;
-  /**
-   * Writable emptyDir volumes (the root filesystem is read-only). `/tmp` is always added.
-   * @default []
-   */
-  readonly scratchVolumes?: ScratchVolume[];
-  /**
-   * Persistent volumes; for a StatefulSet they become volumeClaimTemplates.
-   * @default []
-   */
-  readonly persistentVolumes?: PersistentVolume[];
-  /**
-   * Node-local cache directories (hostPath, type DirectoryOrCreate).
-   * @default []
-   */
-  readonly hostCacheVolumes?: HostCacheVolume[];
-  /**
-   * Scheduling constraints.
-   * @default - none
-   */
-  readonly scheduling?: WorkloadScheduling;
-  /**
-   * UID/GID the container runs as (the pod is always non-root).
-   * @default 1000
-   */
-  readonly runAsUser?: number;
-  /**
-   * Extra annotations on the pod template (e.g. Prometheus scrape hints).
-   * @default {}
-   */
-  readonly podAnnotations?: Record<string, string>;
-  /**
-   * Seconds a terminating pod gets to drain requests.
-   * @default 30
-   */
-  readonly terminationGracePeriodSeconds?: number;
   /**
    * Service session affinity; `ClientIP` pins each client to one pod (for servers that keep
    * per-session state in memory).
