@@ -94,31 +94,35 @@ build_etcd() {
   die "etcd not found; install Debian's etcd-server (apt-get install etcd-server)"
 }
 
-build_gomod_tool() { # NAME VERSION_PATTERN VERSION_ARGS MODULE_DIR PACKAGE [LDFLAGS]
-  local name=$1 pat=$2 vargs=$3 dir=$4 pkg=$5 ld=${6:-"-s -w"}
-  # shellcheck disable=SC2086
-  if has_version "$name" "$pat" $vargs; then log "$name cached"; return; fi
-  need_proxy "$(cd "$dir" && go list -m -f '{{.Path}}@{{.Version}}' "$(go list -f '{{.Module.Path}}' "$pkg" 2>/dev/null || echo std)" 2>/dev/null || echo "$pkg")"
-  log "building $name"
+# Stamp: the pinned version plus a hash of the wrapper's go.mod/go.sum. A binary whose stamp matches
+# is reused (several of these tools have no --version flag that reports the module version).
+stamp_of() { printf '%s %s' "$1" "$(cat "$2/go.mod" "$2/go.sum" | sha256sum | cut -c1-16)"; }
+
+build_gomod_tool() { # NAME VERSION MODULE_DIR PACKAGE [LDFLAGS]
+  local name=$1 ver=$2 dir=$3 pkg=$4 ld=${5:-"-s -w"} stamp
+  stamp=$(stamp_of "$ver" "$dir")
+  if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+    log "$name $ver cached"; return
+  fi
+  need_proxy "$(sed -n 's/^require \([^ ]*\) \(v[^ ]*\)$/\1@\2/p; s/^\t\([^ ]*\) \(v[^ ]*\)$/\1@\2/p' "$dir/go.mod" | head -1)"
+  log "building $name $ver"
   (cd "$dir" && timed "$name" "${NICE[@]}" go build -trimpath -ldflags "$ld" -o "$BIN/$name" "$pkg")
+  printf '%s' "$stamp" >"$BIN/$name.stamp"
 }
 
 build_kwok() {
-  build_gomod_tool kwok "$KWOK_VERSION" --version "$here/tools/kwok" sigs.k8s.io/kwok/cmd/kwok \
-    "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+  build_gomod_tool kwok "$KWOK_VERSION" "$here/tools/kwok" sigs.k8s.io/kwok/cmd/kwok
 }
 
 build_flux() {
-  build_gomod_tool source-controller "$SOURCE_CONTROLLER_VERSION" --version "$here/tools/flux" \
-    github.com/fluxcd/source-controller "-s -w"
-  build_gomod_tool kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" --version "$here/tools/flux" \
-    github.com/fluxcd/kustomize-controller "-s -w"
+  build_gomod_tool source-controller "$SOURCE_CONTROLLER_VERSION" "$here/tools/flux" github.com/fluxcd/source-controller
+  build_gomod_tool kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" "$here/tools/flux" github.com/fluxcd/kustomize-controller
 }
 
 build_peers() {
-  build_gomod_tool kubeconform "$KUBECONFORM_VERSION" -v "$here/tools/peers" github.com/yannh/kubeconform/cmd/kubeconform \
+  build_gomod_tool kubeconform "$KUBECONFORM_VERSION" "$here/tools/peers" github.com/yannh/kubeconform/cmd/kubeconform \
     "-s -w -X main.version=$KUBECONFORM_VERSION"
-  build_gomod_tool kube-score "$KUBE_SCORE_VERSION" version "$here/tools/peers" github.com/zegl/kube-score/cmd/kube-score \
+  build_gomod_tool kube-score "$KUBE_SCORE_VERSION" "$here/tools/peers" github.com/zegl/kube-score/cmd/kube-score \
     "-s -w -X main.version=$KUBE_SCORE_VERSION"
 }
 

@@ -1,0 +1,99 @@
+// Peers: kubeconform (strict, offline schemas) and kube-score over what Flux would apply from dist/
+// and over the policy fixtures (policies/<rule>/), next to `lambda-gitops check` when it exists.
+// kubeconform's schema verdict on dist is a test; kube-score's findings and the comparison matrix
+// are written to .cache/cluster-test/peers/ for docs/cluster-testing.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { BIN } from './lib/controlplane.mjs';
+import { crdFiles } from './lib/crds.mjs';
+import { generateSchemas } from './lib/schemas.mjs';
+import { buildDir, ksName } from './lib/tree.mjs';
+import { log, mkdirp, run } from './lib/proc.mjs';
+
+function tool(name, args, input) {
+  try {
+    return { code: 0, out: run(path.join(BIN, name), args, { input, stdio: ['pipe', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    return { code: e.status ?? 1, out: e.stdout ?? '', err: e.stderr ?? e.message };
+  }
+}
+
+export function kubeconform(schemaDir, objects) {
+  const input = objects.map((o) => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+  const r = tool('kubeconform', ['-strict', '-kubernetes-version', '1.28.0', '-schema-location', `${schemaDir}/{{.ResourceKind}}{{.KindSuffix}}.json`, '-output', 'json', '-summary', '-'], input);
+  const json = JSON.parse(r.out || '{"resources":[]}');
+  const problems = (json.resources ?? []).filter((x) => x.status !== 'statusValid' && x.status !== 'statusSkipped');
+  return { problems: problems.map((p) => `${p.kind} ${p.name}: ${p.status.replace('status', '')}: ${p.msg}${(p.validationErrors ?? []).map((v) => `\n  ${v.path}: ${v.msg}`).join('')}`), summary: json.summary };
+}
+
+export function kubeScore(objects) {
+  const input = objects.map((o) => yaml.dump(o, { lineWidth: -1 })).join('---\n');
+  const r = tool('kube-score', ['score', '--output-format', 'json', '-'], input);
+  let json;
+  try { json = JSON.parse(r.out); } catch { return { error: `${r.err || r.out}`.slice(0, 500), findings: [] }; }
+  const findings = [];
+  for (const obj of json ?? []) {
+    for (const c of obj.checks ?? []) {
+      if (c.grade >= 10 || c.skipped) continue; // 10 = OK (kube-score's GradeAllOK)
+      findings.push({ object: `${obj.type_meta?.kind} ${obj.object_meta?.namespace ?? ''}/${obj.object_meta?.name}`, check: c.check.id, grade: c.grade <= 1 ? 'CRITICAL' : 'WARNING', comments: (c.comments ?? []).map((x) => x.summary) });
+    }
+  }
+  return { findings };
+}
+
+function lambdaCheck(root, dir) {
+  const cli = path.join(root, 'lib/cli/main.js');
+  if (!fs.existsSync(cli)) return { unavailable: 'lib/cli/main.js missing (npm run build)' };
+  try {
+    return { code: 0, out: run('node', [cli, 'check', '--format', 'json', dir], { cwd: root }) };
+  } catch (e) {
+    if (/unknown (sub)?command|Unknown command/i.test(`${e.stderr}`)) return { unavailable: `${e.stderr}`.split('\n')[0] };
+    return { code: e.status ?? 1, out: e.stdout ?? '', err: `${e.stderr ?? ''}`.slice(0, 500) };
+  }
+}
+
+export async function peers({ root, work, report, versions, clusters }) {
+  const dir = mkdirp(work, 'peers');
+  const schemaDir = path.join(root, '.cache/schemas/v1.28-strict');
+  const n = generateSchemas({ definitionsFile: path.join(root, 'test/cluster/schemas/k8s-v1.28-definitions.json'), crdFiles: crdFiles(root, versions), outDir: schemaDir });
+  log(`peers: ${n} kubeconform schemas in ${schemaDir}`);
+  const matrix = { dist: {}, fixtures: {} };
+  for (const c of clusters) {
+    const groups = [{ name: `cluster ${c.name}`, objects: c.objects }, ...c.kustomizations.map((k) => ({ name: `Kustomization ${ksName(k.obj)}`, objects: k.objects }))];
+    for (const g of groups) {
+      const kc = kubeconform(schemaDir, g.objects);
+      const ks = kubeScore(g.objects);
+      matrix.dist[`${c.name} ${g.name}`] = { kubeconform: kc.problems, kubeScore: ks.findings, kubeScoreError: ks.error };
+      if (kc.problems.length) report.fail(`peers kubeconform -strict (1.28 schemas) ${c.name} ${g.name}`, kc.problems.join('\n'));
+      else report.pass(`peers kubeconform -strict (1.28 schemas) ${c.name} ${g.name}`, `${g.objects.length} objects`);
+      log(`peers: kube-score ${c.name} ${g.name}: ${ks.findings.length} findings${ks.error ? ` (error: ${ks.error})` : ''}`);
+    }
+  }
+  matrix.distCheck = lambdaCheck(root, path.join(root, 'dist'));
+  // Policy fixtures: every directory under policies/ holding YAML.
+  const pol = path.join(root, 'policies');
+  if (fs.existsSync(pol)) {
+    const walk = (d) => {
+      const ents = fs.readdirSync(d, { withFileTypes: true });
+      const files = ents.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => path.join(d, e.name));
+      for (const f of files) {
+        let objects;
+        try { objects = buildDir(path.dirname(f)).generated ? yaml.loadAll(fs.readFileSync(f, 'utf8')).filter((o) => o && o.kind) : null; } catch { objects = null; }
+        if (!objects?.length) continue;
+        const rel = path.relative(root, f);
+        matrix.fixtures[rel] = {
+          kubeconform: kubeconform(schemaDir, objects).problems,
+          kubeScore: kubeScore(objects).findings,
+          check: lambdaCheck(root, f),
+        };
+      }
+      for (const e of ents) if (e.isDirectory()) walk(path.join(d, e.name));
+    };
+    walk(pol);
+  }
+  const out = path.join(dir, 'matrix.json');
+  fs.writeFileSync(out, JSON.stringify(matrix, null, 2));
+  log(`peers: matrix written to ${out} (${Object.keys(matrix.fixtures).length} policy fixtures)`);
+  report.skip('peers kube-linter', 'not built: golang.stackrox.io/kube-linter is refused by the Go module proxy here (403, every version)');
+}
