@@ -46,6 +46,8 @@ export interface LambdaInstanceType {
   readonly gpuProductLabel?: string;
   /** True when `gpuProductLabel` was derived from the NVML device name rather than seen on a node. */
   readonly gpuProductLabelInferred: boolean;
+  /** CPU architecture, the `kubernetes.io/arch` node label value (GH200 is an Arm Grace CPU). */
+  readonly architecture: 'amd64' | 'arm64';
   /** vCPUs of the instance. */
   readonly vcpus: number;
   /** RAM in GiB. */
@@ -75,6 +77,7 @@ interface Row {
   readonly gpuMemoryGiB?: number;
   readonly gpuProductLabel?: string;
   readonly observedLabel?: boolean;
+  readonly architecture?: 'arm64';
   readonly vcpus: number;
   readonly memoryGiB: number;
   readonly hourlyUsd: number;
@@ -145,7 +148,7 @@ const ROWS: readonly Row[] = [
   },
   {
     name: 'gpu_1x_gh200', description: '1x GH200 (96 GB)', gpus: 1, gpuModel: 'GH200', gpuMemoryGiB: 96,
-    gpuProductLabel: 'NVIDIA-GH200-480GB', vcpus: 64, memoryGiB: 432, hourlyUsd: 1.49,
+    gpuProductLabel: 'NVIDIA-GH200-480GB', architecture: 'arm64', vcpus: 64, memoryGiB: 432, hourlyUsd: 1.49,
     otherPriceReadings: [{ hourlyUsd: 2.29, readOn: '2026-09-20', source: TRANSCRIPTION_3P }],
   },
   {
@@ -164,6 +167,7 @@ function toInstanceType(row: Row): LambdaInstanceType {
     gpuMemoryGiB: row.gpuMemoryGiB,
     gpuProductLabel: row.gpuProductLabel,
     gpuProductLabelInferred: row.gpuProductLabel !== undefined && !row.observedLabel,
+    architecture: row.architecture ?? 'amd64',
     vcpus: row.vcpus,
     memoryGiB: row.memoryGiB,
     localDiskGiB: row.localDiskGiB,

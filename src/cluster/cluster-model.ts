@@ -1,0 +1,215 @@
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import jsYaml from 'js-yaml';
+import { InvalidPropError } from '../core/errors.js';
+import { LabelKeys, MANAGED_BY } from '../core/labels.js';
+import { ManifestDirectory } from '../layout/manifest-directory.js';
+import {
+  CLUSTER_MODEL_API_VERSION, CLUSTER_MODEL_KIND, ClusterModelDocument, DEFAULT_HOURS_PER_MONTH, NodePoolModel, NodeTaint, resolveClusterModel,
+} from './cluster-model-document.js';
+
+/** Name of the ConfigMap that carries the cluster model. */
+export const CLUSTER_MODEL_CONFIGMAP_NAME = 'cluster-model';
+/** Default namespace of the cluster model ConfigMap (exists wherever Flux runs). */
+export const CLUSTER_MODEL_NAMESPACE = 'flux-system';
+/** ConfigMap data key holding the model as YAML. */
+export const CLUSTER_MODEL_DATA_KEY = 'cluster.yaml';
+
+/** Props of {@link NodePool}. */
+export interface NodePoolProps {
+  /** Lambda instance type of every node, e.g. `gpu_1x_a10` (see `LAMBDA_INSTANCE_TYPES`). */
+  readonly instanceType: string;
+  /** Number of nodes in the pool (Lambda on-demand has no cluster autoscaler: this is the fleet). */
+  readonly nodes: number;
+  /**
+   * Extra node labels, merged over the derived ones (`node.kubernetes.io/instance-type`,
+   * `lambda-gitops.dev/node-pool`, `kubernetes.io/os`/`arch` and, on GPU pools, the GPU Feature
+   * Discovery labels `nvidia.com/gpu.product`/`count`/`replicas`/`sharing-strategy` and
+   * `nvidia.com/gpu.present`).
+   * @default - only the derived labels
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Node taints. Pass `[]` for an untainted GPU pool.
+   * @default - GPU pools: `nvidia.com/gpu=present:NoSchedule`; CPU pools: none
+   */
+  readonly taints?: NodeTaint[];
+  /**
+   * Time-slicing replicas per physical GPU; the device plugin then advertises
+   * GPUs x replicas as `nvidia.com/gpu` and GFD appends `-SHARED` to the product label.
+   * Keep it equal to the replicas of the device plugin's time-slicing config.
+   * @default 1 (no time-slicing)
+   */
+  readonly timeSlicingReplicas?: number;
+  /**
+   * Per-node system reservation (kube-reserved + system-reserved + hard eviction).
+   * @default - 80m + 1% CPU; 330Mi + 5% memory + 100Mi eviction; 10% of the local disk
+   */
+  readonly reserved?: { readonly cpu?: string; readonly memory?: string; readonly ephemeralStorage?: string };
+  /**
+   * Overrides of the catalog's node capacity, for when the real nodes differ from the catalog
+   * (e.g. an A10 node reporting 226Gi of memory).
+   * @default - the catalog figures, 110 pods
+   */
+  readonly capacity?: { readonly cpu?: string; readonly memory?: string; readonly ephemeralStorage?: string; readonly pods?: number };
+  /**
+   * On-demand price per instance-hour in USD.
+   * @default - the catalog price of the instance type
+   */
+  readonly hourlyPriceUsd?: number;
+  /**
+   * ISO date (YYYY-MM-DD) the `hourlyPriceUsd` override was read.
+   * @default 'unknown'
+   */
+  readonly priceReadOn?: string;
+  /**
+   * Where the `hourlyPriceUsd` override was read.
+   * @default 'override in the cluster model'
+   */
+  readonly priceSource?: string;
+}
+
+/** The document fields of a pool's props. */
+function poolInput(name: string, props: NodePoolProps): Record<string, unknown> {
+  const input: Record<string, unknown> = { name, instanceType: props.instanceType, nodes: props.nodes };
+  if (props.labels !== undefined) input.labels = props.labels;
+  if (props.taints !== undefined) input.taints = props.taints;
+  if (props.timeSlicingReplicas !== undefined) input.timeSlicingReplicas = props.timeSlicingReplicas;
+  if (props.reserved !== undefined) {
+    input.reserved = dropUndefined({ cpu: props.reserved.cpu, memory: props.reserved.memory, 'ephemeral-storage': props.reserved.ephemeralStorage });
+  }
+  if (props.capacity !== undefined) {
+    input.capacity = dropUndefined({ cpu: props.capacity.cpu, memory: props.capacity.memory, 'ephemeral-storage': props.capacity.ephemeralStorage, pods: props.capacity.pods });
+  }
+  if (props.hourlyPriceUsd !== undefined || props.priceReadOn !== undefined || props.priceSource !== undefined) {
+    input.price = dropUndefined({ hourlyUsd: props.hourlyPriceUsd, readOn: props.priceReadOn, source: props.priceSource });
+  }
+  return input;
+}
+
+function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** Document field names back to prop names, for error messages. */
+function propName(field: string): string {
+  return field.replace(/^pools\[0\]\./, '')
+    .replace(/^price\.hourlyUsd$/, 'hourlyPriceUsd').replace(/^price\.readOn$/, 'priceReadOn').replace(/^price\.source$/, 'priceSource').replace(/^price$/, 'hourlyPriceUsd')
+    .replace(/\.ephemeral-storage$/, '.ephemeralStorage');
+}
+
+/** One node pool of the cluster: `count` nodes of one Lambda instance type. */
+export class NodePool extends Construct {
+  /** The resolved pool (labels, taints, capacity, allocatable, price). */
+  public readonly model: NodePoolModel;
+
+  constructor(scope: Construct, id: string, props: NodePoolProps) {
+    super(scope, id);
+    const result = resolveClusterModel({ pools: [poolInput(id, props)] });
+    if (!result.model) {
+      const problem = result.problems[0];
+      const prop = propName(problem.field);
+      throw new InvalidPropError(this, prop, valueAt(props, prop), problem.message);
+    }
+    this.model = result.model.pools[0];
+  }
+}
+
+function valueAt(props: NodePoolProps, prop: string): unknown {
+  if (prop === 'name') return undefined;
+  let value: unknown = props;
+  for (const part of prop.split('.')) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part.replace(/\[\d+\]$/, '')] : undefined;
+  }
+  return value;
+}
+
+/** Props of {@link ClusterModel}. */
+export interface ClusterModelProps {
+  /**
+   * Name of the cluster in the model.
+   * @default 'cluster'
+   */
+  readonly name?: string;
+  /**
+   * Hours per month for the cost report.
+   * @default 730
+   */
+  readonly hoursPerMonth?: number;
+  /**
+   * Namespace of the ConfigMap that carries the model.
+   * @default 'flux-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Node pools by name (more can be added with `addNodePool`).
+   * @default - none; at least one pool must be added before synth
+   */
+  readonly pools?: Record<string, NodePoolProps>;
+}
+
+/**
+ * The cluster's node pools, rendered as a ConfigMap (`cluster-model` in `flux-system`, labelled
+ * `lambda-gitops.dev/cluster-model: "true"`, data key `cluster.yaml`) in the ManifestDirectory it
+ * is created in, so `lambda-gitops plan` and the policy gate can work on the rendered tree alone.
+ * Applying the ConfigMap to a cluster is harmless: nothing reads it there.
+ */
+export class ClusterModel extends Construct {
+  /** Name of the cluster. */
+  public readonly clusterName: string;
+  /** Hours per month for cost figures. */
+  public readonly hoursPerMonth: number;
+  /** The ConfigMap carrying the model. */
+  public readonly configMap: k8s.KubeConfigMap;
+  private readonly pools: NodePool[] = [];
+
+  constructor(scope: Construct, id: string, props: ClusterModelProps = {}) {
+    super(scope, id);
+    ManifestDirectory.of(this);
+    this.clusterName = props.name ?? 'cluster';
+    this.hoursPerMonth = props.hoursPerMonth ?? DEFAULT_HOURS_PER_MONTH;
+    const check = resolveClusterModel({ name: this.clusterName, hoursPerMonth: this.hoursPerMonth, pools: [{ name: 'probe', instanceType: 'cpu_4x_general', nodes: 1 }] });
+    if (!check.model) {
+      const problem = check.problems[0];
+      throw new InvalidPropError(this, problem.field, problem.field === 'name' ? props.name : props.hoursPerMonth, problem.message);
+    }
+    const namespace = props.namespace ?? CLUSTER_MODEL_NAMESPACE;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InvalidPropError(this, 'namespace', namespace, 'must be a DNS-1123 label');
+    for (const [name, pool] of Object.entries(props.pools ?? {})) this.addNodePool(name, pool);
+
+    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
+      metadata: {
+        name: CLUSTER_MODEL_CONFIGMAP_NAME,
+        namespace,
+        labels: { [LabelKeys.clusterModel]: 'true', [LabelKeys.managedBy]: MANAGED_BY },
+      },
+      data: { [CLUSTER_MODEL_DATA_KEY]: Lazy.any({ produce: () => jsYaml.dump(this.document, { noRefs: true, lineWidth: -1, sortKeys: false }) }) as unknown as string },
+    });
+    this.node.addValidation({ validate: () => (this.pools.length === 0 ? ['ClusterModel has no node pools: add at least one with addNodePool() or the pools prop'] : []) });
+  }
+
+  /** Adds a node pool; its name must be a DNS label unique in the cluster. */
+  public addNodePool(name: string, props: NodePoolProps): NodePool {
+    if (this.pools.some((p) => p.model.name === name)) throw new InvalidPropError(this, `pools.${name}`, name, 'a node pool with this name already exists');
+    const pool = new NodePool(this, name, props);
+    this.pools.push(pool);
+    return pool;
+  }
+
+  /** The node pools, in the order they were added. */
+  public get nodePools(): readonly NodePool[] {
+    return [...this.pools];
+  }
+
+  /** The complete model document. */
+  public get document(): ClusterModelDocument {
+    return {
+      apiVersion: CLUSTER_MODEL_API_VERSION,
+      kind: CLUSTER_MODEL_KIND,
+      name: this.clusterName,
+      hoursPerMonth: this.hoursPerMonth,
+      pools: this.pools.map((p) => p.model),
+    };
+  }
+}
