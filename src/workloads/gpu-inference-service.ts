@@ -3,12 +3,11 @@ import { InvalidPropError } from '../core/errors.js';
 import { parseQuantity } from '../core/quantity.js';
 import { GpuPlacementProps, childPath, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
 import { ModelCache, ModelCacheConfig } from './model-cache.js';
-import { HOME_MOUNT_PATH, ModelServer, ModelServerConfig } from './model-server-presets.js';
-import { PersistentVolume, ScratchVolume, SecretEnvVar, HostCacheVolume } from './pod-template.js';
+import { HOME_MOUNT_PATH, ModelServer } from './model-server-presets.js';
+import { HostCacheVolume, PersistentVolume, ScratchVolume } from './pod-template.js';
 import { renderProbe, startupProbe } from './probes.js';
 import { DEFAULT_EPHEMERAL_STORAGE, ResourceRange } from './resources.js';
-import { Workload, WorkloadKind } from './workload.js';
-import { DisruptionBudgetOptions } from '../availability/pod-disruption-budget.js';
+import { ServedWorkloadOptions, Workload, WorkloadKind } from './workload.js';
 
 /** CPU, memory and ephemeral storage of one model-server replica (GPUs are the `gpus` prop). */
 export interface ModelServerResources {
@@ -30,12 +29,7 @@ export interface ModelServerResources {
 }
 
 /** Props of {@link GpuInferenceService}. */
-export interface GpuInferenceServiceProps extends GpuPlacementProps {
-  /**
-   * `metadata.name` of the controller and Service.
-   * @default - the construct id
-   */
-  readonly name?: string;
+export interface GpuInferenceServiceProps extends GpuPlacementProps, ServedWorkloadOptions {
   /** The model server: `ModelServer.vllm(...)`, `ModelServer.triton(...)` or `ModelServer.textEmbeddings(...)`. */
   readonly server: ModelServer;
   /**
@@ -48,11 +42,6 @@ export interface GpuInferenceServiceProps extends GpuPlacementProps {
    * @default - see {@link ModelServerResources}
    */
   readonly resources?: ModelServerResources;
-  /**
-   * Fixed replicas; ignored once an autoscaler is bound.
-   * @default 1
-   */
-  readonly replicas?: number;
   /**
    * Size of the RAM-backed `/dev/shm`.
    * @default - the server's default (2Gi per GPU for vLLM and Triton, 1Gi for TEI)
@@ -70,26 +59,6 @@ export interface GpuInferenceServiceProps extends GpuPlacementProps {
    * @default - the server's budget (600 for vLLM and Triton, 300 for TEI)
    */
   readonly startupBudgetSeconds?: number;
-  /**
-   * Literal environment variables (added to the server's HOME/cache variables).
-   * @default {}
-   */
-  readonly env?: Record<string, string>;
-  /**
-   * Environment variables from Secret keys, e.g. `HF_TOKEN` from an ExternalSecret.
-   * @default []
-   */
-  readonly secretEnv?: SecretEnvVar[];
-  /**
-   * The `app.kubernetes.io/part-of` label.
-   * @default - the namespace
-   */
-  readonly partOf?: string;
-  /**
-   * PodDisruptionBudget settings (used while more than one replica can run).
-   * @default { maxUnavailable: 1 }
-   */
-  readonly disruptionBudget?: DisruptionBudgetOptions;
   /**
    * Seconds a terminating replica gets to finish in-flight requests.
    * @default 60

@@ -5,7 +5,7 @@ import { DisruptionBudgetOptions, PodDisruptionBudget } from '../availability/po
 import { InvalidPropError } from '../core/errors.js';
 import { WorkloadIdentity, recommendedLabels, selectorLabels } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
-import { PodSpecProps, WorkloadPort, buildPodTemplate } from './pod-template.js';
+import { PodSpecProps, SecretEnvVar, WorkloadPort, buildPodTemplate } from './pod-template.js';
 import { ComputeResources } from './resources.js';
 
 export type {
@@ -19,6 +19,40 @@ export enum WorkloadKind {
   DEPLOYMENT = 'Deployment',
   /** A StatefulSet with a headless Service and volumeClaimTemplates. */
   STATEFUL_SET = 'StatefulSet',
+}
+
+/** Options every served workload construct (GPU or CPU) takes. */
+export interface ServedWorkloadOptions {
+  /**
+   * `metadata.name` of the controller and Service.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Fixed replicas; ignored (and not rendered) once an autoscaler is bound.
+   * @default - 2 for CPU services, 1 for GPU services
+   */
+  readonly replicas?: number;
+  /**
+   * Literal environment variables (never credentials: use `secretEnv`).
+   * @default {}
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Environment variables from Secret keys (e.g. `HF_TOKEN` written by an ExternalSecret).
+   * @default []
+   */
+  readonly secretEnv?: SecretEnvVar[];
+  /**
+   * The `app.kubernetes.io/part-of` label.
+   * @default - the namespace
+   */
+  readonly partOf?: string;
+  /**
+   * PodDisruptionBudget settings (used while more than one replica can run).
+   * @default { maxUnavailable: 1 }
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
 }
 
 /** Props of {@link Workload}, the shared base of every served workload. */
