@@ -1,0 +1,2 @@
+export * from './time-slicing-config.js';
+export * from './priority-classes.js';
