@@ -1,0 +1,97 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { diffTrees } from '../../diff/compute.js';
+import { findingsFromSarif, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
+import { loadBase } from '../../diff/load-side.js';
+import { ManifestLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
+import { DiffReport } from '../../diff/model.js';
+import { renderMarkdown } from '../../diff/render-markdown.js';
+import { renderJson, renderText } from '../../diff/render-text.js';
+import { UsageError } from '../main.js';
+
+export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
+
+const HELP = `Usage: lambda-gitops diff --base DIR|GIT-REF --head DIR [options]
+
+Compares the objects of two rendered trees, matched by group, kind, namespace and name (a file
+move is no change), with field-level changes and risks listed first. Secret values are never shown.
+
+Options:
+  --base DIR|REF     base tree: a directory, or a git ref whose tree is read without a checkout
+  --head DIR         head tree directory (e.g. dist)
+  --base-path PATH   path of the tree inside the repository at REF (default: the head directory's
+                     path in the repository, else dist)
+  --repo DIR         git repository for REF (default: the one containing the current directory)
+  --format FORMAT    text (default), markdown (PR comment, at most 60,000 characters) or json
+  --output FILE      write the report to FILE instead of standard output
+  --full FILE        also write the complete Markdown diff (no size limit) to FILE
+  --policy SARIF     include the policy findings of this SARIF file (lambda-gitops check output)
+  --title TEXT       heading of the Markdown report (default: "Manifest diff · BASE → HEAD")
+`;
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+
+function readFindings(file: string): PolicyFinding[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--policy ${file}: ${(error as Error).message}`);
+  }
+  return findingsFromSarif(parsed, file);
+}
+
+function write(file: string | undefined, text: string): void {
+  if (!file) {
+    process.stdout.write(text);
+    return;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        base: { type: 'string' }, head: { type: 'string' }, 'base-path': { type: 'string' }, repo: { type: 'string' },
+        format: { type: 'string', default: 'text' }, output: { type: 'string' }, full: { type: 'string' },
+        policy: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.base || !values.head) throw new UsageError('--base and --head are required (see --help)');
+  const format = values.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
+  let report: DiffReport;
+  let baseName: string;
+  let policy: PolicyFinding[] | undefined;
+  try {
+    const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });
+    baseName = base.description;
+    report = diffTrees(base.tree, readTreeFromDirectory(values.head));
+    policy = values.policy ? readFindings(values.policy) : undefined;
+  } catch (error) {
+    if (error instanceof ManifestLoadError || error instanceof SarifFormatError) {
+      process.stderr.write(`lambda-gitops diff: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const markdownOptions = { title: values.title ?? `Manifest diff · ${baseName} → ${values.head}`, policy };
+  if (values.full) write(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }));
+  const text = format === 'json' ? renderJson(report)
+    : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
+      : renderText(report);
+  write(values.output, text);
+  return 0;
+}

@@ -1,0 +1,16 @@
+export * from './model.js';
+export { ManifestLoadError, parseManifestFiles, readTreeFromDirectory, readTreeFromGit, listYamlFiles } from './load-tree.js';
+export type { ManifestFile } from './load-tree.js';
+export { loadBase } from './load-side.js';
+export type { BaseSource, LoadedBase } from './load-side.js';
+export { diffValues, deepEqual } from './field-diff.js';
+export { MERGE_KEYS, mergeKeyOf } from './merge-keys.js';
+export { maskPair, hasSensitiveValues, CREDENTIAL_NAME, HIDDEN, HIDDEN_BEFORE, HIDDEN_AFTER } from './redact.js';
+export { risksOf, compareRisks, IMMUTABLE_FIELDS, parseImage } from './risks.js';
+export type { ImageRef, RiskInput } from './risks.js';
+export { diffTrees, compareChanges } from './compute.js';
+export { renderText, renderJson } from './render-text.js';
+export { renderMarkdown, COMMENT_BUDGET, escapeMarkdown, fenceFor, orderForReview, imageChanges } from './render-markdown.js';
+export type { MarkdownOptions } from './render-markdown.js';
+export { findingsFromSarif, SarifFormatError } from './findings.js';
+export type { PolicyFinding, PlanDelta, PlanDeltaRow } from './findings.js';

@@ -1,0 +1,42 @@
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { ManifestLoadError, gitTopLevel, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
+import { ManifestTree } from './model.js';
+
+/** Where the base tree of a diff comes from. */
+export interface BaseSource {
+  /** A directory, or a git ref (branch, tag, SHA) in {@link repo}. */
+  readonly base: string;
+  /** The head directory: its path inside the repository is the default {@link path}. */
+  readonly headDir: string;
+  /** Path of the tree inside the repository at the ref. @default the head directory's path relative to the repository top level, else 'dist' */
+  readonly path?: string;
+  /** The git repository for a ref. @default the repository containing the current directory */
+  readonly repo?: string;
+}
+
+/** A base tree and a human description of where it came from (for titles). */
+export interface LoadedBase {
+  readonly tree: ManifestTree;
+  readonly description: string;
+}
+
+/**
+ * Loads the base side: a directory when `base` is one, otherwise the tree of `path` at the git ref
+ * `base`, read with `git ls-tree`/`git cat-file` (no checkout, the work tree is untouched).
+ */
+export function loadBase(source: BaseSource): LoadedBase {
+  if (existsSync(source.base) && statSync(source.base).isDirectory()) {
+    return { tree: readTreeFromDirectory(source.base), description: source.base };
+  }
+  const repo = source.repo ?? gitTopLevel(process.cwd());
+  if (!repo) throw new ManifestLoadError(`--base ${source.base}: not a directory, and ${process.cwd()} is not in a git repository to resolve it as a ref`);
+  const path = source.path ?? defaultTreePath(repo, source.headDir);
+  return { tree: readTreeFromGit(repo, source.base, path), description: `${source.base}:${path}` };
+}
+
+function defaultTreePath(repo: string, headDir: string): string {
+  const top = gitTopLevel(repo) ?? repo;
+  const inside = relative(top, resolve(headDir));
+  return inside === '' || inside.startsWith('..') ? 'dist' : inside.split(sep).join('/');
+}

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
+
+/** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
+export class ManifestLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestLoadError';
+  }
+}
+
+/** A YAML file's text and its path relative to the tree root. */
+export interface ManifestFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+const YAML_FILE = /\.ya?ml$/;
+/** Kustomize build configuration, not a cluster object. */
+const KUSTOMIZE_CONFIG = /^kustomize\.config\.k8s\.io\//;
+
+/**
+ * Parses manifest files into a tree keyed by group/kind/namespace/name. Kustomize configuration
+ * (`kustomization.yaml`, apiVersion `kustomize.config.k8s.io/*`) and empty documents are skipped.
+ * @throws ManifestLoadError on invalid YAML, a document without apiVersion/kind/metadata.name, or
+ *   the same object defined twice (naming both files).
+ */
+export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree {
+  const tree = new Map<string, TreeObject>();
+  for (const file of files) {
+    let documents: unknown[];
+    try {
+      documents = loadAll(file.text);
+    } catch (error) {
+      throw new ManifestLoadError(`${file.path}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+    documents.forEach((doc, index) => {
+      if (doc === null || doc === undefined) return;
+      const where = documents.length > 1 ? `${file.path} (document ${index + 1})` : file.path;
+      const manifest = asManifest(doc, where);
+      if (!manifest) return;
+      const ref = {
+        group: groupOf(manifest.apiVersion),
+        apiVersion: manifest.apiVersion,
+        kind: manifest.kind,
+        namespace: manifest.metadata.namespace ?? '',
+        name: manifest.metadata.name,
+        file: file.path,
+      };
+      const key = resourceKey(ref);
+      const existing = tree.get(key);
+      if (existing) {
+        throw new ManifestLoadError(`${where}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${existing.ref.file}`);
+      }
+      tree.set(key, { ref, manifest });
+    });
+  }
+  return tree;
+}
+
+function asManifest(doc: unknown, where: string): Manifest | undefined {
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ManifestLoadError(`${where}: expected a Kubernetes object, got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
+  const object = doc as Record<string, unknown>;
+  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') throw new ManifestLoadError(`${where}: missing field 'apiVersion'`);
+  if (KUSTOMIZE_CONFIG.test(object.apiVersion)) return undefined;
+  if (typeof object.kind !== 'string' || object.kind === '') throw new ManifestLoadError(`${where}: missing field 'kind'`);
+  const metadata = object.metadata as Record<string, unknown> | undefined;
+  if (typeof metadata !== 'object' || metadata === null || typeof metadata.name !== 'string' || metadata.name === '') {
+    throw new ManifestLoadError(`${where}: ${object.kind} has no 'metadata.name'`);
+  }
+  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
+    throw new ManifestLoadError(`${where}: ${object.kind} '${metadata.name}' has a non-string 'metadata.namespace'`);
+  }
+  return object as unknown as Manifest;
+}
+
+/** Every `*.yaml`/`*.yml` file below `root`, with paths relative to it (forward slashes), sorted. */
+export function listYamlFiles(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && YAML_FILE.test(entry.name)) found.push(relative(root, full).split(sep).join('/'));
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+/** Reads the rendered tree below a directory. */
+export function readTreeFromDirectory(root: string): ManifestTree {
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ManifestLoadError(`${root}: not a directory`);
+  return parseManifestFiles(listYamlFiles(root).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })));
+}
+
+const GIT_OPTIONS = { maxBuffer: 1 << 30, encoding: 'buffer' as const, stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'] };
+
+function git(repo: string, args: string[], input?: Buffer): Buffer {
+  try {
+    return execFileSync('git', ['-C', repo, ...args], { ...GIT_OPTIONS, input });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new ManifestLoadError(`git ${args.join(' ')} failed in ${repo}: ${stderr || (error as Error).message}`);
+  }
+}
+
+/** Whether `ref` names a commit in the repository at `repo`. */
+export function isGitRef(repo: string, ref: string): boolean {
+  try {
+    execFileSync('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The top level of the git work tree that contains `dir`, or undefined outside a repository. */
+export function gitTopLevel(dir: string): string | undefined {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the YAML files under `path` at a commit, without a checkout: `git ls-tree` lists the blobs
+ * and one `git cat-file --batch` process streams them all. Paths in the result are relative to `path`.
+ */
+export function readTreeFromGit(repo: string, ref: string, path: string): ManifestTree {
+  if (!isGitRef(repo, ref)) throw new ManifestLoadError(`${ref}: not a commit in the git repository at ${repo}`);
+  const prefix = path.replace(/^\.?\/+|\/+$/g, '');
+  const listing = git(repo, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
+  const blobs: { sha: string; path: string }[] = [];
+  for (const line of listing.split('\0')) {
+    if (line === '') continue;
+    const tab = line.indexOf('\t');
+    const [, type, sha] = line.slice(0, tab).split(' ');
+    const file = line.slice(tab + 1);
+    if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
+  }
+  blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (blobs.length === 0) return new Map();
+  const output = git(repo, ['cat-file', '--batch'], Buffer.from(blobs.map((b) => `${b.sha}\n`).join('')));
+  const files: ManifestFile[] = [];
+  let offset = 0;
+  for (const blob of blobs) {
+    const headerEnd = output.indexOf(10, offset);
+    const [, , size] = output.subarray(offset, headerEnd).toString('utf8').split(' ');
+    const start = headerEnd + 1;
+    const end = start + Number(size);
+    files.push({ path: blob.path, text: output.subarray(start, end).toString('utf8') });
+    offset = end + 1;
+  }
+  return parseManifestFiles(files);
+}
