@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { GpuPriorityClasses, PriorityClassNames } from '../../src/gpu/index.js';
 import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
 import { synthesizeObjects } from '../../src/render/synthesize.js';
+import { validateManifest } from '../../src/schema/validator.js';
 import { Tenant } from '../../src/tenancy/tenant.js';
 
 function controllers() {
@@ -50,4 +51,12 @@ test('values must stay strictly ordered and within the user range; the chart mus
   expect(() => new GpuPriorityClasses(dir, 'C', { trainingValue: 0.5 })).toThrow(/invalid 'trainingValue' \(0.5\)/);
   const tenant = new Tenant(app, 'ml', { team: 'ml', quota: { requestsCpu: '1', requestsMemory: '1Gi' } });
   expect(() => new GpuPriorityClasses(tenant, 'D')).toThrow(/ml\/D: invalid 'scope' \("ml"\): is a namespaced chart \(namespace 'ml'\); a PriorityClass is cluster-scoped: create it in the infrastructure\/controllers ManifestDirectory/);
+});
+
+test('every PriorityClass validates strictly against the Kubernetes 1.28 schema', () => {
+  const { app, dir } = controllers();
+  new GpuPriorityClasses(dir, 'Priorities');
+  const manifests = synthesizeObjects(app).map((o) => o.manifest);
+  expect(manifests).toHaveLength(4);
+  for (const manifest of manifests) expect(validateManifest(manifest)).toEqual([]);
 });

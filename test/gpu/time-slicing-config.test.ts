@@ -5,6 +5,7 @@ import {
 } from '../../src/gpu/index.js';
 import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
 import { synthesizeObjects } from '../../src/render/synthesize.js';
+import { validateManifest } from '../../src/schema/validator.js';
 
 function configs() {
   const app = Testing.app();
@@ -79,4 +80,11 @@ test('invalid profiles are rejected with the prop and the allowed values', () =>
   expect(() => new GpuTimeSlicingConfig(dir, 'G', { profiles: [{ name: WHOLE_GPU_PROFILE, replicas: 2 }] })).toThrow(/'whole-gpu' is reserved/);
   expect(() => new GpuTimeSlicingConfig(dir, 'H', { profiles: [{ name: 'x', replicas: 2 }], defaultProfile: 'y' })).toThrow(/invalid 'defaultProfile' \("y"\): must be one of the profiles: whole-gpu, x/);
   expect(() => new GpuTimeSlicingConfig(dir, 'I', { profiles: [{ name: 'x', replicas: 2 }], namespace: 'GPU' })).toThrow(/invalid 'namespace' \("GPU"\)/);
+});
+
+test('the ConfigMap validates strictly against the Kubernetes 1.28 schema', () => {
+  const { app, dir } = configs();
+  new GpuTimeSlicingConfig(dir, 'TimeSlicing', { profiles: [{ name: 'a10-shared-4', replicas: 4 }] });
+  const [manifest] = synthesizeObjects(app).map((o) => o.manifest);
+  expect(validateManifest(manifest)).toEqual([]);
 });

@@ -4,6 +4,7 @@ import {
   NetworkPeer, NetworkPort, PEERS_ANNOTATION, TrafficDirection, WorkloadNetworkPolicy,
   allowEgress, allowIngress, allowMetricsScrape, allowTraffic,
 } from '../../src/network/index.js';
+import { validateManifest } from '../../src/schema/validator.js';
 import { INGRESS_POLICY_ID } from '../../src/workloads/workload.js';
 import { newApp, policies, tenant, workload } from './fixtures.js';
 
@@ -171,4 +172,17 @@ describe('errors name the place, the prop and what is allowed', () => {
     new Construct(api, INGRESS_POLICY_ID);
     expect(() => allowIngress(api, NetworkPeer.namespace('gateway'))).toThrow(/vllm\/IngressPolicy: invalid 'id' \("IngressPolicy"\): is reserved/);
   });
+});
+
+test('every rendered policy validates strictly against the Kubernetes 1.28 schema', () => {
+  const app = newApp();
+  const gateway = workload(tenant(app, 'gateway'), 'portkey', [{ name: 'http', containerPort: 8787 }]);
+  const vllm = workload(tenant(app, 'inference'), 'vllm', [{ name: 'http', containerPort: 8000 }, { name: 'metrics', containerPort: 9400 }]);
+  allowIngress(gateway, NetworkPeer.namespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }));
+  allowTraffic(gateway, vllm, ['http']);
+  allowMetricsScrape(vllm);
+  allowEgress(vllm, NetworkPeer.internet('huggingface-hub'), [NetworkPort.tcp(443), NetworkPort.udp(4000, 4010)]);
+  const rendered = Object.values(policies(app));
+  expect(rendered.length).toBe(4 + 4); // ours plus the tenants' default-deny and allow-dns
+  for (const manifest of rendered) expect({ name: manifest.metadata.name, issues: validateManifest(manifest) }).toEqual({ name: manifest.metadata.name, issues: [] });
 });

@@ -4,6 +4,7 @@ import { KubeManifest, manifestsOf, synthesizeObjects } from '../../src/render/s
 import {
   DEFAULT_PULUMI_ESC_API_URL, EscExternalSecret, PulumiEscSecretStore, renderSecretVolume, secretsWithData,
 } from '../../src/secrets/index.js';
+import { validateManifest } from '../../src/schema/validator.js';
 import { Tenant } from '../../src/tenancy/tenant.js';
 
 function platform(): { app: App; configs: ManifestDirectory; inference: Tenant } {
@@ -168,4 +169,17 @@ test('no Secret with data is rendered anywhere, and the guard catches one that w
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'both', namespace: 'a' }, data: { k: 'dg==' }, stringData: { j: 'v' } },
   ] as KubeManifest[];
   expect(secretsWithData([...manifests, ...leaked])).toEqual(['Secret a/both (data, stringData)', 'Secret inference/hf (stringData)']);
+});
+
+test('the store (both token forms) and the ExternalSecret validate strictly against the vendored ESO CRD schemas', () => {
+  const { app, configs, inference } = platform();
+  const store = new PulumiEscSecretStore(configs, 'Esc', { organization: 'o', project: 'p', environment: 'prod', allowedNamespaces: ['inference'] });
+  new PulumiEscSecretStore(configs, 'Legacy', { organization: 'o', project: 'p', environment: 'dev', legacyAccessTokenField: true });
+  new EscExternalSecret(inference, 'creds', { store, data: { HF_TOKEN: 'hf.token', 'api.key': 'api["key"]' } });
+  const ours = manifestsOf(app).filter((m) => m.apiVersion === 'external-secrets.io/v1');
+  expect(ours.map((m) => m.kind).sort()).toEqual(['ClusterSecretStore', 'ClusterSecretStore', 'ExternalSecret']);
+  for (const manifest of ours) expect({ name: manifest.metadata.name, issues: validateManifest(manifest) }).toEqual({ name: manifest.metadata.name, issues: [] });
+  // the check can fail: a misspelt field is caught
+  const external = ours.find((m) => m.kind === 'ExternalSecret') as any;
+  expect(validateManifest({ ...external, spec: { ...external.spec, refreshIntervall: '1h' } })).not.toEqual([]);
 });
