@@ -18,6 +18,17 @@ export async function tierA({ root, work, report, versions, clusters, distDir })
   try {
     const crds = await installCrds(api.kube, crdFiles(root, versions));
     report.pass('tierA install CRDs', `${crds.length} CRDs Established`);
+    // Control: strict field validation must reject an unknown field, or every pass below means nothing.
+    await report.check('tierA strict validation rejects an unknown field', async () => {
+      const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strict-probe', namespace: 'default' }, data: {}, bogusField: 1 };
+      try {
+        await api.kube.apply(bad, { dryRun: true });
+      } catch (e) {
+        if (/unknown field|bogusField/.test(e.message)) return e.message.slice(0, 120);
+        throw e;
+      }
+      throw new Error('the apiserver accepted an unknown field');
+    });
     for (const c of clusters) {
       await applyCluster(api.kube, c, { report, prefix: `tierA[${c.name}] dry-run`, mode: 'dry-run' });
     }

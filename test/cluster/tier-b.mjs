@@ -117,15 +117,19 @@ function comparePlan({ cases, verdicts, cm, pools, dir, root, report }) {
     return;
   }
   const caseDir = mkdirp(dir, 'plan-cases');
-  const model = cm ?? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-model', namespace: 'flux-system', labels: { 'lambda-gitops.dev/cluster-model': 'true' } }, data: { 'model.yaml': yaml.dump({ pools }) } };
-  fs.writeFileSync(path.join(caseDir, 'cluster-model.yaml'), yaml.dump(model));
+  // plan reads the cluster model document (the ConfigMap's cluster.yaml) with --cluster FILE.
+  const modelText = cm ? Object.values(cm.data ?? {})[0] : yaml.dump({
+    apiVersion: 'lambda-gitops.dev/v1alpha1', kind: 'ClusterModel', name: 'sample',
+    pools: pools.map((p) => ({ name: p.name, instanceType: p.instanceType, nodes: p.count })),
+  });
+  const modelFile = path.join(caseDir, 'cluster.yaml');
+  fs.writeFileSync(modelFile, modelText);
   for (const c of cases) {
     const one = mkdirp(caseDir, c.name);
-    fs.writeFileSync(path.join(one, 'cluster-model.yaml'), yaml.dump(model));
     fs.writeFileSync(path.join(one, `${c.name}.yaml`), yaml.dump(c.obj));
     let out;
     try {
-      out = run('node', [cli, 'plan', '--format', 'json', one], { cwd: root });
+      out = run('node', [cli, 'plan', '--format', 'json', '--cluster', modelFile, one], { cwd: root });
     } catch (e) {
       // plan may exit non-zero to signal "does not fit"; its JSON is still on stdout.
       out = e.stdout;
