@@ -1,0 +1,363 @@
+/**
+ * `planCapacity`: does everything in a rendered tree fit on the cluster at maximum scale, how full
+ * is each node pool, and what does it cost.
+ */
+import { GPU_RESOURCE } from '../core/labels.js';
+import { formatBytes, formatCpu, type ClusterModelDocument, type NodePoolModel } from '../cluster/cluster-model-document.js';
+import { ClusterModelError, clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/cluster-model-file.js';
+import { cloudPeersOf } from './cloud-prices.js';
+import { nodesOf, schedule, type Simulation, type SimNode } from './scheduler.js';
+import { amountOf, gpusOf, type Resources } from './resources.js';
+import { asManifestObjects, PlanInputError, readTree, type PlanInput, type PodGroup, type TreeFacts } from './workloads.js';
+
+/** Requested vs allocatable of one resource in a pool. */
+export interface Usage {
+  readonly requested: number;
+  readonly allocatable: number;
+  /** requested / allocatable, 0..1 (4 decimals); 0 when nothing is allocatable. */
+  readonly utilization: number;
+}
+
+/** GPU usage of a pool; with time-slicing the counts are shared slots. */
+export interface GpuUsage extends Usage {
+  /** Physical GPUs in the pool. */
+  readonly physical: number;
+  /** Time-slicing replicas per physical GPU (1 = whole GPUs). */
+  readonly timeSlicingReplicas: number;
+  /** Requested slots expressed in physical GPUs (requested / replicas). */
+  readonly physicalRequested: number;
+}
+
+/** One node pool in the report. CPU in cores, memory in GiB. */
+export interface PoolReport {
+  readonly name: string;
+  readonly instanceType: string;
+  readonly nodes: number;
+  readonly gpu: GpuUsage;
+  readonly cpu: Usage;
+  readonly memory: Usage;
+  /** Pods placed on the pool. */
+  readonly pods: number;
+}
+
+/** Pods of one workload that cannot be placed. */
+export interface Unschedulable {
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  readonly replicas: number;
+  /** kube-scheduler's message for the first such pod. */
+  readonly reason: string;
+}
+
+/** One hard limit of a ResourceQuota against the namespace's workloads at maximum scale. */
+export interface QuotaCheck {
+  readonly namespace: string;
+  readonly quota: string;
+  readonly resource: string;
+  readonly hard: string;
+  /** What the namespace's pods request (or limit) at maximum scale, same units as `hard`. */
+  readonly used: string;
+  readonly exceeded: boolean;
+  /** Why the quota rejects pods (admission's words), when it does. */
+  readonly reason?: string;
+}
+
+/** Monthly cost of a pool. */
+export interface PoolCost {
+  readonly pool: string;
+  readonly instanceType: string;
+  readonly nodes: number;
+  readonly hourlyUsd: number;
+  readonly priceReadOn: string;
+  readonly priceSource: string;
+  readonly monthlyUsd: number;
+}
+
+/** GPU use of a namespace; GPU-hours are physical GPU-hours per month (a time-sliced slot is 1/replicas). */
+export interface NamespaceGpuCost {
+  readonly gpusAtMax: number;
+  readonly gpusAtMin: number;
+  readonly gpuHoursAtMax: number;
+  readonly gpuHoursAtMin: number;
+  /** Share of the GPU nodes' price those GPU-hours represent. */
+  readonly usdAtMax: number;
+  readonly usdAtMin: number;
+}
+
+/** A GPU pool's price against a comparable cloud offer for the same number of GPUs. */
+export interface Alternative {
+  readonly pool: string;
+  readonly provider: string;
+  readonly offer: string;
+  readonly region: string;
+  readonly gpu: string;
+  readonly gpus: number;
+  readonly usdPerGpuHour: number;
+  readonly monthlyUsd: number;
+  readonly lambdaMonthlyUsd: number;
+  /** (lambda - alternative) / alternative in percent: negative means Lambda is cheaper. */
+  readonly lambdaDifferencePercent: number;
+  readonly readOn: string;
+  readonly source: string;
+}
+
+/** The plan. */
+export interface PlanReport {
+  readonly fits: boolean;
+  readonly pools: readonly PoolReport[];
+  readonly unschedulable: readonly Unschedulable[];
+  readonly quotas: readonly QuotaCheck[];
+  readonly cost: {
+    readonly monthlyUsd: number;
+    readonly hoursPerMonth: number;
+    readonly pools: readonly PoolCost[];
+    readonly perNamespace: Readonly<Record<string, NamespaceGpuCost>>;
+    readonly alternatives: readonly Alternative[];
+  };
+  readonly cluster: string;
+  readonly warnings: readonly string[];
+}
+
+/** The plan plus the simulation behind it (placements), for tests and tools. */
+export interface PlanResult {
+  readonly report: PlanReport;
+  readonly simulation: Simulation;
+  readonly facts: TreeFacts;
+}
+
+const round = (value: number, places: number): number => {
+  const f = 10 ** places;
+  return Math.round(value * f) / f;
+};
+const GIB = 2 ** 30;
+
+function usage(requested: number, allocatable: number, unit: number, places: number): Usage {
+  return {
+    requested: round(requested / unit, places),
+    allocatable: round(allocatable / unit, places),
+    utilization: allocatable > 0 ? round(requested / allocatable, 4) : 0,
+  };
+}
+
+/**
+ * Finds the cluster model ConfigMap in a tree.
+ * @throws PlanInputError when there is none or more than one
+ * @throws ClusterModelError when it is invalid
+ */
+export function clusterModelOfTree(inputs: readonly PlanInput[]): ClusterModelDocument {
+  const found = asManifestObjects(inputs).filter((e) => isClusterModelConfigMap(e.object));
+  if (found.length === 0) {
+    throw new PlanInputError('(tree)', 'cluster model', 'ConfigMap', "no ConfigMap labelled lambda-gitops.dev/cluster-model: \"true\" in the tree; declare a ClusterModel in the app or pass --cluster FILE");
+  }
+  if (found.length > 1) {
+    throw new PlanInputError(found[1].source.file, 'cluster model', 'ConfigMap', `more than one cluster model ConfigMap (also ${found[0].source.file}); keep one or pass --cluster FILE`);
+  }
+  return clusterModelFromConfigMap(found[0].object, found[0].source.file);
+}
+
+/** Runs the simulation and returns the plan with its placements. */
+export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterModelDocument): PlanResult {
+  const model = cluster ?? clusterModelOfTree(manifests);
+  const facts = readTree(manifests);
+  const nodes = nodesOf(model);
+  const simulation = schedule(facts.groups, nodes, facts.namespaceLabels);
+  const warnings = [...facts.warnings];
+  for (const pool of model.pools) {
+    if (pool.allocatable['ephemeral-storage'] === undefined) warnings.push(`pool ${pool.name}: local disk of ${pool.instanceType} is unknown, ephemeral-storage requests are not checked (set capacity.ephemeral-storage)`);
+  }
+
+  const pools = model.pools.map((pool) => poolReport(pool, nodes.filter((n) => n.pool === pool.name)));
+  const unschedulable = unschedulableOf(simulation);
+  const quotas = quotaChecks(facts, simulation);
+  const cost = costOf(model, facts.groups, simulation);
+  const fits = unschedulable.length === 0 && quotas.every((q) => !q.exceeded);
+  return { report: { fits, pools, unschedulable, quotas, cost, cluster: model.name, warnings }, simulation, facts };
+}
+
+/**
+ * Plans capacity for a rendered tree: places every pod at maximum scale on the cluster model (the
+ * tree's cluster model ConfigMap unless `cluster` is given), checks quotas, and prices the pools.
+ * @throws PlanInputError / ClusterModelError for bad input (CLI exit 2)
+ */
+export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument): PlanReport {
+  return simulatePlan(manifests, cluster).report;
+}
+
+function poolReport(pool: NodePoolModel, nodes: readonly SimNode[]): PoolReport {
+  const sum = (pick: (n: SimNode) => number): number => nodes.reduce((s, n) => s + pick(n), 0);
+  const gpuRequested = sum((n) => n.requested[GPU_RESOURCE] ?? 0);
+  const gpuAllocatable = sum((n) => n.allocatable[GPU_RESOURCE] ?? 0);
+  const replicas = pool.gpu.timeSlicingReplicas;
+  return {
+    name: pool.name,
+    instanceType: pool.instanceType,
+    nodes: pool.nodes,
+    gpu: {
+      ...usage(gpuRequested, gpuAllocatable, 1, 0),
+      physical: pool.gpu.physicalPerNode * pool.nodes,
+      timeSlicingReplicas: replicas,
+      physicalRequested: round(gpuRequested / replicas, 2),
+    },
+    cpu: usage(sum((n) => n.requested.cpu ?? 0), sum((n) => n.allocatable.cpu ?? 0), 1000, 3),
+    memory: usage(sum((n) => n.requested.memory ?? 0), sum((n) => n.allocatable.memory ?? 0), GIB, 2),
+    pods: sum((n) => n.pods.length),
+  };
+}
+
+function unschedulableOf(simulation: Simulation): Unschedulable[] {
+  const byGroup = new Map<string, { replicas: number; reason: string }>();
+  for (const f of simulation.failures) {
+    const entry = byGroup.get(f.pod.group.id);
+    if (entry) entry.replicas += 1;
+    else byGroup.set(f.pod.group.id, { replicas: 1, reason: f.message });
+  }
+  return [...byGroup].map(([resource, e]) => ({ resource, replicas: e.replicas, reason: e.reason }));
+}
+
+/** How many pods of each group exist at maximum scale (DaemonSets: one per admitted node). */
+function podCounts(simulation: Simulation): Map<PodGroup, number> {
+  const counts = new Map<PodGroup, number>();
+  for (const p of [...simulation.placed.map((x) => x.pod), ...simulation.failures.map((f) => f.pod)]) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
+  return counts;
+}
+
+const QUOTA_RESOURCES: Readonly<Record<string, { pick: 'requests' | 'limits'; resource: string }>> = {
+  cpu: { pick: 'requests', resource: 'cpu' },
+  memory: { pick: 'requests', resource: 'memory' },
+  'ephemeral-storage': { pick: 'requests', resource: 'ephemeral-storage' },
+};
+
+function formatAmount(resource: string, amount: number): string {
+  if (resource === 'cpu') return formatCpu(amount);
+  if (resource === 'memory' || resource === 'ephemeral-storage') return formatBytes(amount);
+  return String(amount);
+}
+
+function quotaChecks(facts: TreeFacts, simulation: Simulation): QuotaCheck[] {
+  const counts = podCounts(simulation);
+  const checks: QuotaCheck[] = [];
+  for (const quota of facts.quotas) {
+    const groups = facts.groups.filter((g) => g.namespace === quota.namespace);
+    for (const [key, hardValue] of Object.entries(quota.hard)) {
+      let pick: 'requests' | 'limits' | 'pods';
+      let resource: string;
+      if (key === 'pods') {
+        pick = 'pods';
+        resource = 'pods';
+      } else if (QUOTA_RESOURCES[key]) {
+        ({ pick, resource } = QUOTA_RESOURCES[key]);
+      } else if (key.startsWith('requests.') || key.startsWith('limits.')) {
+        pick = key.startsWith('requests.') ? 'requests' : 'limits';
+        resource = key.slice(pick.length + 1);
+      } else {
+        continue; // object counts (count/*, services, ...) are not capacity
+      }
+      let hard: number;
+      try {
+        hard = amountOf(resource, hardValue, `spec.hard.${key}`);
+        if (!Number.isFinite(hard)) throw new Error('not a number');
+      } catch {
+        throw new PlanInputError(quota.file, `ResourceQuota ${quota.namespace}/${quota.name}`, `spec.hard.${key}`, `${JSON.stringify(hardValue)} is not a valid quantity`);
+      }
+      let used = 0;
+      const missingLimits: string[] = [];
+      for (const g of groups) {
+        const n = counts.get(g) ?? 0;
+        if (n === 0) continue;
+        if (pick === 'pods') used += n;
+        else used += (g[pick][resource] ?? 0) * n;
+        if (pick === 'limits' && g.unlimited.includes(resource)) missingLimits.push(g.id);
+      }
+      const over = used > hard;
+      let reason: string | undefined;
+      if (missingLimits.length > 0) {
+        reason = `failed quota: ${quota.name}: must specify ${key} (${missingLimits.join(', ')})`;
+      } else if (over) {
+        reason = `exceeded quota: ${quota.name}, requested: ${key}=${formatAmount(resource, used)}, used: ${key}=0, limited: ${key}=${String(hardValue)}`;
+      }
+      checks.push({
+        namespace: quota.namespace, quota: quota.name, resource: key, hard: String(hardValue), used: formatAmount(resource, used),
+        exceeded: over || missingLimits.length > 0, ...(reason ? { reason } : {}),
+      });
+    }
+  }
+  return checks;
+}
+
+
+function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simulation: Simulation): PlanReport['cost'] {
+  const hours = model.hoursPerMonth;
+  const pools: PoolCost[] = model.pools.map((p) => ({
+    pool: p.name, instanceType: p.instanceType, nodes: p.nodes, hourlyUsd: p.price.hourlyUsd, priceReadOn: p.price.readOn, priceSource: p.price.source,
+    monthlyUsd: round(p.nodes * p.price.hourlyUsd * hours, 2),
+  }));
+  const poolByName = new Map(model.pools.map((p) => [p.name, p]));
+  /** Physical GPUs and USD/hour of one pod's GPU slots on a pool. */
+  const gpuShare = (slots: number, pool: NodePoolModel | undefined): { physical: number; usdPerHour: number } => {
+    if (!pool || pool.gpu.physicalPerNode === 0) return { physical: slots, usdPerHour: 0 };
+    const physical = slots / pool.gpu.timeSlicingReplicas;
+    return { physical, usdPerHour: (physical * pool.price.hourlyUsd) / pool.gpu.physicalPerNode };
+  };
+  const perNamespace: Record<string, { gpusAtMax: number; gpusAtMin: number; gpuHoursAtMax: number; gpuHoursAtMin: number; usdAtMax: number; usdAtMin: number }> = {};
+  const firstPool = new Map<PodGroup, NodePoolModel>();
+  const ensure = (ns: string) => (perNamespace[ns] ??= { gpusAtMax: 0, gpusAtMin: 0, gpuHoursAtMax: 0, gpuHoursAtMin: 0, usdAtMax: 0, usdAtMin: 0 });
+  for (const { pod, node } of simulation.placed) {
+    const pool = poolByName.get(node.pool);
+    if (pool && !firstPool.has(pod.group)) firstPool.set(pod.group, pool);
+    const slots = gpusOf(pod.group.requests);
+    const share = gpuShare(slots, pool);
+    const e = ensure(pod.group.namespace);
+    e.gpusAtMax += slots;
+    e.gpuHoursAtMax += share.physical * hours;
+    e.usdAtMax += share.usdPerHour * hours;
+  }
+  for (const f of simulation.failures) {
+    const slots = gpusOf(f.pod.group.requests);
+    const e = ensure(f.pod.group.namespace);
+    e.gpusAtMax += slots;
+    e.gpuHoursAtMax += slots * hours;
+  }
+  const counts = podCounts(simulation);
+  for (const g of groups) {
+    const e = ensure(g.namespace);
+    const n = g.daemon ? counts.get(g) ?? 0 : g.minReplicas;
+    const slots = gpusOf(g.requests) * n;
+    const share = gpuShare(slots, firstPool.get(g));
+    e.gpusAtMin += slots;
+    e.gpuHoursAtMin += share.physical * hours;
+    e.usdAtMin += share.usdPerHour * hours;
+  }
+  const sortedNamespaces: Record<string, NamespaceGpuCost> = {};
+  for (const ns of Object.keys(perNamespace).sort()) {
+    const e = perNamespace[ns];
+    sortedNamespaces[ns] = {
+      gpusAtMax: e.gpusAtMax, gpusAtMin: e.gpusAtMin,
+      gpuHoursAtMax: round(e.gpuHoursAtMax, 1), gpuHoursAtMin: round(e.gpuHoursAtMin, 1),
+      usdAtMax: round(e.usdAtMax, 2), usdAtMin: round(e.usdAtMin, 2),
+    };
+  }
+  const alternatives: Alternative[] = [];
+  for (const p of model.pools) {
+    const gpus = p.gpu.physicalPerNode * p.nodes;
+    if (gpus === 0) continue;
+    const lambdaMonthly = p.nodes * p.price.hourlyUsd * hours;
+    for (const offer of cloudPeersOf(p.gpu.model)) {
+      const monthly = gpus * offer.usdPerGpuHour * hours;
+      alternatives.push({
+        pool: p.name, provider: offer.provider, offer: offer.offer, region: offer.region, gpu: offer.gpu, gpus,
+        usdPerGpuHour: offer.usdPerGpuHour, monthlyUsd: round(monthly, 2), lambdaMonthlyUsd: round(lambdaMonthly, 2),
+        lambdaDifferencePercent: round(((lambdaMonthly - monthly) / monthly) * 100, 1), readOn: offer.readOn, source: offer.source,
+      });
+    }
+  }
+  return {
+    monthlyUsd: round(pools.reduce((s, p) => s + p.nodes * p.hourlyUsd * hours, 0), 2),
+    hoursPerMonth: hours,
+    pools,
+    perNamespace: sortedNamespaces,
+    alternatives,
+  };
+}
+
+export { ClusterModelError, PlanInputError };
+export type { Resources };

@@ -1,0 +1,337 @@
+/**
+ * A small kube-scheduler: the default profile's Filter plugins that matter for a fit check, in the
+ * default order (TaintToleration, NodeAffinity, NodeResourcesFit, InterPodAffinity; the first
+ * failing plugin decides a node's reason, as in the framework), then the default Score plugins
+ * for resources (NodeResourcesFit LeastAllocated over cpu and memory with weight 1 each, and
+ * NodeResourcesBalancedAllocation), highest total wins, ties broken by node order (the real
+ * scheduler picks a random one among ties). Pods are placed in PrioritySort order: higher
+ * priority first, then tree order. Reasons and the "0/N nodes are available" message use the
+ * scheduler's own words (pkg/scheduler/framework/plugins/*, FitError.Error in Kubernetes 1.28).
+ */
+import { GPU_RESOURCE, NodeLabels } from '../core/labels.js';
+import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
+import { bytesOf, cpuMillis, type ClusterModelDocument, type NodeTaint } from '../cluster/cluster-model-document.js';
+import { add, type Resources } from './resources.js';
+import type { PodGroup } from './workloads.js';
+
+/** A node of the simulated cluster. */
+export interface SimNode {
+  readonly name: string;
+  readonly pool: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+  /** Allocatable (cpu millicores, memory bytes, ephemeral-storage bytes when known, GPUs, pods). */
+  readonly allocatable: Readonly<Resources>;
+  requested: Resources;
+  nonZeroRequested: Resources;
+  readonly pods: SimPod[];
+}
+
+/** One pod of a group. */
+export interface SimPod {
+  readonly group: PodGroup;
+  /** `<workload name>-<index>` or, for DaemonSet pods, `<name>-<node>`. */
+  readonly name: string;
+  /** DaemonSet pods are pinned to their node (matchFields metadata.name). */
+  readonly pinnedNode?: string;
+}
+
+/** A pod that could not be placed and why, in the scheduler's words. */
+export interface SchedulingFailure {
+  readonly pod: SimPod;
+  readonly message: string;
+}
+
+/** Outcome of a simulation. */
+export interface Simulation {
+  readonly nodes: readonly SimNode[];
+  readonly placed: readonly { readonly pod: SimPod; readonly node: SimNode }[];
+  readonly failures: readonly SchedulingFailure[];
+}
+
+// Reasons, verbatim from the plugins.
+const REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
+const REASON_AFFINITY = "node(s) didn't match pod affinity rules";
+const REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+const REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+const REASON_TOO_MANY_PODS = 'Too many pods';
+const MAX_NODE_SCORE = 100;
+
+/** Builds the nodes of a cluster model: `<pool>-<i>` with the pool's labels plus hostname. */
+export function nodesOf(model: ClusterModelDocument): SimNode[] {
+  const nodes: SimNode[] = [];
+  for (const pool of model.pools) {
+    const allocatable: Resources = {
+      cpu: cpuMillis(pool.allocatable.cpu),
+      memory: bytesOf(pool.allocatable.memory),
+      [GPU_RESOURCE]: Number(pool.allocatable[GPU_RESOURCE]),
+      pods: Number(pool.allocatable.pods),
+    };
+    if (pool.allocatable['ephemeral-storage'] !== undefined) allocatable['ephemeral-storage'] = bytesOf(pool.allocatable['ephemeral-storage']);
+    for (let i = 0; i < pool.nodes; i++) {
+      const name = `${pool.name}-${i}`;
+      nodes.push({
+        name, pool: pool.name, labels: { ...pool.labels, [NodeLabels.hostname]: name }, taints: pool.taints,
+        allocatable, requested: {}, nonZeroRequested: {}, pods: [],
+      });
+    }
+  }
+  return nodes;
+}
+
+// ---------------------------------------------------------------- pod constraints
+
+interface Toleration {
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+}
+
+interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: string;
+  readonly values?: readonly string[];
+}
+
+interface NodeSelectorTerm {
+  readonly matchExpressions?: readonly NodeSelectorRequirement[];
+  readonly matchFields?: readonly NodeSelectorRequirement[];
+}
+
+interface PodAffinityTerm {
+  readonly labelSelector?: LabelSelector | null;
+  readonly namespaces?: readonly string[];
+  readonly namespaceSelector?: LabelSelector | null;
+  readonly topologyKey: string;
+}
+
+/** Scheduling constraints of a pod group, read once. */
+interface Constraints {
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly requiredTerms?: readonly NodeSelectorTerm[];
+  readonly tolerations: readonly Toleration[];
+  readonly affinityTerms: readonly PodAffinityTerm[];
+  readonly antiAffinityTerms: readonly PodAffinityTerm[];
+}
+
+function constraintsOf(group: PodGroup): Constraints {
+  const spec = group.spec as Record<string, any>;
+  const affinity = spec.affinity ?? {};
+  const required = affinity.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return {
+    nodeSelector: spec.nodeSelector ?? {},
+    requiredTerms: required ? (required.nodeSelectorTerms ?? []) : undefined,
+    tolerations: spec.tolerations ?? [],
+    affinityTerms: affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [],
+    antiAffinityTerms: affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [],
+  };
+}
+
+// ---------------------------------------------------------------- TaintToleration
+
+/** v1.Toleration.ToleratesTaint. */
+export function toleratesTaint(toleration: Toleration, taint: NodeTaint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  const operator = toleration.operator || 'Equal';
+  if (operator === 'Exists') return true;
+  if (operator === 'Equal') return (toleration.value ?? '') === (taint.value ?? '');
+  return false;
+}
+
+/** The first NoSchedule/NoExecute taint no toleration tolerates (FindMatchingUntoleratedTaint). */
+export function untoleratedTaint(taints: readonly NodeTaint[], tolerations: readonly Toleration[]): NodeTaint | undefined {
+  return taints.find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerations.some((tol) => toleratesTaint(tol, t)));
+}
+
+// ---------------------------------------------------------------- NodeAffinity
+
+function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
+  const values = req.values ?? [];
+  switch (req.operator) {
+    case 'In': return value !== undefined && values.includes(value);
+    case 'NotIn': return value === undefined || !values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt':
+    case 'Lt': {
+      if (value === undefined || values.length !== 1 || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0])) return false;
+      return req.operator === 'Gt' ? Number(value) > Number(values[0]) : Number(value) < Number(values[0]);
+    }
+    default: return false;
+  }
+}
+
+/** A node selector term matches when all its expressions and fields match; an empty term matches nothing. */
+function termMatches(term: NodeSelectorTerm, node: SimNode): boolean {
+  const expressions = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (expressions.length === 0 && fields.length === 0) return false;
+  return expressions.every((r) => requirementMatches(r, node.labels[r.key]))
+    && fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.name));
+}
+
+/** nodeSelector and required node affinity (component-helpers RequiredNodeAffinity.Match). */
+export function nodeAffinityMatches(c: Pick<Constraints, 'nodeSelector' | 'requiredTerms'>, node: SimNode): boolean {
+  for (const [key, value] of Object.entries(c.nodeSelector)) if (node.labels[key] !== value) return false;
+  if (c.requiredTerms === undefined) return true;
+  return c.requiredTerms.some((term) => termMatches(term, node));
+}
+
+// ---------------------------------------------------------------- NodeResourcesFit
+
+const FIT_ORDER = ['cpu', 'memory', 'ephemeral-storage'];
+
+/** The insufficient resources of a node for a pod, in the plugin's order and words. */
+function insufficientResources(requests: Readonly<Resources>, node: SimNode): string[] {
+  const reasons: string[] = [];
+  if (node.pods.length + 1 > (node.allocatable.pods ?? Infinity)) reasons.push(REASON_TOO_MANY_PODS);
+  const scalar = Object.keys(requests).filter((r) => !FIT_ORDER.includes(r) && r !== 'pods').sort();
+  for (const resource of [...FIT_ORDER, ...scalar]) {
+    const wanted = requests[resource] ?? 0;
+    if (wanted <= 0) continue;
+    const allocatable = node.allocatable[resource];
+    if (allocatable === undefined && resource === 'ephemeral-storage') continue; // local disk unknown: not modelled
+    if (wanted > (allocatable ?? 0) - (node.requested[resource] ?? 0)) reasons.push(`Insufficient ${resource}`);
+  }
+  return reasons;
+}
+
+// ---------------------------------------------------------------- InterPodAffinity
+
+type NamespaceLabels = ReadonlyMap<string, Readonly<Record<string, string>>>;
+
+function termSelectsPod(term: PodAffinityTerm, owner: PodGroup, candidate: PodGroup, namespaces: NamespaceLabels): boolean {
+  if (!term.labelSelector) return false;
+  const inNamespace = (() => {
+    const listed = term.namespaces ?? [];
+    if (listed.length === 0 && !term.namespaceSelector) return candidate.namespace === owner.namespace;
+    if (listed.includes(candidate.namespace)) return true;
+    if (!term.namespaceSelector) return false;
+    const labels = namespaces.get(candidate.namespace) ?? { 'kubernetes.io/metadata.name': candidate.namespace };
+    return selectorMatches(term.namespaceSelector, labels);
+  })();
+  return inNamespace && selectorMatches(term.labelSelector, candidate.labels);
+}
+
+function sameDomain(a: SimNode, b: SimNode, key: string): boolean {
+  return a.labels[key] !== undefined && a.labels[key] === b.labels[key];
+}
+
+// ---------------------------------------------------------------- the scheduler
+
+/** Simulates placing every pod of `groups` on `nodes`. Mutates and returns the nodes' state. */
+export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespaces: NamespaceLabels = new Map()): Simulation {
+  const constraints = new Map(groups.map((g) => [g, constraintsOf(g)]));
+  const ordered = groups.map((g, i) => ({ g, i })).sort((a, b) => b.g.priority - a.g.priority || a.i - b.i).map((x) => x.g);
+  const placed: { pod: SimPod; node: SimNode }[] = [];
+  const failures: SchedulingFailure[] = [];
+  const placedWithAntiAffinity: { pod: SimPod; node: SimNode }[] = [];
+
+  const filter = (pod: SimPod, c: Constraints, node: SimNode): string[] => {
+    const taint = untoleratedTaint(node.taints, c.tolerations);
+    if (taint) return [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`];
+    if (!nodeAffinityMatches(c, node)) return [REASON_NODE_AFFINITY];
+    const insufficient = insufficientResources(pod.group.requests, node);
+    if (insufficient.length > 0) return insufficient;
+    return interPodAffinity(pod, c, node);
+  };
+
+  const interPodAffinity = (pod: SimPod, c: Constraints, node: SimNode): string[] => {
+    if (c.affinityTerms.length > 0) {
+      if (c.affinityTerms.some((t) => node.labels[t.topologyKey] === undefined)) return [REASON_AFFINITY];
+      const matchesAll = (g: PodGroup): boolean => c.affinityTerms.every((t) => termSelectsPod(t, pod.group, g, namespaces));
+      const satisfied = c.affinityTerms.every((t) => placed.some((p) => sameDomain(p.node, node, t.topologyKey) && matchesAll(p.pod.group)));
+      if (!satisfied) {
+        const anyMatch = placed.some((p) => matchesAll(p.pod.group));
+        if (anyMatch || !matchesAll(pod.group)) return [REASON_AFFINITY];
+      }
+    }
+    for (const t of c.antiAffinityTerms) {
+      if (placed.some((p) => sameDomain(p.node, node, t.topologyKey) && termSelectsPod(t, pod.group, p.pod.group, namespaces))) return [REASON_ANTI_AFFINITY];
+    }
+    for (const p of placedWithAntiAffinity) {
+      for (const t of constraints.get(p.pod.group)!.antiAffinityTerms) {
+        if (sameDomain(p.node, node, t.topologyKey) && termSelectsPod(t, p.pod.group, pod.group, namespaces)) return [REASON_EXISTING_ANTI_AFFINITY];
+      }
+    }
+    return [];
+  };
+
+  const place = (pod: SimPod): void => {
+    const c = constraints.get(pod.group)!;
+    const candidates = pod.pinnedNode ? nodes.filter((n) => n.name === pod.pinnedNode) : nodes;
+    const reasons = new Map<string, number>();
+    let best: SimNode | undefined;
+    let bestScore = -1;
+    for (const node of candidates) {
+      const failed = filter(pod, c, node);
+      if (failed.length > 0) {
+        for (const r of failed) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+        continue;
+      }
+      const total = leastAllocated(pod.group.nonZeroRequests, node) + balancedAllocation(pod.group.requests, node);
+      if (total > bestScore) {
+        best = node;
+        bestScore = total;
+      }
+    }
+    if (!best) {
+      failures.push({ pod, message: fitErrorMessage(nodes.length, reasons) });
+      return;
+    }
+    best.requested = add(best.requested, pod.group.requests);
+    best.nonZeroRequested = add(best.nonZeroRequested, pod.group.nonZeroRequests);
+    best.pods.push(pod);
+    placed.push({ pod, node: best });
+    if (c.antiAffinityTerms.length > 0) placedWithAntiAffinity.push({ pod, node: best });
+  };
+
+  for (const group of ordered) {
+    if (group.daemon) {
+      const c = constraints.get(group)!;
+      for (const node of nodes) {
+        // the DaemonSet controller creates a pod for each node whose taints it tolerates and whose labels it selects
+        if (untoleratedTaint(node.taints, c.tolerations) || !nodeAffinityMatches(c, node)) continue;
+        place({ group, name: `${group.name}-${node.name}`, pinnedNode: node.name });
+      }
+    } else {
+      for (let i = 0; i < group.maxReplicas; i++) place({ group, name: `${group.name}-${i}` });
+    }
+  }
+  return { nodes, placed, failures };
+}
+
+/** FitError.Error(): "0/N nodes are available: <count> <reason>, ... ." with the histogram sorted as strings. */
+export function fitErrorMessage(totalNodes: number, reasons: ReadonlyMap<string, number>): string {
+  if (totalNodes === 0) return 'no nodes available to schedule pods';
+  const histogram = [...reasons].map(([reason, count]) => `${count} ${reason}`).sort();
+  return `0/${totalNodes} nodes are available: ${histogram.join(', ')}.`;
+}
+
+/** NodeResourcesFit LeastAllocated score over cpu and memory (weights 1), integer arithmetic as in Go. */
+function leastAllocated(podNonZero: Readonly<Resources>, node: SimNode): number {
+  let score = 0;
+  let weights = 0;
+  for (const resource of ['cpu', 'memory']) {
+    const capacity = node.allocatable[resource] ?? 0;
+    const requested = (node.nonZeroRequested[resource] ?? 0) + (podNonZero[resource] ?? 0);
+    const s = capacity === 0 || requested > capacity ? 0 : Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+    score += s;
+    weights += 1;
+  }
+  return Math.floor(score / weights);
+}
+
+/** NodeResourcesBalancedAllocation over cpu and memory: (1 - |f_cpu - f_mem| / 2) * 100. */
+function balancedAllocation(podRequests: Readonly<Resources>, node: SimNode): number {
+  const fractions: number[] = [];
+  for (const resource of ['cpu', 'memory']) {
+    const capacity = node.allocatable[resource] ?? 0;
+    if (capacity === 0) continue;
+    fractions.push(Math.min(1, ((node.requested[resource] ?? 0) + (podRequests[resource] ?? 0)) / capacity));
+  }
+  const std = fractions.length === 2 ? Math.abs((fractions[0] - fractions[1]) / 2) : 0;
+  return Math.floor((1 - std) * MAX_NODE_SCORE);
+}
