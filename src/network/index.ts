@@ -1,3 +1,4 @@
+export * from './network-endpoint.js';
 export * from './cidr.js';
 export * from './network-port.js';
 export * from './network-peer.js';

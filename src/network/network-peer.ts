@@ -3,7 +3,7 @@ import { CidrError, isStrictSubnet, parseCidr } from './cidr.js';
 import { InvalidPropError } from '../core/errors.js';
 import { LabelKeys } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
-import type { IWorkload } from '../workloads/workload.js';
+import type { INetworkEndpoint } from './network-endpoint.js';
 
 /** The namespace Prometheus runs in by default (kube-prometheus-stack convention). */
 export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
@@ -21,7 +21,7 @@ export const NON_PUBLIC_IPV4_RANGES: readonly string[] = [
 ];
 
 type PeerShape =
-  | { readonly type: 'workload'; readonly workload: IWorkload }
+  | { readonly type: 'workload'; readonly workload: INetworkEndpoint }
   | { readonly type: 'namespace'; readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> }
   | { readonly type: 'cidr'; readonly name: string; readonly cidr: string; readonly except: readonly string[] };
 
@@ -36,9 +36,9 @@ const PEER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  */
 export class NetworkPeer {
   /** The pods of a workload. */
-  public static workload(workload: IWorkload): NetworkPeer {
+  public static workload(workload: INetworkEndpoint): NetworkPeer {
     if (!workload || typeof workload.workloadName !== 'string' || !workload.selector) {
-      throw new InvalidPropError('NetworkPeer.workload', 'workload', String(workload), 'must be a workload (IWorkload)');
+      throw new InvalidPropError('NetworkPeer.workload', 'workload', String(workload), 'must be a workload (any INetworkEndpoint: workloadName, namespace, selector, exposedPorts)');
     }
     return new NetworkPeer({ type: 'workload', workload });
   }
@@ -102,7 +102,7 @@ export class NetworkPeer {
   private constructor(private readonly shape: PeerShape) {}
 
   /** The workload, when this peer is one. */
-  public get workload(): IWorkload | undefined {
+  public get workload(): INetworkEndpoint | undefined {
     return this.shape.type === 'workload' ? this.shape.workload : undefined;
   }
 

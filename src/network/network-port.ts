@@ -1,5 +1,5 @@
 import { InvalidPropError } from '../core/errors.js';
-import type { IWorkload } from '../workloads/workload.js';
+import type { INetworkEndpoint } from './network-endpoint.js';
 
 /** Transport protocols a NetworkPolicy port can name. */
 export type NetworkProtocol = 'TCP' | 'UDP' | 'SCTP';
@@ -70,7 +70,7 @@ export class NetworkPort {
    * @param context construct path or call site, for error messages
    * @param destination the workload receiving the traffic, when the peer is a workload
    */
-  public resolve(context: string, destination?: IWorkload): ResolvedPort {
+  public resolve(context: string, destination?: INetworkEndpoint): ResolvedPort {
     if (typeof this.port === 'number') {
       return { protocol: this.protocol, port: this.port, ...(this.endPort !== undefined ? { endPort: this.endPort } : {}) };
     }
@@ -89,7 +89,7 @@ export class NetworkPort {
 }
 
 /** The ports a rule admits when the caller names none: every exposed container port of `destination`. */
-export function exposedPortsOf(context: string, destination: IWorkload): ResolvedPort[] {
+export function exposedPortsOf(context: string, destination: INetworkEndpoint): ResolvedPort[] {
   if (destination.exposedPorts.length === 0) {
     throw new InvalidPropError(context, 'ports', undefined,
       `${destination.namespace}/${destination.workloadName} exposes no ports, so there is nothing to default to; pass the ports explicitly`);

@@ -2,7 +2,7 @@ import { NetworkPeer } from './network-peer.js';
 import { NetworkPort, ResolvedPort, exposedPortsOf } from './network-port.js';
 import { TrafficDirection, WorkloadNetworkPolicy } from './workload-network-policy.js';
 import { InvalidPropError } from '../core/errors.js';
-import type { IWorkload } from '../workloads/workload.js';
+import type { INetworkEndpoint } from './network-endpoint.js';
 
 /** Ports for a rule: {@link NetworkPort}s or names of the destination workload's exposed ports. */
 export type PortSelection = ReadonlyArray<NetworkPort | string>;
@@ -13,9 +13,10 @@ export type PortSelection = ReadonlyArray<NetworkPort | string>;
  * @param ports @default - every exposed container port of `target`
  * @returns the target's ingress policy
  */
-export function allowIngress(target: IWorkload, from: NetworkPeer, ports?: PortSelection): WorkloadNetworkPolicy {
+export function allowIngress(target: INetworkEndpoint, from: NetworkPeer, ports?: PortSelection): WorkloadNetworkPolicy {
+  const resolved = resolvePorts(WorkloadNetworkPolicy.pathOf(target, TrafficDirection.INGRESS), target, ports);
   const policy = WorkloadNetworkPolicy.of(target, TrafficDirection.INGRESS);
-  policy.addRule(from, resolvePorts(policy.node.path, target, ports));
+  policy.addRule(from, resolved);
   return policy;
 }
 
@@ -25,13 +26,15 @@ export function allowIngress(target: IWorkload, from: NetworkPeer, ports?: PortS
  * @param ports @default - the exposed ports of `to` when it is a workload; required otherwise
  * @returns the source's egress policy
  */
-export function allowEgress(source: IWorkload, to: NetworkPeer, ports?: PortSelection): WorkloadNetworkPolicy {
-  const policy = WorkloadNetworkPolicy.of(source, TrafficDirection.EGRESS);
+export function allowEgress(source: INetworkEndpoint, to: NetworkPeer, ports?: PortSelection): WorkloadNetworkPolicy {
+  const context = WorkloadNetworkPolicy.pathOf(source, TrafficDirection.EGRESS);
   if (!to.workload && (ports === undefined || ports.length === 0)) {
-    throw new InvalidPropError(policy.node.path, 'ports', ports,
+    throw new InvalidPropError(context, 'ports', ports,
       `must list the ports to open towards ${to.description} (e.g. [NetworkPort.tcp(443)]); egress to namespaces and CIDRs never defaults to every port`);
   }
-  policy.addRule(to, resolvePorts(policy.node.path, to.workload, ports));
+  const resolved = resolvePorts(context, to.workload, ports);
+  const policy = WorkloadNetworkPolicy.of(source, TrafficDirection.EGRESS);
+  policy.addRule(to, resolved);
   return policy;
 }
 
@@ -40,7 +43,7 @@ export function allowEgress(source: IWorkload, to: NetworkPeer, ports?: PortSele
  * server. Across namespaces the rules use namespaceSelector + podSelector pairs.
  * @param ports @default - every exposed container port of `server`
  */
-export function allowTraffic(client: IWorkload, server: IWorkload, ports?: PortSelection): void {
+export function allowTraffic(client: INetworkEndpoint, server: INetworkEndpoint, ports?: PortSelection): void {
   allowEgress(client, NetworkPeer.workload(server), ports);
   allowIngress(server, NetworkPeer.workload(client), ports);
 }
@@ -61,11 +64,11 @@ export interface MetricsScrapeOptions {
 }
 
 /** Admits Prometheus to the metrics port of `target`. */
-export function allowMetricsScrape(target: IWorkload, options: MetricsScrapeOptions = {}): WorkloadNetworkPolicy {
+export function allowMetricsScrape(target: INetworkEndpoint, options: MetricsScrapeOptions = {}): WorkloadNetworkPolicy {
   return allowIngress(target, options.from ?? NetworkPeer.prometheus(), [options.port ?? 'metrics']);
 }
 
-function resolvePorts(context: string, destination: IWorkload | undefined, ports: PortSelection | undefined): ResolvedPort[] {
+function resolvePorts(context: string, destination: INetworkEndpoint | undefined, ports: PortSelection | undefined): ResolvedPort[] {
   if (ports === undefined || ports.length === 0) {
     if (!destination) throw new InvalidPropError(context, 'ports', ports, 'must list at least one port');
     return exposedPortsOf(context, destination);

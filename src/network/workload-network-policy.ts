@@ -5,7 +5,8 @@ import { NetworkPeer } from './network-peer.js';
 import { ResolvedPort, portKey } from './network-port.js';
 import { InvalidPropError } from '../core/errors.js';
 import { LabelKeys, MANAGED_BY } from '../core/labels.js';
-import { INGRESS_POLICY_ID, IWorkload } from '../workloads/workload.js';
+import type { INetworkEndpoint } from './network-endpoint.js';
+import { INGRESS_POLICY_ID } from '../workloads/workload.js';
 
 /** Which way a NetworkPolicy admits traffic. */
 export enum TrafficDirection {
@@ -43,8 +44,13 @@ interface PendingRule {
  * output does not depend on the order of the calls.
  */
 export class WorkloadNetworkPolicy extends Construct {
+  /** The construct path the workload's policy for `direction` has (or will have). */
+  public static pathOf(workload: INetworkEndpoint, direction: TrafficDirection): string {
+    return `${workload.node.path}/${direction === TrafficDirection.INGRESS ? INGRESS_POLICY_ID : EGRESS_POLICY_ID}`;
+  }
+
   /** The workload's policy for `direction`, created on first use. */
-  public static of(workload: IWorkload, direction: TrafficDirection): WorkloadNetworkPolicy {
+  public static of(workload: INetworkEndpoint, direction: TrafficDirection): WorkloadNetworkPolicy {
     if (!Construct.isConstruct(workload)) {
       throw new InvalidPropError('WorkloadNetworkPolicy.of', 'workload', String(workload), 'must be a workload construct');
     }
@@ -63,7 +69,7 @@ export class WorkloadNetworkPolicy extends Construct {
   public readonly resource: k8s.KubeNetworkPolicy;
   private readonly pending = new Map<string, PendingRule>();
 
-  private constructor(scope: Construct, id: string, public readonly workload: IWorkload, public readonly direction: TrafficDirection) {
+  private constructor(scope: Construct, id: string, public readonly workload: INetworkEndpoint, public readonly direction: TrafficDirection) {
     super(scope, id);
     this.policyName = `${workload.workloadName}-${direction === TrafficDirection.INGRESS ? 'ingress' : 'egress'}`;
     const rules = Lazy.any({ produce: () => this.renderRules() }) as unknown as k8s.NetworkPolicyIngressRule[];

@@ -186,3 +186,20 @@ test('every rendered policy validates strictly against the Kubernetes 1.28 schem
   expect(rendered.length).toBe(4 + 4); // ours plus the tenants' default-deny and allow-dns
   for (const manifest of rendered) expect({ name: manifest.metadata.name, issues: validateManifest(manifest) }).toEqual({ name: manifest.metadata.name, issues: [] });
 });
+
+test('any construct with pods (e.g. a training Job) can be an endpoint: it gets an egress policy in its namespace', () => {
+  const app = newApp();
+  const ns = tenant(app, 'training');
+  const job = Object.assign(new Construct(ns, 'finetune'), {
+    workloadName: 'finetune', namespace: 'training', exposedPorts: [],
+    selector: { 'app.kubernetes.io/name': 'finetune', 'app.kubernetes.io/instance': 'finetune-training' },
+  });
+  allowEgress(job, NetworkPeer.internet('huggingface-hub'), [NetworkPort.tcp(443)]);
+  const placed = synthesizeObjects(app).find((o) => o.manifest.metadata.name === 'finetune-egress')!;
+  expect(placed.directory).toBe('apps/training');
+  expect((placed.manifest as any).spec.podSelector).toEqual({ matchLabels: job.selector });
+  expect(() => allowIngress(job, NetworkPeer.namespace('gateway'))).toThrow(/training\/finetune exposes no ports/);
+  // a rejected rule leaves no empty policy behind
+  expect(job.node.tryFindChild('IngressPolicy')).toBeUndefined();
+  expect(() => synthesizeObjects(app)).not.toThrow();
+});
