@@ -48,6 +48,9 @@ export interface PodDisruptionBudgetProps extends DisruptionBudgetOptions {
  * more than one replica; create one yourself only for workloads built outside this library's base.
  */
 export class PodDisruptionBudget extends Construct {
+  /** Budgets by target, to refuse a second budget over the same pods. */
+  private static readonly byTarget = new WeakMap<IWorkload, PodDisruptionBudget[]>();
+
   /** `metadata.name`. */
   public readonly budgetName: string;
   /** The L1 object. */
@@ -91,11 +94,20 @@ export class PodDisruptionBudget extends Construct {
         unhealthyPodEvictionPolicy: 'AlwaysAllow',
       },
     });
+    const siblings = PodDisruptionBudget.byTarget.get(props.target) ?? [];
+    siblings.push(this);
+    PodDisruptionBudget.byTarget.set(props.target, siblings);
     this.node.addValidation({ validate: () => this.validateAgainstTarget() });
   }
 
   /** Checked at synth time, when the target's autoscaler (if any) is known. */
   private validateAgainstTarget(): string[] {
+    const others = (PodDisruptionBudget.byTarget.get(this.target) ?? [])
+      .filter((b) => b !== this && b.node.scope?.node.tryFindChild(b.node.id) === b);
+    if (others.length > 0) {
+      return [new InvalidPropError(this, 'target', this.target.node.path,
+        `is already covered by ${others.map((b) => b.node.path).join(', ')}; the eviction API refuses to evict a pod covered by two budgets, which blocks node drains. Set the workload's disruptionBudget prop instead`).message];
+    }
     const min = this.target.minReplicas;
     if (this.minAvailable !== undefined && this.minAvailable >= min) {
       return [new InvalidPropError(this, 'minAvailable', this.minAvailable,

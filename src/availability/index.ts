@@ -1,0 +1,1 @@
+export * from './pod-disruption-budget.js';
