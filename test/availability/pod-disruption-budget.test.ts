@@ -8,7 +8,7 @@ import { ServiceWorkload } from '../../src/workloads/service-workload.js';
 import { admitGateway, tenantApp } from '../workloads/helpers.js';
 
 const image = 'ghcr.io/example/api:2.1.0';
-const budgets = (app: any) => manifestsOf(app).filter((m) => m.kind === 'PodDisruptionBudget');
+const budgets = (app: any): any[] => manifestsOf(app).filter((m) => m.kind === 'PodDisruptionBudget');
 
 test('a PDB exists iff the workload can run more than one replica', () => {
   const { app, tenant } = tenantApp();
