@@ -1,0 +1,75 @@
+import { PolicyFinding } from '../diff/findings.js';
+import { callGitHub, GitHubClient } from './client.js';
+
+/** At most this many annotations per create/update call (GitHub's limit). */
+export const ANNOTATIONS_PER_REQUEST = 50;
+const SUMMARY_MAX = 65_535;
+const TITLE_MAX = 255;
+const MESSAGE_MAX = 60_000;
+
+/** One check-run annotation. */
+export interface CheckAnnotation {
+  readonly path: string;
+  readonly start_line: number;
+  readonly end_line: number;
+  readonly annotation_level: 'notice' | 'warning' | 'failure';
+  readonly message: string;
+  readonly title?: string;
+}
+
+/** Options of {@link publishCheckRun}. */
+export interface CheckRunOptions {
+  readonly owner: string;
+  readonly repo: string;
+  /** The PR head commit (not the merge commit of `pull_request` events). */
+  readonly headSha: string;
+  /** @default 'lambda-gitops / review' */
+  readonly name?: string;
+  readonly conclusion: 'success' | 'failure' | 'neutral';
+  readonly title: string;
+  /** Markdown, cut to 65,535 characters. */
+  readonly summary: string;
+  readonly annotations: readonly CheckAnnotation[];
+  /** Link to the workflow run. @default none */
+  readonly detailsUrl?: string;
+}
+
+/** Annotations for findings that name a file (others stay in the summary); line 1 when unknown. */
+export function annotationsFor(findings: readonly PolicyFinding[], pathPrefix = ''): CheckAnnotation[] {
+  const level = { error: 'failure', warning: 'warning', note: 'notice' } as const;
+  return findings.filter((f) => f.file).map((f) => ({
+    path: `${pathPrefix}${f.file}`.replace(/^\.\//, ''),
+    start_line: f.line ?? 1,
+    end_line: f.line ?? 1,
+    annotation_level: level[f.level],
+    message: f.message.length > MESSAGE_MAX ? `${f.message.slice(0, MESSAGE_MAX - 1)}…` : f.message,
+    title: `${f.rule}${f.resource ? `: ${f.resource}` : ''}`.slice(0, TITLE_MAX),
+  }));
+}
+
+/**
+ * Creates a completed check run on the head commit with the first 50 annotations, then appends the
+ * rest 50 at a time with updates (GitHub keeps annotations from every update).
+ * @returns the check run id and its web URL
+ */
+export async function publishCheckRun(client: GitHubClient, options: CheckRunOptions): Promise<{ id: number; url: string }> {
+  const { owner, repo } = options;
+  const output = (batch: readonly CheckAnnotation[]) => ({
+    title: options.title.slice(0, TITLE_MAX),
+    summary: options.summary.length > SUMMARY_MAX ? `${options.summary.slice(0, SUMMARY_MAX - 40)}\n\n… (cut at the check-run limit)` : options.summary,
+    annotations: [...batch],
+  });
+  const batches: CheckAnnotation[][] = [];
+  for (let i = 0; i < options.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(options.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  const created = await callGitHub(client, `creating check run on ${options.headSha.slice(0, 12)} in ${owner}/${repo}`, 'checks: write', () =>
+    client.rest.checks.create({
+      owner, repo, name: options.name ?? 'lambda-gitops / review', head_sha: options.headSha, status: 'completed', conclusion: options.conclusion,
+      ...(options.detailsUrl ? { details_url: options.detailsUrl } : {}),
+      output: output(batches[0] ?? []),
+    }));
+  for (const batch of batches.slice(1)) {
+    await callGitHub(client, `adding annotations to check run ${created.data.id} in ${owner}/${repo}`, 'checks: write', () =>
+      client.rest.checks.update({ owner, repo, check_run_id: created.data.id, output: output(batch) }));
+  }
+  return { id: created.data.id, url: created.data.html_url ?? '' };
+}

@@ -1,0 +1,12 @@
+export { createGitHubClient, GitHubOctokit, GitHubApiError, explainGitHubError, redactToken, callGitHub } from './client.js';
+export type { GitHubClient, GitHubClientOptions } from './client.js';
+export { upsertStickyComment, markerLine, stampLine, parseStamp, isNewerRun, stickyBody } from './sticky-comment.js';
+export type { PullRequestRef, RunStamp, StickyCommentOptions, StickyOutcome } from './sticky-comment.js';
+export { publishCheckRun, annotationsFor, ANNOTATIONS_PER_REQUEST } from './check-run.js';
+export type { CheckAnnotation, CheckRunOptions } from './check-run.js';
+export { uploadSarif, encodeSarif, SARIF_MAX_GZIP_BYTES } from './sarif-upload.js';
+export type { SarifUploadOptions } from './sarif-upload.js';
+export { readPullRequestContext, readHandover, ActionsContextError } from './actions-context.js';
+export type { PullRequestContext, Handover } from './actions-context.js';
+export { publishTree, readPublishFiles, gitBlobSha } from './publish.js';
+export type { PublishOptions, PublishResult } from './publish.js';
