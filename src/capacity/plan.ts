@@ -4,10 +4,10 @@
  */
 import { GPU_RESOURCE } from '../core/labels.js';
 import { formatBytes, formatCpu, type ClusterModelDocument, type NodePoolModel } from '../cluster/cluster-model-document.js';
-import { ClusterModelError, clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/cluster-model-file.js';
+import { clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/cluster-model-file.js';
 import { cloudPeersOf } from './cloud-prices.js';
 import { nodesOf, schedule, type Simulation, type SimNode } from './scheduler.js';
-import { amountOf, gpusOf, type Resources } from './resources.js';
+import { amountOf, gpusOf } from './resources.js';
 import { asManifestObjects, PlanInputError, readTree, type PlanInput, type PodGroup, type TreeFacts } from './workloads.js';
 
 /** Requested vs allocatable of one resource in a pool. */
@@ -257,7 +257,7 @@ function quotaChecks(facts: TreeFacts, simulation: Simulation): QuotaCheck[] {
         hard = amountOf(resource, hardValue, `spec.hard.${key}`);
         if (!Number.isFinite(hard)) throw new Error('not a number');
       } catch {
-        throw new PlanInputError(quota.file, `ResourceQuota ${quota.namespace}/${quota.name}`, `spec.hard.${key}`, `${JSON.stringify(hardValue)} is not a valid quantity`);
+        throw new PlanInputError(quota.file, `ResourceQuota ${quota.namespace}/${quota.name}`, `spec.hard.${key}`, `${JSON.stringify(hardValue)} is not a valid quantity`, quota.object);
       }
       let used = 0;
       const missingLimits: string[] = [];
@@ -359,5 +359,3 @@ function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simula
   };
 }
 
-export { ClusterModelError, PlanInputError };
-export type { Resources };

@@ -15,7 +15,7 @@ export type PlanInput = KubeObject | ManifestObject;
 
 /** Bad input in a manifest: the message names the file, the object and the field. */
 export class PlanInputError extends Error {
-  constructor(public readonly file: string, public readonly object: string, public readonly field: string, reason: string) {
+  constructor(public readonly file: string, public readonly object: string, public readonly field: string, reason: string, public readonly source?: ManifestObject) {
     super(`${file}: ${object}: ${field}: ${reason}`);
     this.name = 'PlanInputError';
   }
@@ -35,6 +35,8 @@ const HPA_DEFAULT_MIN_REPLICAS = 1;
 
 /** Identical pods of one workload. */
 export interface PodGroup {
+  /** The workload object and where it came from. */
+  readonly object: ManifestObject;
   /** `Kind/namespace/name` of the workload. */
   readonly id: string;
   readonly kind: string;
@@ -65,13 +67,22 @@ export interface PodGroup {
   readonly priorityClassName?: string;
 }
 
+/** A ResourceQuota of the tree. */
+export interface QuotaObject {
+  readonly object: ManifestObject;
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly hard: Readonly<Record<string, unknown>>;
+}
+
 /** What the planner reads from a tree besides pods. */
 export interface TreeFacts {
   readonly groups: PodGroup[];
   /** Namespace labels (with the automatic `kubernetes.io/metadata.name`), by namespace. */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** ResourceQuota objects. */
-  readonly quotas: readonly { readonly namespace: string; readonly name: string; readonly file: string; readonly hard: Readonly<Record<string, unknown>> }[];
+  readonly quotas: readonly QuotaObject[];
   /** Things the planner could not simulate, in words. */
   readonly warnings: string[];
   /** The objects, normalized with their sources. */
@@ -100,7 +111,7 @@ function record(value: unknown): Record<string, unknown> {
 function wholeNumber(entry: ManifestObject, value: unknown, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new PlanInputError(entry.source.file, describeObject(entry.object), field, `must be a whole number >= 0, got ${JSON.stringify(value)}`);
+    throw new PlanInputError(entry.source.file, describeObject(entry.object), field, `must be a whole number >= 0, got ${JSON.stringify(value)}`, entry);
   }
   return value;
 }
@@ -156,7 +167,7 @@ function limitRangeDefaults(objects: readonly ManifestObject[]): Map<string, Con
         try {
           return parseResourceList(it[key], `${at}.${key}`);
         } catch (error) {
-          throw new PlanInputError(entry.source.file, describeObject(entry.object), (error as ResourceValueError).field ?? at, (error as Error).message);
+          throw new PlanInputError(entry.source.file, describeObject(entry.object), (error as ResourceValueError).field ?? at, (error as Error).message, entry);
         }
       };
       const defaultLimits = { ...parse('max'), ...parse('default') };
@@ -185,25 +196,25 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
   let globalDefaultPriority = 0;
   const runtimeOverhead = new Map<string, Resources>();
   const namespaceLabels = new Map<string, Record<string, string>>();
-  const quotas: { namespace: string; name: string; file: string; hard: Record<string, unknown> }[] = [];
+  const quotas: QuotaObject[] = [];
 
   for (const entry of objects) {
     const o = entry.object;
     if (o.kind === 'PriorityClass') {
       const value = (o as unknown as { value?: unknown }).value;
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw new PlanInputError(entry.source.file, describeObject(o), 'value', `must be an integer, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw new PlanInputError(entry.source.file, describeObject(o), 'value', `must be an integer, got ${JSON.stringify(value)}`, entry);
       priorityClasses.set(o.metadata.name, value);
       if ((o as unknown as { globalDefault?: unknown }).globalDefault === true) globalDefaultPriority = value;
     } else if (o.kind === 'RuntimeClass') {
       try {
         runtimeOverhead.set(o.metadata.name, parseResourceList(record(record(o).overhead).podFixed, 'overhead.podFixed'));
       } catch (error) {
-        throw new PlanInputError(entry.source.file, describeObject(o), (error as ResourceValueError).field, (error as Error).message);
+        throw new PlanInputError(entry.source.file, describeObject(o), (error as ResourceValueError).field, (error as Error).message, entry);
       }
     } else if (o.kind === 'Namespace') {
       namespaceLabels.set(o.metadata.name, { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name });
     } else if (o.kind === 'ResourceQuota') {
-      quotas.push({ namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, file: entry.source.file, hard: record(record(o.spec).hard) });
+      quotas.push({ object: entry, namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, file: entry.source.file, hard: record(record(o.spec).hard) });
     } else if (o.kind === 'HelmRelease') {
       warnings.push(`HelmRelease ${o.metadata.namespace ?? 'default'}/${o.metadata.name}: the pods its chart creates are not in the tree and are not simulated; keep node reservations large enough for them`);
     }
@@ -214,7 +225,7 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
     const o = entry.object;
     if (!POD_WORKLOADS.has(o.kind)) continue;
     const template = podTemplateOf(entry);
-    if (!template) throw new PlanInputError(entry.source.file, describeObject(o), 'spec', 'has no pod template spec');
+    if (!template) throw new PlanInputError(entry.source.file, describeObject(o), 'spec', 'has no pod template spec', entry);
     const ns = template.namespace;
     const id = `${o.kind}/${ns}/${o.metadata.name}`;
     const spec = template.spec;
@@ -235,7 +246,7 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
       unlimited = [...new Set(all.flatMap((c) => Object.keys(c.requests)).concat(['cpu', 'memory']))]
         .filter((r) => all.some((c) => !(r in c.limits))).sort();
     } catch (error) {
-      if (error instanceof ResourceValueError) throw new PlanInputError(entry.source.file, describeObject(o), error.field, error.message.slice(error.field.length + 2));
+      if (error instanceof ResourceValueError) throw new PlanInputError(entry.source.file, describeObject(o), error.field, error.message.slice(error.field.length + 2), entry);
       throw error;
     }
     const priorityClassName = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : undefined;
@@ -277,7 +288,7 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
       }
     }
     groups.push({
-      id, kind: o.kind, namespace: ns, name: o.metadata.name, file: entry.source.file, labels: template.labels, spec,
+      object: entry, id, kind: o.kind, namespace: ns, name: o.metadata.name, file: entry.source.file, labels: template.labels, spec,
       requests, nonZeroRequests, limits, unlimited, maxReplicas, minReplicas, scaledBy, daemon: o.kind === 'DaemonSet', priority, priorityClassName,
     });
   }

@@ -1,0 +1,27 @@
+import { runCheck } from '../../src/policy/engine.js';
+
+const DIR = 'policies/capacity-fit/tests';
+
+async function check(fixture: string) {
+  return runCheck({ paths: [`${DIR}/cluster-model.yaml`, `${DIR}/${fixture}`], only: ['capacity-fit'], includePasses: true });
+}
+
+test('capacity-fit passes a tree whose workloads and quotas fit at maximum scale', async () => {
+  const report = await check('pass.yaml');
+  expect(report.failed).toBe(false);
+  expect(report.results.map((r) => [r.result, `${r.resource.kind}/${r.resource.name}`]).sort()).toEqual([
+    ['pass', 'Deployment/vllm'], ['pass', 'ResourceQuota/compute'],
+  ]);
+});
+
+test('capacity-fit fails unschedulable replicas and exceeded quotas with the scheduler\'s reasons', async () => {
+  const report = await check('fail.yaml');
+  expect(report.failed).toBe(true);
+  const fails = report.results.filter((r) => r.result === 'fail').map((r) => ({ resource: `${r.resource.kind}/${r.resource.name}`, message: r.message, file: r.file }));
+  expect(fails).toEqual(expect.arrayContaining([
+    { resource: 'Deployment/vllm', file: `${DIR}/fail.yaml`, message: expect.stringContaining('1 pod(s) of Deployment/inference/vllm cannot be placed at maximum scale: 0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 3 Insufficient nvidia.com/gpu.') },
+    { resource: 'Job/finetune', file: `${DIR}/fail.yaml`, message: expect.stringContaining('0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint {nvidia.com/gpu: present}.') },
+    { resource: 'ResourceQuota/compute', file: `${DIR}/fail.yaml`, message: expect.stringContaining('exceeded quota: compute, requested: requests.nvidia.com/gpu=3') },
+  ]));
+  expect(fails).toHaveLength(3);
+});

@@ -1,0 +1,50 @@
+import { planCapacity } from '../../src/capacity/plan.js';
+import { cluster, deployment, GPU_TOLERATION, hpa, job } from './fixtures.js';
+
+const GPU = { requests: { cpu: '4', memory: '16Gi' }, limits: { 'nvidia.com/gpu': '1' }, tolerations: [GPU_TOLERATION] };
+
+test('monthly cost per pool and in total at 730 h, with the price date and source', () => {
+  const report = planCapacity([], cluster([
+    { name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2 },
+    { name: 'cpu', instanceType: 'cpu_4x_general', nodes: 1 },
+  ]));
+  expect(report.cost.hoursPerMonth).toBe(730);
+  expect(report.cost.pools).toEqual([
+    { pool: 'a10', instanceType: 'gpu_1x_a10', nodes: 2, hourlyUsd: 0.75, priceReadOn: '2026-11-26', priceSource: expect.stringContaining('skypilot-catalog'), monthlyUsd: 1095 },
+    { pool: 'cpu', instanceType: 'cpu_4x_general', nodes: 1, hourlyUsd: 0.2, priceReadOn: '2026-11-26', priceSource: expect.any(String), monthlyUsd: 146 },
+  ]);
+  expect(report.cost.monthlyUsd).toBe(1241);
+});
+
+test('price overrides and hours per month change the cost', () => {
+  const report = planCapacity([], cluster([{ name: 'a10', instanceType: 'gpu_1x_a10', nodes: 1, price: { hourlyUsd: 1.29, readOn: '2026-09-20', source: 'lambda.ai' } }], { hoursPerMonth: 100 }));
+  expect(report.cost.pools[0]).toMatchObject({ hourlyUsd: 1.29, priceReadOn: '2026-09-20', priceSource: 'lambda.ai', monthlyUsd: 129 });
+});
+
+test('GPU-hours per namespace at maximum and minimum scale', () => {
+  const tree = [
+    deployment('vllm', 'inference', 1, GPU), hpa('vllm', 'inference', 1, 3),
+    job('train', 'training', 1, GPU),
+    deployment('web', 'tools', 2, { requests: { cpu: '100m' } }),
+  ];
+  const report = planCapacity(tree, cluster([{ name: 'a10', instanceType: 'gpu_1x_a10', nodes: 4 }, { name: 'cpu', instanceType: 'cpu_4x_general', nodes: 1 }]));
+  expect(report.cost.perNamespace).toEqual({
+    inference: { gpusAtMax: 3, gpusAtMin: 1, gpuHoursAtMax: 2190, gpuHoursAtMin: 730, usdAtMax: 1642.5, usdAtMin: 547.5 },
+    tools: { gpusAtMax: 0, gpusAtMin: 0, gpuHoursAtMax: 0, gpuHoursAtMin: 0, usdAtMax: 0, usdAtMin: 0 },
+    training: { gpusAtMax: 1, gpusAtMin: 0, gpuHoursAtMax: 730, gpuHoursAtMin: 0, usdAtMax: 547.5, usdAtMin: 0 },
+  });
+});
+
+test('cloud alternatives for the same GPUs carry their prices and dates', () => {
+  const report = planCapacity([], cluster([
+    { name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2 },
+    { name: 'h100', instanceType: 'gpu_8x_h100_sxm5', nodes: 1 },
+    { name: 'a6000', instanceType: 'gpu_1x_a6000', nodes: 1 },
+  ]));
+  expect(report.cost.alternatives.map((a) => [a.pool, a.offer, a.gpus, a.monthlyUsd, a.lambdaMonthlyUsd, a.lambdaDifferencePercent, a.readOn])).toEqual([
+    ['a10', 'g5.xlarge', 2, 1468.76, 1095, -25.4, '2026-11-26'],
+    ['a10', 'g2-standard-4', 2, 1031.98, 1095, 6.1, '2026-11-26'],
+    ['h100', 'p5.48xlarge', 8, 40179.2, 17461.6, -56.5, '2026-11-26'],
+  ]);
+  expect(report.cost.alternatives[0]).toMatchObject({ provider: 'AWS', region: 'us-east-1', gpu: 'A10G 24 GB', usdPerGpuHour: 1.006, source: expect.stringContaining('3p') });
+});
