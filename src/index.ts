@@ -1,0 +1,15 @@
+/**
+ * lambda-gitops: cdk8s constructs, a policy gate, a PR diff and a capacity planner for AI/ML
+ * platforms on Lambda Labs GPU servers, rendered as a Flux repository.
+ */
+export * from './core/errors.js';
+export * from './core/labels.js';
+export * from './core/names.js';
+export * from './core/quantity.js';
+export * from './layout/manifest-directory.js';
+export * from './tenancy/tenant.js';
+export * from './flux/index.js';
+export * from './render/index.js';
+export * from './render/default-validators.js';
+export * from './network/index.js';
+export * from './cluster/index.js';

@@ -1,0 +1,225 @@
+/**
+ * The embedded default platform: a realistic Lambda Labs AI/ML cluster.
+ *
+ * - Fleet: 4 x gpu_1x_a10 with whole GPUs (vLLM and the nightly fine-tune), 1 x gpu_1x_a10
+ *   time-sliced 4 ways (the embeddings server), 3 x cpu_4x_general for CPU services.
+ * - `inference`: vLLM serving Llama 3.1 8B Instruct on A10s, scaled by KEDA on queue length;
+ *   text-embeddings-inference on shared A10 slots.
+ * - `retrieval`: Qdrant (StatefulSet with a PVC).
+ * - `mcp`: two MCP servers (document search over Qdrant, and GitHub).
+ * - `gateway`: the Portkey AI gateway, the one entry point from the ingress controller.
+ * - `training`: a nightly LoRA fine-tune (preemptible CronJob).
+ * Secrets come from Pulumi ESC through the External Secrets Operator; nothing secret is in Git.
+ *
+ * `npx cdk8s synth` (or `lambda-gitops synth`) runs this file and renders the tree into `dist/`.
+ */
+import { App } from 'cdk8s';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ClusterModel } from './cluster/cluster-model.js';
+import { FluxCluster } from './flux/flux-cluster.js';
+import { PlatformOperators } from './flux/platform-operators.js';
+import { GpuPriorityClasses, PriorityClassNames } from './gpu/priority-classes.js';
+import { GpuTimeSlicingConfig } from './gpu/time-slicing-config.js';
+import { NetworkPeer } from './network/network-peer.js';
+import { NetworkPort } from './network/network-port.js';
+import { allowEgress, allowIngress, allowMetricsScrape, allowTraffic } from './network/network-rules.js';
+import { SynthesisError } from './render/synthesize.js';
+import { renderApp } from './render/render-app.js';
+import { defaultValidators } from './render/default-validators.js';
+import { HorizontalAutoscaler } from './scaling/horizontal-autoscaler.js';
+import { KedaScaledObject } from './scaling/keda-scaled-object.js';
+import { KedaTrigger } from './scaling/keda-trigger.js';
+import { EscExternalSecret } from './secrets/esc-external-secret.js';
+import { PulumiEscSecretStore } from './secrets/pulumi-esc-secret-store.js';
+import { Tenant } from './tenancy/tenant.js';
+import { GpuInferenceService } from './workloads/gpu-inference-service.js';
+import { GpuTrainingJob } from './workloads/gpu-training-job.js';
+import { McpServer } from './workloads/mcp-server.js';
+import { ModelCache } from './workloads/model-cache.js';
+import { ModelServer } from './workloads/model-server-presets.js';
+import { PortkeyGateway } from './workloads/portkey-gateway.js';
+import { QdrantVectorDatabase } from './workloads/qdrant-vector-database.js';
+
+/** Namespace of the ingress controller that fronts the gateway. */
+export const INGRESS_NAMESPACE = 'ingress-nginx';
+
+/** Builds the embedded default platform into `app`. */
+export function buildDefaultPlatform(app: App): void {
+  const cluster = new FluxCluster(app, 'LambdaProd', {
+    clusterName: 'lambda-prod',
+    repositoryUrl: 'https://github.com/lambda-gitops/platform.git',
+    branch: 'main',
+  });
+
+  // ---- infrastructure/controllers: operators and cluster-wide scheduling config
+  const timeSlicing = new GpuTimeSlicingConfig(cluster.controllers, 'TimeSlicing', {
+    profiles: [{ name: 'a10-shared-4', replicas: 4 }],
+  });
+  new PlatformOperators(cluster.controllers, 'Operators', {
+    timeSlicingConfigMap: timeSlicing.configMapName,
+    timeSlicingDefaultProfile: timeSlicing.defaultProfile,
+  });
+  new GpuPriorityClasses(cluster.controllers, 'Priorities');
+
+  // ---- infrastructure/configs: the secret store and the fleet model
+  const esc = new PulumiEscSecretStore(cluster.configs, 'Esc', {
+    organization: 'lambda-gitops',
+    project: 'ai-platform',
+    environment: 'production',
+  });
+  const fleet = new ClusterModel(cluster.configs, 'Fleet', { name: 'lambda-prod' });
+  fleet.addNodePool('a10', { instanceType: 'gpu_1x_a10', nodes: 4 });
+  fleet.addNodePool('a10-shared', {
+    instanceType: 'gpu_1x_a10', nodes: 1, timeSlicingReplicas: 4, labels: timeSlicing.nodeLabels('a10-shared-4'),
+  });
+  fleet.addNodePool('cpu', { instanceType: 'cpu_4x_general', nodes: 3 });
+
+  const internet = NetworkPeer.internet();
+  const ingress = NetworkPeer.namespace(INGRESS_NAMESPACE);
+
+  // ---- inference: vLLM on whole A10s, embeddings on shared A10 slots
+  const inference = new Tenant(app, 'inference', {
+    team: 'ml-serving',
+    quota: { requestsCpu: '40', requestsMemory: '160Gi', limitsCpu: '48', limitsMemory: '160Gi', gpus: 5, requestsStorage: '200Gi' },
+  });
+  const hf = new EscExternalSecret(inference, 'HuggingFace', { store: esc, name: 'huggingface', data: { HF_TOKEN: 'huggingface.readToken' } });
+  const llm = new GpuInferenceService(inference, 'Llm', {
+    name: 'llama-3-1-8b',
+    server: ModelServer.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', servedModelName: 'llama-3.1-8b', maxModelLen: 16384, gpuMemoryUtilization: 0.92 }),
+    gpus: 1,
+    gpuProduct: 'NVIDIA-A10',
+    resources: { cpu: { request: '6' }, memory: { request: '32Gi' } },
+    shmSize: '4Gi',
+    modelCache: ModelCache.ephemeral({ sizeLimit: '60Gi' }),
+    priorityClassName: PriorityClassNames.SERVING_CRITICAL,
+    secretEnv: [hf.envVar('HF_TOKEN')],
+  });
+  new KedaScaledObject(inference, 'LlmScaling', {
+    target: llm, minReplicas: 2, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength({ threshold: 5 })],
+  });
+  const embeddings = new GpuInferenceService(inference, 'Embeddings', {
+    name: 'bge-embeddings',
+    server: ModelServer.textEmbeddings({ model: 'BAAI/bge-base-en-v1.5' }),
+    gpus: 1,
+    gpuProduct: 'NVIDIA-A10-SHARED',
+    replicas: 2,
+    resources: { cpu: { request: '2' }, memory: { request: '8Gi' } },
+    shmSize: '1Gi',
+    modelCache: ModelCache.ephemeral({ sizeLimit: '10Gi' }),
+    priorityClassName: PriorityClassNames.SERVING,
+    secretEnv: [hf.envVar('HF_TOKEN')],
+  });
+  allowEgress(llm, internet, [NetworkPort.tcp(443)]);
+  allowEgress(embeddings, internet, [NetworkPort.tcp(443)]);
+  allowMetricsScrape(llm, { port: 'http' });
+  allowMetricsScrape(embeddings);
+
+  // ---- retrieval: Qdrant
+  const retrieval = new Tenant(app, 'retrieval', {
+    team: 'ml-platform',
+    quota: { requestsCpu: '4', requestsMemory: '16Gi', requestsStorage: '100Gi' },
+  });
+  const qdrantKey = new EscExternalSecret(retrieval, 'QdrantKey', { store: esc, name: 'qdrant', data: { apiKey: 'qdrant.apiKey' } });
+  const qdrant = new QdrantVectorDatabase(retrieval, 'Qdrant', {
+    name: 'qdrant',
+    storageSize: '50Gi',
+    apiKey: { secretName: qdrantKey.secretName, key: 'apiKey' },
+    priorityClassName: PriorityClassNames.SERVING,
+  });
+  allowMetricsScrape(qdrant, { port: 'http' });
+
+  // ---- mcp: two streamable-HTTP MCP servers
+  const mcp = new Tenant(app, 'mcp', {
+    team: 'agents',
+    quota: { requestsCpu: '4', requestsMemory: '8Gi' },
+  });
+  const docsQdrantKey = new EscExternalSecret(mcp, 'DocsSearchKeys', { store: esc, name: 'docs-search', data: { QDRANT_API_KEY: 'qdrant.apiKey' } });
+  const docsSearch = new McpServer(mcp, 'DocsSearch', {
+    name: 'docs-search',
+    image: 'ghcr.io/lambda-gitops/mcp-docs-search:1.4.0',
+    env: { QDRANT_URL: 'http://qdrant.retrieval.svc:6333', EMBEDDINGS_URL: 'http://bge-embeddings.inference.svc' },
+    secretEnv: docsQdrantKey.envVars(),
+    priorityClassName: PriorityClassNames.SERVING,
+  });
+  const githubToken = new EscExternalSecret(mcp, 'GithubToken', { store: esc, name: 'github-mcp', data: { GITHUB_PERSONAL_ACCESS_TOKEN: 'github.mcpToken' } });
+  const githubMcp = new McpServer(mcp, 'Github', {
+    name: 'github-mcp',
+    image: 'ghcr.io/github/github-mcp-server:v0.9.0',
+    args: ['http', '--port', '8000'],
+    secretEnv: githubToken.envVars(),
+    priorityClassName: PriorityClassNames.SERVING,
+  });
+  allowTraffic(docsSearch, qdrant);
+  allowTraffic(docsSearch, embeddings);
+  allowEgress(githubMcp, internet, [NetworkPort.tcp(443)]);
+  new HorizontalAutoscaler(mcp, 'DocsSearchScaling', { target: docsSearch, minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 });
+
+  // ---- gateway: Portkey, the single entry point
+  const gatewayTenant = new Tenant(app, 'gateway', {
+    team: 'ml-platform',
+    quota: { requestsCpu: '4', requestsMemory: '4Gi' },
+  });
+  const providerKeys = new EscExternalSecret(gatewayTenant, 'ProviderKeys', {
+    store: esc, name: 'portkey-providers', data: { OPENAI_API_KEY: 'providers.openai.apiKey' },
+  });
+  const gateway = new PortkeyGateway(gatewayTenant, 'Portkey', {
+    name: 'portkey-gateway',
+    secretEnv: providerKeys.envVars(),
+    priorityClassName: PriorityClassNames.SERVING_CRITICAL,
+  });
+  allowIngress(gateway, ingress);
+  allowTraffic(gateway, llm);
+  allowTraffic(gateway, embeddings);
+  allowTraffic(gateway, docsSearch);
+  allowTraffic(gateway, githubMcp);
+  allowEgress(gateway, internet, [NetworkPort.tcp(443)]);
+  new HorizontalAutoscaler(gatewayTenant, 'PortkeyScaling', { target: gateway, minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 });
+
+  // ---- training: the nightly fine-tune, preemptible
+  const training = new Tenant(app, 'training', {
+    team: 'ml-research',
+    quota: { requestsCpu: '16', requestsMemory: '96Gi', gpus: 1, requestsStorage: '300Gi' },
+  });
+  const trainingHf = new EscExternalSecret(training, 'HuggingFace', { store: esc, name: 'huggingface', data: { HF_TOKEN: 'huggingface.readToken' } });
+  new GpuTrainingJob(training, 'NightlyFineTune', {
+    name: 'nightly-lora-finetune',
+    image: 'ghcr.io/lambda-gitops/lora-trainer:2.3.1',
+    args: ['--base-model', 'meta-llama/Llama-3.1-8B-Instruct', '--dataset', '/checkpoints/datasets/support-tickets', '--output', '/checkpoints/runs'],
+    gpus: 1,
+    gpuProduct: 'NVIDIA-A10',
+    resources: { cpu: { request: '8' }, memory: { request: '64Gi' } },
+    shmSize: '8Gi',
+    checkpoint: { size: '200Gi' },
+    activeDeadlineSeconds: 6 * 3600,
+    schedule: { cron: '0 2 * * *', timeZone: 'Etc/UTC' },
+    priorityClassName: PriorityClassNames.TRAINING_PREEMPTIBLE,
+    secretEnv: [trainingHf.envVar('HF_TOKEN')],
+  });
+}
+
+/** Renders the default platform into `dist/` (atomically, after validation). */
+export async function synthDefaultPlatform(outdir = 'dist'): Promise<number> {
+  const app = new App();
+  buildDefaultPlatform(app);
+  try {
+    const result = await renderApp(app, { outdir, validators: defaultValidators() });
+    process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof SynthesisError) {
+      process.stderr.write(`${error.message}\n(the previous ${outdir}/ was left untouched)\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  synthDefaultPlatform().then((code) => {
+    process.exitCode = code;
+  }, (error: Error) => {
+    process.stderr.write(`${error.stack ?? error.message}\n`);
+    process.exitCode = 1;
+  });
+}
