@@ -1,3 +1,4 @@
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
 import { parseQuantity } from '../core/quantity.js';
@@ -48,8 +49,8 @@ export interface GpuInferenceServiceProps extends GpuPlacementProps, ServedWorkl
    */
   readonly shmSize?: string;
   /**
-   * Where model weights are cached. A persistent cache makes the service a StatefulSet with one
-   * claim per replica.
+   * Where model weights are cached. A persistent or node-local cache makes the service a
+   * StatefulSet with one claim per replica.
    * @default ModelCache.persistentClaim({ size: '50Gi' })
    */
   readonly modelCache?: ModelCache;
@@ -137,6 +138,7 @@ export class GpuInferenceService extends Workload {
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 60,
       disruptionBudget: props.disruptionBudget,
     });
+    if (cache.type === 'host-path') rejectHostPathUnderPodSecurity(this);
     this.server = server.server;
     this.gpusPerReplica = gpus;
     this.modelCache = cache;
@@ -144,11 +146,25 @@ export class GpuInferenceService extends Workload {
   }
 }
 
+/** Pod Security levels that reject hostPath volumes. */
+const HOST_PATH_FORBIDDEN = ['baseline', 'restricted'];
+
+/** Fails when the namespace's enforced Pod Security level (from its Namespace object in the same chart) rejects hostPath. */
+function rejectHostPathUnderPodSecurity(service: GpuInferenceService): void {
+  const chart = Chart.of(service);
+  const namespace = chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.name === service.namespace);
+  const level = namespace?.metadata.getLabel('pod-security.kubernetes.io/enforce');
+  if (level && HOST_PATH_FORBIDDEN.includes(level)) {
+    throw new InvalidPropError(service, 'modelCache', 'hostPath',
+      `is rejected by the namespace's Pod Security level '${level}'; use ModelCache.nodeLocal() (a local-path claim on the node's NVMe) or ModelCache.persistentClaim()`);
+  }
+}
+
 function cacheVolumes(cache: ModelCacheConfig, mountPath: string): { scratch: ScratchVolume[]; persistent: PersistentVolume[]; host: HostCacheVolume[] } {
   switch (cache.type) {
     case 'persistent':
       return { scratch: [], host: [], persistent: [{ name: 'model-cache', mountPath, size: cache.size, storageClassName: cache.storageClassName }] };
-    case 'node-local':
+    case 'host-path':
       return { scratch: [], persistent: [], host: [{ name: 'model-cache', mountPath, hostPath: cache.hostPath }] };
     case 'ephemeral':
       return { persistent: [], host: [], scratch: [{ name: 'model-cache', mountPath, sizeLimit: cache.sizeLimit }] };

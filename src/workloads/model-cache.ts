@@ -1,4 +1,5 @@
 import { InvalidPropError } from '../core/errors.js';
+import { validateDnsSubdomain } from '../core/names.js';
 import { isQuantity, parseQuantity } from '../core/quantity.js';
 
 /** Options of a persistent model cache. */
@@ -15,8 +16,23 @@ export interface PersistentModelCacheOptions {
   readonly storageClassName?: string;
 }
 
-/** Options of a node-local hostPath model cache. */
+/** Options of a model cache on the node's local NVMe through a node-local StorageClass. */
 export interface NodeLocalModelCacheOptions {
+  /**
+   * Claim size.
+   * @default '100Gi'
+   */
+  readonly size?: string;
+  /**
+   * A StorageClass that provisions volumes on the node's local disk (e.g. rancher
+   * local-path-provisioner's `local-path`, binding on first consumer).
+   * @default 'local-path'
+   */
+  readonly storageClassName?: string;
+}
+
+/** Options of a hostPath model cache. */
+export interface HostPathModelCacheOptions {
   /**
    * Absolute directory on the node's local disk.
    * @default '/var/lib/lambda-gitops/model-cache'
@@ -36,7 +52,7 @@ export interface EphemeralModelCacheOptions {
 /** The resolved model cache. */
 export type ModelCacheConfig =
   | { readonly type: 'persistent'; readonly size: string; readonly storageClassName?: string }
-  | { readonly type: 'node-local'; readonly hostPath: string }
+  | { readonly type: 'host-path'; readonly hostPath: string }
   | { readonly type: 'ephemeral'; readonly sizeLimit: string };
 
 /**
@@ -44,8 +60,10 @@ export type ModelCacheConfig =
  *
  * - `persistentClaim`: one PersistentVolumeClaim per replica (the service becomes a StatefulSet
  *   with a volumeClaimTemplate), so restarts skip the download.
- * - `nodeLocal`: a hostPath directory on the node's NVMe, shared by pods on the node. Pod Security
- *   `baseline` and `restricted` reject hostPath, so this needs a namespace with a relaxed level.
+ * - `nodeLocal`: the same on a node-local StorageClass (`local-path` on the node's NVMe): the
+ *   fastest cache that Pod Security `restricted` admits; the replica stays on its node.
+ * - `hostPath`: a hostPath directory shared by all pods on the node. Pod Security `baseline` and
+ *   `restricted` reject hostPath, so a service in such a namespace (every Tenant) fails synth.
  * - `ephemeral`: an emptyDir, downloaded on every start.
  */
 export class ModelCache {
@@ -54,18 +72,24 @@ export class ModelCache {
     const size = options.size ?? '50Gi';
     return new ModelCache((path) => {
       requireSize(path, 'modelCache.size', size);
+      if (options.storageClassName !== undefined) validateDnsSubdomain(path, 'modelCache.storageClassName', options.storageClassName);
       return { type: 'persistent', size, ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}) };
     });
   }
 
-  /** A hostPath directory on the node's local disk. */
+  /** A PersistentVolumeClaim per replica on a node-local StorageClass (the node's NVMe). */
   public static nodeLocal(options: NodeLocalModelCacheOptions = {}): ModelCache {
+    return ModelCache.persistentClaim({ size: options.size ?? '100Gi', storageClassName: options.storageClassName ?? 'local-path' });
+  }
+
+  /** A hostPath directory on the node's local disk (only for namespaces whose Pod Security level admits hostPath). */
+  public static hostPath(options: HostPathModelCacheOptions = {}): ModelCache {
     const hostPath = options.hostPath ?? '/var/lib/lambda-gitops/model-cache';
     return new ModelCache((path) => {
       if (typeof hostPath !== 'string' || !hostPath.startsWith('/') || hostPath.split('/').includes('..')) {
         throw new InvalidPropError(path, 'modelCache.hostPath', hostPath, "must be an absolute path without '..'");
       }
-      return { type: 'node-local', hostPath };
+      return { type: 'host-path', hostPath };
     });
   }
 

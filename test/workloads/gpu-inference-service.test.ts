@@ -1,4 +1,6 @@
+import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
 import { GpuInferenceService } from '../../src/workloads/gpu-inference-service.js';
 import { ModelCache } from '../../src/workloads/model-cache.js';
 import { ModelServer } from '../../src/workloads/model-server-presets.js';
@@ -105,15 +107,29 @@ test('Triton and TEI presets: ports, health paths, unprivileged TEI port', () =>
   expect(service.spec.ports.map((p: any) => p.port)).toEqual([8080, 9000]);
 });
 
-test('a node-local cache mounts a hostPath; the Deployment keeps a fixed replica count and gets a PDB when > 1', () => {
+test('a node-local cache is a local-path claim per replica', () => {
   const { app, tenant } = tenantApp();
-  const svc = new GpuInferenceService(tenant, 'llm', { server: llama(), modelCache: ModelCache.nodeLocal({ hostPath: '/mnt/nvme/models' }), replicas: 2 });
+  const svc = new GpuInferenceService(tenant, 'llm', { server: llama(), modelCache: ModelCache.nodeLocal(), replicas: 2 });
+  admitGateway(svc);
+  const objects = renderedByKind(app, svc);
+  const template = objects['StatefulSet/llm'].spec.volumeClaimTemplates[0];
+  expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '100Gi' } } });
+  expect(objects['StatefulSet/llm'].spec.replicas).toBe(2);
+  expect(objects['PodDisruptionBudget/llm'].spec.maxUnavailable).toBe(1);
+});
+
+test('a hostPath cache renders in a namespace without Pod Security enforcement and fails inside a restricted Tenant', () => {
+  const app = Testing.app();
+  const dir = new ManifestDirectory(app, 'legacy', { directory: 'apps/legacy', namespace: 'legacy' });
+  const svc = new GpuInferenceService(dir, 'llm', { server: llama(), modelCache: ModelCache.hostPath({ hostPath: '/mnt/nvme/models' }), replicas: 2 });
   admitGateway(svc);
   const objects = renderedByKind(app, svc);
   const pod = objects['Deployment/llm'].spec.template.spec;
   expect(pod.volumes).toContainEqual({ name: 'model-cache', hostPath: { path: '/mnt/nvme/models', type: 'DirectoryOrCreate' } });
   expect(objects['Deployment/llm'].spec.replicas).toBe(2);
-  expect(objects['PodDisruptionBudget/llm'].spec.maxUnavailable).toBe(1);
+  const { tenant } = tenantApp();
+  expect(() => new GpuInferenceService(tenant, 'llm', { server: llama(), modelCache: ModelCache.hostPath() }))
+    .toThrow(/ml\/llm: invalid 'modelCache' \("hostPath"\): is rejected by the namespace's Pod Security level 'restricted'; use ModelCache.nodeLocal\(\)/);
 });
 
 test('selectors do not change when the service moves under another parent', () => {

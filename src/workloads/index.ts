@@ -1,0 +1,14 @@
+export * from './resources.js';
+export * from './probes.js';
+export * from './pod-template.js';
+export { DISRUPTION_BUDGET_ID, INGRESS_POLICY_ID, Workload, WorkloadKind, validateImage } from './workload.js';
+export type { AutoscalingBinding, IScalableWorkload, IWorkload, ServedWorkloadOptions, WorkloadProps } from './workload.js';
+export * from './gpu-scheduling.js';
+export * from './model-cache.js';
+export * from './model-server-presets.js';
+export * from './gpu-inference-service.js';
+export * from './gpu-training-job.js';
+export * from './service-workload.js';
+export * from './mcp-server.js';
+export * from './portkey-gateway.js';
+export * from './qdrant-vector-database.js';
