@@ -25,6 +25,9 @@ type PeerShape =
   | { readonly type: 'namespace'; readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> }
   | { readonly type: 'cidr'; readonly name: string; readonly cidr: string; readonly except: readonly string[] };
 
+/** Peers are immutable, so the internet peer is parsed once per name. */
+const INTERNET_PEERS = new Map<string, NetworkPeer>();
+
 const PEER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
@@ -96,8 +99,15 @@ export class NetworkPeer {
    * @param name @default 'internet'
    */
   public static internet(name = 'internet'): NetworkPeer {
-    return NetworkPeer.cidr(name, '0.0.0.0/0', [...NON_PUBLIC_IPV4_RANGES]);
+    let peer = INTERNET_PEERS.get(name);
+    if (!peer) {
+      peer = NetworkPeer.cidr(name, '0.0.0.0/0', [...NON_PUBLIC_IPV4_RANGES]);
+      INTERNET_PEERS.set(name, peer);
+    }
+    return peer;
   }
+
+  private cachedKey?: string;
 
   private constructor(private readonly shape: PeerShape) {}
 
@@ -112,6 +122,11 @@ export class NetworkPeer {
    * `cidr:internet=0.0.0.0/0`.
    */
   public get key(): string {
+    this.cachedKey ??= this.computeKey();
+    return this.cachedKey;
+  }
+
+  private computeKey(): string {
     const s = this.shape;
     switch (s.type) {
       case 'workload': return `workload:${s.workload.namespace}/${s.workload.workloadName}`;
