@@ -1,0 +1,327 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { defaultSchemaValidator, type SchemaValidator } from '../schema/index.js';
+import { loadPolicySet, versionNumber, DEFAULT_POLICIES_DIR, type ContainerType, type LoadedPolicy, type PolicyDefinition } from './definition.js';
+import { exemptionsOf } from './exemptions.js';
+import { addQuantityKeywords } from './keywords.js';
+import { loadManifests, type LoadedManifests, type ManifestObject, type SourceDocument } from './loader.js';
+import { ObjectIndex, POD_KINDS, type PodTemplate } from './object-index.js';
+import { decodePointer, encodePointer, SourcePositions } from './positions.js';
+import { resolveCrossResourceRule, type CrossResourceRule, type RuleContext } from './registry.js';
+import { registerBuiltinRules } from './rules/index.js';
+import { atLeast, type PolicyResult, type ResourceRef, type ResultSummary, type Severity } from './types.js';
+
+/** Options of {@link runCheck} and {@link PolicyGate}. */
+export interface GateOptions {
+  /**
+   * Directory of policy folders.
+   * @default the package's policies/
+   */
+  readonly policiesDir?: string;
+  /**
+   * Kubernetes / Pod Security Standards version the rules evaluate for.
+   * @default '1.28'
+   */
+  readonly targetVersion?: string;
+  /**
+   * Optional rules (`enabled: false`) to turn on, by id.
+   * @default []
+   */
+  readonly enable?: readonly string[];
+  /**
+   * Rules to turn off, by id.
+   * @default []
+   */
+  readonly disable?: readonly string[];
+  /**
+   * Only these rules, by id (for policy tests).
+   * @default all enabled rules
+   */
+  readonly only?: readonly string[];
+}
+
+/** Options of {@link runCheck}. */
+export interface CheckOptions extends GateOptions {
+  /** Files or directories of YAML. @default ['dist'] */
+  readonly paths?: readonly string[];
+  /** Already-loaded manifests (instead of `paths`). */
+  readonly manifests?: LoadedManifests;
+  /** Lowest severity that fails the check. @default 'error' */
+  readonly severity?: Severity;
+  /** Honour exemption annotations. @default true */
+  readonly exemptions?: boolean;
+  /** Include `pass` results in `results`. @default false */
+  readonly includePasses?: boolean;
+}
+
+/** What {@link runCheck} returns. */
+export interface CheckReport {
+  /** Counts over every evaluated result (passes included). */
+  readonly summary: ResultSummary;
+  /** Non-passing results (and passes with `includePasses`), sorted by file, line, policy. */
+  readonly results: PolicyResult[];
+  /** Whether anything at or above `severity` failed (the CLI exits 1). */
+  readonly failed: boolean;
+  /** The policies that were evaluated. */
+  readonly policies: readonly PolicyDefinition[];
+  /** Target version used. */
+  readonly targetVersion: string;
+}
+
+interface Finding {
+  readonly policy: PolicyDefinition;
+  readonly source: SourceDocument;
+  readonly resource: ResourceRef;
+  readonly passed: boolean;
+  readonly message: string;
+  readonly field?: string;
+  readonly exemptions?: Map<string, string>;
+}
+
+interface CompiledSchemaPolicy {
+  readonly kind: 'schema';
+  readonly loaded: LoadedPolicy;
+  readonly kinds: ReadonlySet<string> | undefined;
+  readonly when?: ValidateFunction;
+  readonly check: ValidateFunction;
+}
+
+interface CompiledRulePolicy {
+  readonly kind: 'rule';
+  readonly loaded: LoadedPolicy;
+  readonly rule: CrossResourceRule;
+}
+
+type CompiledPolicy = CompiledSchemaPolicy | CompiledRulePolicy;
+
+const CONTAINER_TYPES: readonly ContainerType[] = ['initContainers', 'containers', 'ephemeralContainers'];
+
+/**
+ * The policy gate: policies loaded and compiled once (every JSON Schema compiled a single time
+ * with ajv), then evaluated over any number of manifest sets.
+ */
+export class PolicyGate {
+  readonly targetVersion: string;
+  private compiled: CompiledPolicy[] | undefined;
+  private readonly allPolicies: LoadedPolicy[];
+  private readonly selected: LoadedPolicy[];
+  private readonly ajv: Ajv;
+  private readonly schemas: SchemaValidator;
+
+  constructor(options: GateOptions = {}) {
+    this.targetVersion = options.targetVersion ?? '1.28';
+    const target = versionNumber(this.targetVersion);
+    const set = loadPolicySet(options.policiesDir ?? DEFAULT_POLICIES_DIR);
+    this.allPolicies = [...set.policies];
+    const ids = new Set(this.allPolicies.map((p) => p.definition.id));
+    for (const id of [...(options.enable ?? []), ...(options.disable ?? []), ...(options.only ?? [])]) {
+      if (!ids.has(id)) throw new Error(`unknown rule id '${id}' (known: ${[...ids].join(', ')})`);
+    }
+    this.selected = this.allPolicies.filter(({ definition: d }) => {
+      if (d.since !== undefined && versionNumber(d.since) > target) return false;
+      if (options.only) return options.only.includes(d.id);
+      if (options.disable?.includes(d.id)) return false;
+      return d.enabled !== false || (options.enable?.includes(d.id) ?? false);
+    });
+    this.ajv = new Ajv({ allErrors: false, $data: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true });
+    addQuantityKeywords(this.ajv);
+    for (const library of set.libraries) this.ajv.addSchema(library.schema, library.id);
+    this.schemas = defaultSchemaValidator();
+    registerBuiltinRules();
+  }
+
+  /** The policies this gate evaluates. */
+  policies(): PolicyDefinition[] {
+    return this.selected.map((p) => p.definition);
+  }
+
+  /** Every policy in the directory, selected or not. */
+  knownPolicies(): PolicyDefinition[] {
+    return this.allPolicies.map((p) => p.definition);
+  }
+
+  private async compile(): Promise<CompiledPolicy[]> {
+    if (this.compiled) return this.compiled;
+    const target = versionNumber(this.targetVersion);
+    const out: CompiledPolicy[] = [];
+    for (const loaded of this.selected) {
+      const d = loaded.definition;
+      if (d.rule) {
+        out.push({ kind: 'rule', loaded, rule: await resolveCrossResourceRule(d, loaded.file) });
+        continue;
+      }
+      let schema = d.schema;
+      if (d.versions) {
+        const applicable = d.versions.filter((v) => versionNumber(v.since) <= target).sort((a, b) => versionNumber(b.since) - versionNumber(a.since));
+        if (applicable.length === 0) continue;
+        schema = applicable[0].schema;
+      }
+      try {
+        const kinds = d.match?.kinds ?? (d.target === 'pod' || d.target === 'container' ? POD_KINDS : undefined);
+        out.push({
+          kind: 'schema',
+          loaded,
+          kinds: kinds ? new Set(kinds) : undefined,
+          when: d.when === undefined ? undefined : this.ajv.compile(d.when as object),
+          check: this.ajv.compile(schema as object),
+        });
+      } catch (error) {
+        throw new Error(`${loaded.file}: schema does not compile: ${(error as Error).message}`);
+      }
+    }
+    this.compiled = out;
+    return out;
+  }
+
+  /** Evaluates every selected policy over `manifests`. */
+  async evaluate(manifests: LoadedManifests, options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'> = {}): Promise<CheckReport> {
+    const compiled = await this.compile();
+    const index = new ObjectIndex(manifests.objects);
+    const findings: Finding[] = [];
+    const exemptionCache = new Map<ManifestObject, Map<string, string>>();
+    const exemptionsFor = (entry: ManifestObject) => {
+      let e = exemptionCache.get(entry);
+      if (!e) exemptionCache.set(entry, (e = exemptionsOf(entry.object)));
+      return e;
+    };
+    const policyIds = new Set(this.allPolicies.map((p) => p.definition.id));
+    for (const policy of compiled) {
+      const d = policy.loaded.definition;
+      if (policy.kind === 'schema') {
+        for (const entry of manifests.objects) {
+          if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
+          for (const f of evaluateSchemaPolicy(policy, entry, index)) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+        }
+        continue;
+      }
+      const context: RuleContext = {
+        index,
+        policy: d,
+        parameters: d.parameters ?? {},
+        targetVersion: this.targetVersion,
+        loaded: manifests,
+        schemas: this.schemas,
+        policyIds,
+        roots: manifests.roots,
+        pass: (entry) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: true, message: '' }),
+        fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
+        failDocument: (source, resource, message) => findings.push({ policy: d, source, resource, passed: false, message }),
+      };
+      policy.rule.evaluate(context);
+    }
+    return this.report(findings, options);
+  }
+
+  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>): CheckReport {
+    const threshold = options.severity ?? 'error';
+    const honourExemptions = options.exemptions ?? true;
+    const positions = new SourcePositions();
+    const summary: ResultSummary = { pass: 0, fail: 0, warn: 0, skip: 0 };
+    const results: PolicyResult[] = [];
+    let failed = false;
+    for (const f of findings) {
+      const severity = f.policy.severity;
+      const base = { policy: f.policy.id, severity, message: f.message, resource: f.resource, file: f.source.file };
+      if (f.passed) {
+        summary.pass++;
+        if (options.includePasses) results.push({ ...base, result: 'pass', message: f.policy.title, line: f.source.line });
+        continue;
+      }
+      const line = positions.lineOf(f.source, f.field);
+      const field = f.field ? { field: f.field } : {};
+      const reason = f.policy.id === 'exemption-valid' ? undefined : f.exemptions?.get(f.policy.id);
+      if (honourExemptions && reason) {
+        summary.skip++;
+        results.push({ ...base, ...field, result: 'skip', line, exemption: { reason } });
+        continue;
+      }
+      const result = severity === 'error' ? 'fail' : 'warn';
+      summary[result]++;
+      if (atLeast(severity, threshold)) failed = true;
+      results.push({ ...base, ...field, result, line });
+    }
+    results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0)));
+    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion };
+  }
+}
+
+/** The resource reference of an object. */
+export function refOf(entry: ManifestObject): ResourceRef {
+  const { apiVersion, kind, metadata } = entry.object;
+  return { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name };
+}
+
+function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex): Omit<Finding, 'exemptions'>[] {
+  const d = policy.loaded.definition;
+  const target = d.target ?? 'object';
+  const resource = refOf(entry);
+  const vars: Record<string, string> = { kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' };
+  if (target === 'object') {
+    if (policy.when && !policy.when(entry.object)) return [];
+    if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
+    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars), field: errorPointer(policy.check, (p) => p) }];
+  }
+  const template = index.podTemplateOf(entry);
+  if (!template) return [];
+  if (target === 'pod') {
+    const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
+    if (policy.when && !policy.when(document)) return [];
+    if (policy.check(document)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
+    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
+  }
+  const failures: Omit<Finding, 'exemptions'>[] = [];
+  let applicable = 0;
+  for (const containerType of d.containerTypes ?? CONTAINER_TYPES) {
+    const containers = template.spec[containerType];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container: unknown, i: number) => {
+      const document = { kind: entry.object.kind, containerType, container, pod: { metadata: template.metadata, spec: template.spec } };
+      if (policy.when && !policy.when(document)) return;
+      applicable++;
+      if (policy.check(document)) return;
+      const containerPath = `${template.specPath}/${containerType}/${i}`;
+      const name = (container as { name?: unknown } | null)?.name;
+      failures.push({
+        policy: d,
+        source: entry.source,
+        resource,
+        passed: false,
+        message: fill(d.message, { ...vars, container: typeof name === 'string' ? name : `#${i}`, containerType }),
+        field: errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)),
+      });
+    });
+  }
+  if (failures.length > 0) return failures;
+  return applicable > 0 ? [{ policy: d, source: entry.source, resource, passed: true, message: '' }] : [];
+}
+
+function errorPointer(check: ValidateFunction, map: (pointer: string) => string): string | undefined {
+  const error = check.errors?.[0];
+  return error ? map(error.instancePath) : undefined;
+}
+
+function mapPodPointer(pointer: string, template: PodTemplate): string {
+  const [first, ...rest] = decodePointer(pointer);
+  if (first === 'spec') return template.specPath + encodePointer(rest);
+  if (first === 'metadata') return template.metadataPath + encodePointer(rest);
+  return template.specPath;
+}
+
+function mapContainerPointer(pointer: string, containerPath: string, template: PodTemplate): string {
+  const [first, second, ...rest] = decodePointer(pointer);
+  if (first === 'container') return containerPath + encodePointer(second === undefined ? [] : [second, ...rest]);
+  if (first === 'pod') return mapPodPointer(encodePointer(second === undefined ? [] : [second, ...rest]), template);
+  return containerPath;
+}
+
+function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? vars[name] : whole));
+}
+
+/**
+ * Loads manifests and runs the gate: the programmatic form of `lambda-gitops check`.
+ * @throws ManifestLoadError on unusable input (malformed YAML, missing path, file too large).
+ */
+export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
+  const manifests = options.manifests ?? loadManifests(options.paths ?? ['dist']);
+  return new PolicyGate(options).evaluate(manifests, options);
+}

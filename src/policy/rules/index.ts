@@ -1,0 +1,22 @@
+import { registerCrossResourceRule, type CrossResourceRule } from '../registry.js';
+import { exemptionValid, manifestStructure, schemaValid, stableApiVersion } from './api-rules.js';
+import { fluxDependsOn, fluxPathExists } from './flux-rules.js';
+import { namespaceDefaultDeny, podPortsAllowed } from './network-rules.js';
+import { noFixedReplicasWhenAutoscaled, pdbAllowsEviction, pdbConsistentWithAutoscaler, pdbPresent, scaleTargetExists, servedReplicas, servedSpread } from './reliability-rules.js';
+import { externalSecretStoreExists, namespaceGpuQuota } from './secret-rules.js';
+import { networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService } from './selection-rules.js';
+
+/** The TypeScript rules shipped with the gate. */
+export const BUILTIN_RULES: readonly CrossResourceRule[] = [
+  manifestStructure, schemaValid, stableApiVersion, exemptionValid,
+  fluxDependsOn, fluxPathExists,
+  namespaceDefaultDeny, podPortsAllowed,
+  noFixedReplicasWhenAutoscaled, pdbAllowsEviction, pdbConsistentWithAutoscaler, pdbPresent, scaleTargetExists, servedReplicas, servedSpread,
+  externalSecretStoreExists, namespaceGpuQuota,
+  networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService,
+];
+
+/** Registers {@link BUILTIN_RULES} (idempotent). */
+export function registerBuiltinRules(): void {
+  for (const rule of BUILTIN_RULES) registerCrossResourceRule(rule);
+}
