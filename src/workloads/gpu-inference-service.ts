@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
 import { parseQuantity } from '../core/quantity.js';
-import { GpuPlacementProps, childPath, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
+import { GpuPlacementProps, pathOfChild, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
 import { ModelCache, ModelCacheConfig } from './model-cache.js';
 import { HOME_MOUNT_PATH, ModelServer } from './model-server-presets.js';
 import { HostCacheVolume, PersistentVolume, ScratchVolume } from './pod-template.js';
@@ -85,7 +85,7 @@ export class GpuInferenceService extends Workload {
   public readonly endpoint: string;
 
   constructor(scope: Construct, id: string, props: GpuInferenceServiceProps) {
-    const path = childPath(scope, id);
+    const path = pathOfChild(scope, id);
     const gpus = props.gpus ?? 1;
     validateGpuCount(path, gpus);
     if (!props.server || typeof (props.server as ModelServer).resolve !== 'function') {

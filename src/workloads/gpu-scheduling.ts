@@ -107,6 +107,6 @@ export function sharedMemoryVolume(scope: IConstruct | string, size: string, mem
 }
 
 /** The construct path a child `id` of `scope` will get, for errors raised before `super()`. */
-export function childPath(scope: IConstruct, id: string): string {
+export function pathOfChild(scope: IConstruct, id: string): string {
   return scope.node.path ? `${scope.node.path}/${id}` : id;
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
-import { childPath } from './gpu-scheduling.js';
+import { pathOfChild } from './gpu-scheduling.js';
 import { CpuServiceOptions, ServiceWorkload } from './service-workload.js';
 
 /** Props of {@link McpServer}. */
@@ -46,7 +46,7 @@ export class McpServer extends ServiceWorkload {
   constructor(scope: Construct, id: string, props: McpServerProps) {
     const mcpPath = props.path ?? '/mcp';
     if (typeof mcpPath !== 'string' || !/^\/[A-Za-z0-9._~\/-]*$/.test(mcpPath)) {
-      throw new InvalidPropError(childPath(scope, id), 'path', mcpPath, "must be an absolute URL path such as '/mcp'");
+      throw new InvalidPropError(pathOfChild(scope, id), 'path', mcpPath, "must be an absolute URL path such as '/mcp'");
     }
     const stateful = props.stateful ?? false;
     super(scope, id, {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DisruptionBudgetOptions } from '../availability/pod-disruption-budget.js';
 import { InvalidPropError } from '../core/errors.js';
 import { validateDnsSubdomain } from '../core/names.js';
-import { childPath } from './gpu-scheduling.js';
+import { pathOfChild } from './gpu-scheduling.js';
 import { SecretEnvVar, requireQuantity } from './pod-template.js';
 import { renderProbe, startupProbe } from './probes.js';
 import { CpuResources } from './service-workload.js';
@@ -78,7 +78,7 @@ export class QdrantVectorDatabase extends Workload {
   public readonly grpcAddress: string;
 
   constructor(scope: Construct, id: string, props: QdrantVectorDatabaseProps = {}) {
-    const path = childPath(scope, id);
+    const path = pathOfChild(scope, id);
     if (props.priorityClassName !== undefined) validateDnsSubdomain(path, 'priorityClassName', props.priorityClassName);
     if (props.storageClassName !== undefined) validateDnsSubdomain(path, 'storageClassName', props.storageClassName);
     if ((props as { replicas?: unknown }).replicas !== undefined && (props as { replicas?: unknown }).replicas !== 1) {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
 import { validateDnsSubdomain } from '../core/names.js';
-import { childPath } from './gpu-scheduling.js';
+import { pathOfChild } from './gpu-scheduling.js';
 import { ScratchVolume, WorkloadPort } from './pod-template.js';
 import { renderProbe, startupProbe } from './probes.js';
 import { ResourceRange } from './resources.js';
@@ -110,7 +110,7 @@ export class ServiceWorkload extends Workload {
   public readonly endpoint: string;
 
   constructor(scope: Construct, id: string, props: ServiceWorkloadProps) {
-    const path = childPath(scope, id);
+    const path = pathOfChild(scope, id);
     const ports = props.ports ?? [{ name: 'http', containerPort: 8080 }];
     if (ports.length === 0) throw new InvalidPropError(path, 'ports', ports, 'must list at least one port (the first one is probed)');
     if (props.healthPath !== undefined && (typeof props.healthPath !== 'string' || !props.healthPath.startsWith('/'))) {
