@@ -3,9 +3,9 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 
 /** The Octokit class lambda-gitops uses: REST methods with the retry and throttling plugins. */
-export const GitHubOctokit = Octokit.plugin(retry, throttling);
-/** An authenticated client. */
-export type GitHubClient = InstanceType<typeof GitHubOctokit>;
+const GitHubOctokit = Octokit.plugin(retry, throttling);
+/** An authenticated client (@octokit/rest with the retry and throttling plugins installed). */
+export type GitHubClient = Octokit;
 
 /** Options of {@link createGitHubClient}. */
 export interface GitHubClientOptions {
@@ -39,7 +39,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const retries = options.rateLimitRetries ?? 2;
   const maxWait = options.maxRateLimitWait ?? 120;
   const route = (o: { method?: string; url?: string }) => `${o.method ?? ''} ${o.url ?? ''}`.trim();
-  return new GitHubOctokit({
+  const client: Octokit = new GitHubOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'lambda-gitops',
@@ -62,6 +62,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
     retry: { ...options.retry },
   });
+  return client;
 }
 
 /** A GitHub API call that failed; the message says what was being done and what to check. */

@@ -1,4 +1,4 @@
-export { createGitHubClient, GitHubOctokit, GitHubApiError, explainGitHubError, redactToken, callGitHub } from './client.js';
+export { createGitHubClient, GitHubApiError, explainGitHubError, redactToken, callGitHub } from './client.js';
 export type { GitHubClient, GitHubClientOptions } from './client.js';
 export { upsertStickyComment, markerLine, stampLine, parseStamp, isNewerRun, stickyBody } from './sticky-comment.js';
 export type { PullRequestRef, RunStamp, StickyCommentOptions, StickyOutcome } from './sticky-comment.js';
@@ -10,3 +10,5 @@ export { readPullRequestContext, readHandover, ActionsContextError } from './act
 export type { PullRequestContext, Handover } from './actions-context.js';
 export { publishTree, readPublishFiles, gitBlobSha } from './publish.js';
 export type { PublishOptions, PublishResult } from './publish.js';
+export { postReview, reviewConclusion } from './review.js';
+export type { ReviewInputs, ReviewOutcome } from './review.js';

@@ -1,0 +1,84 @@
+import { PlanDelta, PolicyFinding } from '../diff/findings.js';
+import { DiffReport } from '../diff/model.js';
+import { COMMENT_BUDGET, renderMarkdown } from '../diff/render-markdown.js';
+import { annotationsFor, publishCheckRun } from './check-run.js';
+import { callGitHub, GitHubClient } from './client.js';
+import { PullRequestContext } from './actions-context.js';
+import { markerLine, stampLine, StickyOutcome, upsertStickyComment } from './sticky-comment.js';
+import { uploadSarif } from './sarif-upload.js';
+
+/** Inputs of {@link postReview}. */
+export interface ReviewInputs {
+  readonly report: DiffReport;
+  /** Policy findings for the head tree. @default none (the section is omitted) */
+  readonly findings?: readonly PolicyFinding[];
+  /** The SARIF text to upload for code scanning. @default none (no upload) */
+  readonly sarif?: string;
+  /** Capacity plan delta. @default none */
+  readonly plan?: PlanDelta;
+  /** Sticky comment id (one comment per id). @default 'diff' */
+  readonly commentId?: string;
+  /** @default 'github-actions[bot]' */
+  readonly botLogin?: string;
+  /** Check run name; `false` skips the check run. @default 'lambda-gitops / review' */
+  readonly checkName?: string | false;
+  /** Prepended to finding file paths so annotations point at repository files. @default '' */
+  readonly annotationPathPrefix?: string;
+  /** Named in the "not shown" note. @default 'the workflow artifact' */
+  readonly fullDiffHint?: string;
+}
+
+/** What {@link postReview} did. */
+export interface ReviewOutcome {
+  /** `stale` when the PR head moved on since the result was rendered: nothing was posted. */
+  readonly status: 'posted' | 'stale';
+  readonly currentHeadSha?: string;
+  readonly comment?: StickyOutcome;
+  readonly checkRun?: { id: number; url: string };
+  readonly sarifId?: string;
+}
+
+/** success, or failure when the policy gate failed, or neutral when only high risks are found. */
+export function reviewConclusion(report: DiffReport, findings: readonly PolicyFinding[]): 'success' | 'failure' | 'neutral' {
+  if (findings.some((f) => f.level === 'error')) return 'failure';
+  return report.risks.some((r) => r.level === 'high') ? 'neutral' : 'success';
+}
+
+/**
+ * Posts a review result to a PR: checks first that the PR head is still the commit the result was
+ * rendered for (else posts nothing), then the sticky comment, a check run with the findings as
+ * annotations, and the SARIF upload.
+ */
+export async function postReview(client: GitHubClient, context: PullRequestContext, inputs: ReviewInputs): Promise<ReviewOutcome> {
+  const { owner, repo, number, headSha } = context;
+  const pull = await callGitHub(client, `reading pull request ${owner}/${repo}#${number}`, 'pull-requests: read', () => client.rest.pulls.get({ owner, repo, pull_number: number }));
+  if (pull.data.head.sha !== headSha) return { status: 'stale', currentHeadSha: pull.data.head.sha };
+  const findings = inputs.findings ?? [];
+  const overhead = markerLine(inputs.commentId).length + stampLine(context.stamp).length + 2;
+  const body = renderMarkdown(inputs.report, {
+    budget: COMMENT_BUDGET - overhead,
+    title: `Manifest diff for ${headSha.slice(0, 7)}`,
+    policy: inputs.findings,
+    plan: inputs.plan,
+    fullDiffHint: inputs.fullDiffHint ?? 'the workflow artifact',
+    // no run link here: the content must stay the same across runs for the unchanged check (the check run links the run)
+    footer: `lambda-gitops · updated for ${headSha.slice(0, 7)}`,
+  });
+  const comment = await upsertStickyComment(client, { owner, repo, number }, body, context.stamp, { id: inputs.commentId, botLogin: inputs.botLogin });
+  let checkRun: ReviewOutcome['checkRun'];
+  if (inputs.checkName !== false && comment.action !== 'skipped-older') {
+    const errors = findings.filter((f) => f.level === 'error').length;
+    const high = inputs.report.risks.filter((r) => r.level === 'high').length;
+    checkRun = await publishCheckRun(client, {
+      owner, repo, headSha, name: inputs.checkName, detailsUrl: context.runUrl,
+      conclusion: reviewConclusion(inputs.report, findings),
+      title: `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${inputs.report.changes.length} objects changed`,
+      summary: body,
+      annotations: annotationsFor(findings, inputs.annotationPathPrefix),
+    });
+  }
+  const sarifId = inputs.sarif && comment.action !== 'skipped-older'
+    ? await uploadSarif(client, { owner, repo, commitSha: headSha, ref: `refs/pull/${number}/head`, sarif: inputs.sarif })
+    : undefined;
+  return { status: 'posted', comment, checkRun, sarifId };
+}
