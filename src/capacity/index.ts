@@ -6,3 +6,4 @@ export * from './plan.js';
 export * from './report.js';
 export * from './delta.js';
 export * from './capacity-fit.js';
+export * from './time-slicing-check.js';

@@ -8,6 +8,7 @@ import { clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/c
 import { cloudPeersOf } from './cloud-prices.js';
 import { nodesOf, schedule, type Simulation, type SimNode } from './scheduler.js';
 import { amountOf, gpusOf } from './resources.js';
+import { timeSlicingWarnings } from './time-slicing-check.js';
 import { asManifestObjects, PlanInputError, readTree, type PlanInput, type PodGroup, type TreeFacts } from './workloads.js';
 
 /** Requested vs allocatable of one resource in a pool. */
@@ -161,7 +162,7 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
   const facts = readTree(manifests);
   const nodes = nodesOf(model);
   const simulation = schedule(facts.groups, nodes, facts.namespaceLabels);
-  const warnings = [...facts.warnings];
+  const warnings = [...facts.warnings, ...timeSlicingWarnings(model, facts.objects)];
   for (const pool of model.pools) {
     if (pool.allocatable['ephemeral-storage'] === undefined) warnings.push(`pool ${pool.name}: local disk of ${pool.instanceType} is unknown, ephemeral-storage requests are not checked (set capacity.ephemeral-storage)`);
   }

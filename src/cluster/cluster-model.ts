@@ -3,8 +3,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import jsYaml from 'js-yaml';
 import { InvalidPropError } from '../core/errors.js';
-import { LabelKeys, MANAGED_BY } from '../core/labels.js';
+import { GPU_RESOURCE, LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
+import type { TimeSlicingProfileData } from '../gpu/time-slicing-config.js';
 import {
   CLUSTER_MODEL_API_VERSION, CLUSTER_MODEL_KIND, ClusterModelDocument, DEFAULT_HOURS_PER_MONTH, NodePoolModel, NodeTaint, resolveClusterModel,
 } from './cluster-model-document.js';
@@ -43,6 +44,14 @@ export interface NodePoolProps {
    */
   readonly timeSlicingReplicas?: number;
   /**
+   * A profile of the device plugin's time-slicing config (`GpuTimeSlicingConfig.profiles`): sets
+   * `timeSlicingReplicas` and adds the profile's node labels (`nvidia.com/device-plugin.config`),
+   * so the model and the device plugin cannot disagree. Profiles that rename the resource to
+   * `nvidia.com/gpu.shared` are not modelled.
+   * @default - no profile label; `timeSlicingReplicas` alone decides
+   */
+  readonly timeSlicingProfile?: TimeSlicingProfileData;
+  /**
    * Per-node system reservation (kube-reserved + system-reserved + hard eviction).
    * @default - 80m + 1% CPU; 330Mi + 5% memory + 100Mi eviction; 10% of the local disk
    */
@@ -73,9 +82,11 @@ export interface NodePoolProps {
 /** The document fields of a pool's props. */
 function poolInput(name: string, props: NodePoolProps): Record<string, unknown> {
   const input: Record<string, unknown> = { name, instanceType: props.instanceType, nodes: props.nodes };
-  if (props.labels !== undefined) input.labels = props.labels;
+  const profile = props.timeSlicingProfile;
+  if (props.labels !== undefined || profile !== undefined) input.labels = { ...(profile?.nodeLabels ?? {}), ...(props.labels ?? {}) };
   if (props.taints !== undefined) input.taints = props.taints;
-  if (props.timeSlicingReplicas !== undefined) input.timeSlicingReplicas = props.timeSlicingReplicas;
+  const replicas = props.timeSlicingReplicas ?? profile?.replicas;
+  if (replicas !== undefined) input.timeSlicingReplicas = replicas;
   if (props.reserved !== undefined) {
     input.reserved = dropUndefined({ cpu: props.reserved.cpu, memory: props.reserved.memory, 'ephemeral-storage': props.reserved.ephemeralStorage });
   }
@@ -106,6 +117,13 @@ export class NodePool extends Construct {
 
   constructor(scope: Construct, id: string, props: NodePoolProps) {
     super(scope, id);
+    const profile = props.timeSlicingProfile;
+    if (profile && profile.resourceName !== GPU_RESOURCE) {
+      throw new InvalidPropError(this, 'timeSlicingProfile', profile.name, `profile advertises ${profile.resourceName}; only profiles that keep ${GPU_RESOURCE} (renameByDefault: false) are modelled`);
+    }
+    if (profile && props.timeSlicingReplicas !== undefined && props.timeSlicingReplicas !== profile.replicas) {
+      throw new InvalidPropError(this, 'timeSlicingReplicas', props.timeSlicingReplicas, `must equal the replicas of timeSlicingProfile '${profile.name}' (${profile.replicas}), or be left out`);
+    }
     const result = resolveClusterModel({ pools: [poolInput(id, props)] });
     if (!result.model) {
       const problem = result.problems[0];
