@@ -86,9 +86,20 @@ export class WorkloadNetworkPolicy extends Construct {
         ...(direction === TrafficDirection.INGRESS ? { ingress: rules } : { egress: rules as k8s.NetworkPolicyEgressRule[] }),
       },
     });
-    this.node.addValidation({
-      validate: () => (this.pending.size === 0 ? [`NetworkPolicy '${this.policyName}' has no rules; add one with the network rules or do not create it`] : []),
-    });
+    this.node.addValidation({ validate: () => this.problems() });
+  }
+
+  /**
+   * An empty policy is an error, and so is an exposed port that no ingress rule admits: every
+   * port a workload serves must be reachable by someone (or be declared `exposed: false`).
+   */
+  private problems(): string[] {
+    if (this.pending.size === 0) return [`NetworkPolicy '${this.policyName}' has no rules; add one with the network rules or do not create it`];
+    if (this.direction !== TrafficDirection.INGRESS) return [];
+    const admitted = [...this.pending.values()].flatMap((r) => [...r.ports.values()]);
+    return this.workload.exposedPorts
+      .filter((p) => !admitted.some((a) => a.protocol === 'TCP' && a.port <= p.containerPort && p.containerPort <= (a.endPort ?? a.port)))
+      .map((p) => `NetworkPolicy '${this.workload.namespace}/${this.policyName}' admits no traffic to exposed port ${p.name} (${p.containerPort}) of ${this.workload.workloadName}; allow it with allowIngress/allowTraffic, or mark the port exposed: false`);
   }
 
   /** Admits traffic to or from `peer` on `ports` (merged with earlier rules for the same peer). */

@@ -95,8 +95,12 @@ test('allowTraffic within one namespace uses a podSelector alone', () => {
   const db = workload(ns, 'qdrant', [{ name: 'http', containerPort: 6333 }, { name: 'grpc', containerPort: 6334 }]);
   allowIngress(app1, NetworkPeer.namespace('gateway'));
   allowTraffic(app1, db, ['grpc']);
+  allowMetricsScrape(db, { port: 'http' });
   const rendered = policies(app);
-  expect(rendered['rag/qdrant-ingress'].spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: app1.selector } }], ports: [{ protocol: 'TCP', port: 6334 }] }]);
+  expect(rendered['rag/qdrant-ingress'].spec.ingress).toEqual([
+    { from: [{ namespaceSelector: { matchLabels: { [NS]: 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ protocol: 'TCP', port: 6333 }] },
+    { from: [{ podSelector: { matchLabels: app1.selector } }], ports: [{ protocol: 'TCP', port: 6334 }] },
+  ]);
   expect(rendered['rag/retriever-egress'].spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: db.selector } }], ports: [{ protocol: 'TCP', port: 6334 }] }]);
 });
 
@@ -201,5 +205,15 @@ test('any construct with pods (e.g. a training Job) can be an endpoint: it gets 
   expect(() => allowIngress(job, NetworkPeer.namespace('gateway'))).toThrow(/training\/finetune exposes no ports/);
   // a rejected rule leaves no empty policy behind
   expect(job.node.tryFindChild('IngressPolicy')).toBeUndefined();
+  expect(() => synthesizeObjects(app)).not.toThrow();
+});
+
+test('every exposed port must be admitted by some ingress rule (ranges count)', () => {
+  const app = newApp();
+  const ns = tenant(app, 'search');
+  const qdrant = workload(ns, 'qdrant', [{ name: 'http', containerPort: 6333 }, { name: 'grpc', containerPort: 6334 }]);
+  allowIngress(qdrant, NetworkPeer.namespace('rag'), ['grpc']);
+  expect(() => synthesizeObjects(app)).toThrow(/NetworkPolicy 'search\/qdrant-ingress' admits no traffic to exposed port http \(6333\) of qdrant; allow it with allowIngress\/allowTraffic, or mark the port exposed: false/);
+  allowIngress(qdrant, NetworkPeer.prometheus(), [NetworkPort.tcp(6330, 6339)]);
   expect(() => synthesizeObjects(app)).not.toThrow();
 });
