@@ -44,7 +44,7 @@ export function kubeScore(objects) {
 
 function lambdaCheck(root, dir) {
   const cli = path.join(root, 'lib/cli/main.js');
-  if (!fs.existsSync(cli)) return { unavailable: 'lib/cli/main.js missing (npm run build)' };
+  if (!fs.existsSync(cli) || !fs.existsSync(path.join(root, 'lib/cli/commands/check.js'))) return { unavailable: 'lambda-gitops check is not built (lib/cli/commands/check.js missing)' };
   try {
     return { code: 0, out: run('node', [cli, 'check', '--format', 'json', dir], { cwd: root }) };
   } catch (e) {

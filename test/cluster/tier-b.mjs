@@ -9,7 +9,7 @@ import yaml from 'js-yaml';
 import { applyCluster } from './lib/apply.mjs';
 import { describe } from './lib/kube.mjs';
 import { log, mkdirp, run, sleep, waitFor } from './lib/proc.mjs';
-import { startStack, clusterPools, createNodes, isWorkload, checkWorkloads, workloadState, pendingReasons } from './lib/workloads.mjs';
+import { startStack, clusterPools, createNodes, createVolumesFor, isWorkload, checkWorkloads, workloadState, pendingReasons } from './lib/workloads.mjs';
 
 const CASE_NS = 'lgo-scheduling-cases';
 
@@ -26,6 +26,7 @@ export async function tierB({ root, work, report, versions, clusters }) {
 
     await schedulingCases(stack.kube, { pools, cm, dir, root, report });
 
+    await createVolumesFor(stack.kube, cluster.kustomizations.flatMap((k) => k.objects));
     const applied = await applyCluster(stack.kube, cluster, { report, prefix: `tierB[${cluster.name}] apply`, mode: 'apply' });
     const workloads = applied.filter(isWorkload).map((o) => ({ obj: o, ns: o.__targetNamespace ?? o.metadata.namespace }));
     log(`tierB: waiting for ${workloads.length} workloads`);
@@ -112,8 +113,9 @@ async function schedulingCases(kube, { pools, cm, dir, root, report }) {
 /** Compare the scheduler's verdicts with `lambda-gitops plan --format json` on the same manifests. */
 function comparePlan({ cases, verdicts, cm, pools, dir, root, report }) {
   const cli = path.join(root, 'lib/cli/main.js');
-  if (!fs.existsSync(cli)) {
-    report.skip('tierB plan agrees with the scheduler', `${path.relative(root, cli)} does not exist (build the project: npm run build); comparison not run`);
+  const cmd = path.join(root, 'lib/cli/commands/plan.js');
+  if (!fs.existsSync(cli) || !fs.existsSync(cmd)) {
+    report.skip('tierB plan agrees with the scheduler', `${path.relative(root, fs.existsSync(cli) ? cmd : cli)} does not exist (lambda-gitops plan not built yet: npm run build); comparison not run`);
     return;
   }
   const caseDir = mkdirp(dir, 'plan-cases');

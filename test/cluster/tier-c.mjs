@@ -16,7 +16,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { startGitServer } from './lib/gitserver.mjs';
 import { startSourceController, startKustomizeController, readyCondition } from './lib/flux.mjs';
-import { startStack, clusterPools, createNodes } from './lib/workloads.mjs';
+import { startStack, clusterPools, createNodes, createVolumesFor } from './lib/workloads.mjs';
 import { applyObject } from './lib/apply.mjs';
 import { buildDir, ksName, FLUX_KS, FLUX_SRC } from './lib/tree.mjs';
 import { describe } from './lib/kube.mjs';
@@ -56,6 +56,7 @@ export async function tierC({ root, work, report, versions, clusters, distDir })
   try {
     const { pools } = clusterPools(cluster);
     await createNodes(stack.kube, pools);
+    await createVolumesFor(stack.kube, cluster.kustomizations.flatMap((k) => k.objects));
     const src = await startSourceController(dir, stack.api);
     stack.procs.push(src.child);
     const kc = await startKustomizeController(dir, stack.api);
