@@ -13,3 +13,4 @@ export * from './render/index.js';
 export * from './render/default-validators.js';
 export * from './network/index.js';
 export * from './cluster/index.js';
+export * from './core/policy-exemption.js';

@@ -17,6 +17,7 @@ import { App } from 'cdk8s';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ClusterModel } from './cluster/cluster-model.js';
+import { exemptFromPolicy } from './core/policy-exemption.js';
 import { FluxCluster } from './flux/flux-cluster.js';
 import { PlatformOperators } from './flux/platform-operators.js';
 import { GpuPriorityClasses, PriorityClassNames } from './gpu/priority-classes.js';
@@ -128,6 +129,8 @@ export function buildDefaultPlatform(app: App): void {
     priorityClassName: PriorityClassNames.SERVING,
   });
   allowMetricsScrape(qdrant, { port: 'http' });
+  exemptFromPolicy(qdrant.controller, 'served-replicas',
+    'single-node Qdrant: a second replica needs Qdrant distributed mode (sharding and replication config), planned separately; the PVC keeps data across restarts');
 
   // ---- mcp: two streamable-HTTP MCP servers
   const mcp = new Tenant(app, 'mcp', {

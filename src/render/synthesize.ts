@@ -20,6 +20,13 @@ export interface KubeManifest {
   [key: string]: unknown;
 }
 
+/** Kinds that are never namespaced (the ones lambda-gitops and its users render). */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'PriorityClass', 'ClusterSecretStore', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'StorageClass', 'PersistentVolume', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'APIService', 'IngressClass', 'ClusterIssuer', 'ClusterPolicy', 'Node',
+]);
+
 /** Errors collected while validating or synthesizing an app. */
 export class SynthesisError extends Error {
   constructor(public readonly problems: string[]) {
@@ -56,6 +63,10 @@ export function synthesizeObjects(app: App): RenderedObject[] {
     } catch (error) {
       problems.push(`${c.node.path}: ${(error as Error).message}`);
       continue;
+    }
+    if (CLUSTER_SCOPED_KINDS.has(manifest.kind) && manifest.metadata) {
+      // a Chart's namespace is applied to every object, cluster-scoped ones included
+      delete manifest.metadata.namespace;
     }
     for (const path of findNulls(manifest)) {
       problems.push(`${c.node.path}: ${manifest.kind} '${manifest.metadata?.name}' has a null value at ${path}`);
