@@ -15,3 +15,4 @@ export { renderMarkdown, COMMENT_BUDGET, escapeMarkdown, fenceFor, orderForRevie
 export type { MarkdownOptions } from './render-markdown.js';
 export { findingsFromSarif, SarifFormatError } from './findings.js';
 export type { PolicyFinding, PlanDelta, PlanDeltaRow } from './findings.js';
+export { findingOf, policyFindingsFor } from './policy-findings.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
@@ -19,62 +19,43 @@ export interface ManifestFile {
 }
 
 const YAML_FILE = /\.ya?ml$/;
-/** Kustomize build configuration, not a cluster object. */
-const KUSTOMIZE_CONFIG = /^kustomize\.config\.k8s\.io\//;
 
 /**
- * Parses manifest files into a tree keyed by group/kind/namespace/name. Kustomize configuration
- * (`kustomization.yaml`, apiVersion `kustomize.config.k8s.io/*`) and empty documents are skipped.
- * @throws ManifestLoadError on invalid YAML, a document without apiVersion/kind/metadata.name, or
- *   the same object defined twice (naming both files).
+ * Parses manifest files into a tree keyed by group/kind/namespace/name, with the policy gate's
+ * loader (`manifestsFromText`: js-yaml core schema, documents split with their lines, aliases
+ * refused). Kustomize configuration (`kustomization.yaml`) and empty files are skipped.
+ * @throws ManifestLoadError on invalid YAML, a document that is not a Kubernetes object (naming
+ *   file and line), or the same object defined twice (naming both files).
  */
 export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree {
+  let loaded;
+  try {
+    loaded = manifestsFromText([...files].map((f) => ({ file: f.path, text: f.text })));
+  } catch (error) {
+    if (error instanceof PolicyLoadError) throw new ManifestLoadError(error.message);
+    throw error;
+  }
+  const problem = loaded.problems.find((p) => p.source.text.trim() !== '' && !/has no YAML documents/.test(p.message));
+  if (problem) throw new ManifestLoadError(`${problem.source.file}:${problem.source.line}: ${problem.message}`);
   const tree = new Map<string, TreeObject>();
-  for (const file of files) {
-    let documents: unknown[];
-    try {
-      documents = loadAll(file.text);
-    } catch (error) {
-      throw new ManifestLoadError(`${file.path}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+  for (const { object, source } of loaded.objects) {
+    const manifest = object as Manifest;
+    const ref = {
+      group: groupOf(manifest.apiVersion),
+      apiVersion: manifest.apiVersion,
+      kind: manifest.kind,
+      namespace: manifest.metadata.namespace ?? '',
+      name: manifest.metadata.name,
+      file: source.file,
+    };
+    const key = resourceKey(ref);
+    const existing = tree.get(key);
+    if (existing) {
+      throw new ManifestLoadError(`${source.file}:${source.line}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${existing.ref.file}`);
     }
-    documents.forEach((doc, index) => {
-      if (doc === null || doc === undefined) return;
-      const where = documents.length > 1 ? `${file.path} (document ${index + 1})` : file.path;
-      const manifest = asManifest(doc, where);
-      if (!manifest) return;
-      const ref = {
-        group: groupOf(manifest.apiVersion),
-        apiVersion: manifest.apiVersion,
-        kind: manifest.kind,
-        namespace: manifest.metadata.namespace ?? '',
-        name: manifest.metadata.name,
-        file: file.path,
-      };
-      const key = resourceKey(ref);
-      const existing = tree.get(key);
-      if (existing) {
-        throw new ManifestLoadError(`${where}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${existing.ref.file}`);
-      }
-      tree.set(key, { ref, manifest });
-    });
+    tree.set(key, { ref, manifest });
   }
   return tree;
-}
-
-function asManifest(doc: unknown, where: string): Manifest | undefined {
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ManifestLoadError(`${where}: expected a Kubernetes object, got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
-  const object = doc as Record<string, unknown>;
-  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') throw new ManifestLoadError(`${where}: missing field 'apiVersion'`);
-  if (KUSTOMIZE_CONFIG.test(object.apiVersion)) return undefined;
-  if (typeof object.kind !== 'string' || object.kind === '') throw new ManifestLoadError(`${where}: missing field 'kind'`);
-  const metadata = object.metadata as Record<string, unknown> | undefined;
-  if (typeof metadata !== 'object' || metadata === null || typeof metadata.name !== 'string' || metadata.name === '') {
-    throw new ManifestLoadError(`${where}: ${object.kind} has no 'metadata.name'`);
-  }
-  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
-    throw new ManifestLoadError(`${where}: ${object.kind} '${metadata.name}' has a non-string 'metadata.namespace'`);
-  }
-  return object as unknown as Manifest;
 }
 
 /** Every `*.yaml`/`*.yml` file below `root`, with paths relative to it (forward slashes), sorted. */

@@ -7,8 +7,8 @@ const codes = (risks: readonly Risk[]) => risks.map((r) => `${r.level}:${r.code}
 describe('diffTrees: identity', () => {
   test('an object moved to another file is no change', () => {
     const d = deployment('api', 'apps');
-    const base = parseManifestFiles([{ path: 'apps/deployment-api.yaml', text: dump(d) }]);
-    const head = parseManifestFiles([{ path: 'moved/all.yaml', text: `---\n${dump(d)}` }]);
+    const base = parseManifestFiles([{ path: 'apps/deployment-api.yaml', text: dump(d, { noRefs: true }) }]);
+    const head = parseManifestFiles([{ path: 'moved/all.yaml', text: `---\n${dump(d, { noRefs: true })}` }]);
     expect(diffTrees(base, head)).toEqual({ summary: { added: 0, removed: 0, changed: 0 }, risks: [], changes: [] });
   });
 
@@ -37,15 +37,16 @@ describe('diffTrees: identity', () => {
 
 describe('loading', () => {
   test('an object defined twice names both files', () => {
-    const text = dump(deployment('api', 'apps'));
-    expect(() => parseManifestFiles([{ path: 'a.yaml', text }, { path: 'b.yaml', text }])).toThrow(new ManifestLoadError("b.yaml: Deployment 'api' in namespace 'apps' is also defined in a.yaml"));
+    const text = dump(deployment('api', 'apps'), { noRefs: true });
+    expect(() => parseManifestFiles([{ path: 'a.yaml', text }, { path: 'b.yaml', text }])).toThrow(new ManifestLoadError("b.yaml:1: Deployment 'api' in namespace 'apps' is also defined in a.yaml"));
   });
 
-  test('bad documents are named by file, document and field; kustomization files are skipped', () => {
-    expect(() => parseManifestFiles([{ path: 'x.yaml', text: 'kind: A\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n' }]))
-      .toThrow("x.yaml (document 1): missing field 'apiVersion'");
-    expect(() => parseManifestFiles([{ path: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }])).toThrow("x.yaml: ConfigMap has no 'metadata.name'");
-    expect(() => parseManifestFiles([{ path: 'x.yaml', text: 'a: [' }])).toThrow(/^x.yaml: invalid YAML/);
+  test('bad documents are named by file, line and field; kustomization and empty files are skipped', () => {
+    expect(() => parseManifestFiles([{ path: 'x.yaml', text: 'apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nkind: B\nmetadata: {name: b}\n' }]))
+      .toThrow('x.yaml:5: not a Kubernetes object: apiVersion missing or not a string');
+    expect(() => parseManifestFiles([{ path: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }])).toThrow('x.yaml:1: ConfigMap has no metadata.name');
+    expect(() => parseManifestFiles([{ path: 'x.yaml', text: 'a: [' }])).toThrow(/^x.yaml:\d+: malformed YAML/);
+    expect(parseManifestFiles([{ path: 'empty.yaml', text: '' }]).size).toBe(0);
     const tree = parseManifestFiles([{ path: 'kustomization.yaml', text: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n' }]);
     expect(tree.size).toBe(0);
   });

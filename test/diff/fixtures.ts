@@ -33,7 +33,7 @@ export function deployment(name: string, namespace: string, overrides: { replica
 
 /** A tree from manifests, each in its own file `<kind>-<name>.yaml` under `<namespace or cluster>/`. */
 export function treeOf(...manifests: Manifest[]): ManifestTree {
-  return parseManifestFiles(manifests.map((m) => ({ path: fileFor(m), text: dump(m) })));
+  return parseManifestFiles(manifests.map((m) => ({ path: fileFor(m), text: dump(m, { noRefs: true }) })));
 }
 
 /** The conventional file for a manifest. */
@@ -60,7 +60,7 @@ export class GitFixture {
   /** Writes manifests under `root` (removing what was there), one file each. */
   writeTree(root: string, manifests: readonly Manifest[]): void {
     rmSync(join(this.dir, root), { recursive: true, force: true });
-    for (const m of manifests) this.write(`${root}/${fileFor(m)}`, dump(m));
+    for (const m of manifests) this.write(`${root}/${fileFor(m)}`, dump(m, { noRefs: true }));
   }
 
   write(path: string, text: string): void {

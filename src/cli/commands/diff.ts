@@ -4,10 +4,12 @@ import { parseArgs } from 'node:util';
 import { diffTrees } from '../../diff/compute.js';
 import { findingsFromSarif, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { loadBase } from '../../diff/load-side.js';
+import { policyFindingsFor } from '../../diff/policy-findings.js';
 import { ManifestLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
 import { DiffReport } from '../../diff/model.js';
 import { renderMarkdown } from '../../diff/render-markdown.js';
 import { renderJson, renderText } from '../../diff/render-text.js';
+import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
 
 export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
@@ -27,6 +29,7 @@ Options:
   --output FILE      write the report to FILE instead of standard output
   --full FILE        also write the complete Markdown diff (no size limit) to FILE
   --policy SARIF     include the policy findings of this SARIF file (lambda-gitops check output)
+  --check            run the policy gate over the head tree and include its findings (Markdown)
   --title TEXT       heading of the Markdown report (default: "Manifest diff · BASE → HEAD")
 `;
 
@@ -59,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
       options: {
         base: { type: 'string' }, head: { type: 'string' }, 'base-path': { type: 'string' }, repo: { type: 'string' },
         format: { type: 'string', default: 'text' }, output: { type: 'string' }, full: { type: 'string' },
-        policy: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        policy: { type: 'string' }, check: { type: 'boolean' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -79,9 +82,9 @@ export async function run(args: string[]): Promise<number> {
     const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });
     baseName = base.description;
     report = diffTrees(base.tree, readTreeFromDirectory(values.head));
-    policy = values.policy ? readFindings(values.policy) : undefined;
+    policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
-    if (error instanceof ManifestLoadError || error instanceof SarifFormatError) {
+    if (error instanceof ManifestLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError) {
       process.stderr.write(`lambda-gitops diff: ${error.message}\n`);
       return 2;
     }
