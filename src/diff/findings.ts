@@ -70,10 +70,19 @@ export function findingsFromSarif(sarif: unknown, source = 'SARIF'): PolicyFindi
         rule,
         message,
         ...(typeof name === 'string' ? { resource: name } : {}),
-        ...(typeof uri === 'string' ? { file: uri } : {}),
+        ...(typeof uri === 'string' ? { file: decodeUri(uri) } : {}),
         ...(typeof line === 'number' && Number.isInteger(line) && line > 0 ? { line } : {}),
       });
     });
   });
   return findings;
+}
+
+/** SARIF artifact URIs are URI-encoded (`dist/apps/a%20b.yaml`); annotations need the plain path. */
+function decodeUri(uri: string): string {
+  try {
+    return decodeURI(uri);
+  } catch {
+    return uri;
+  }
 }

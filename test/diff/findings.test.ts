@@ -9,11 +9,11 @@ import { deployment } from './fixtures.js';
 describe('policy findings', () => {
   test('read from SARIF: level, rule, message, object, file and line', () => {
     const sarif = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [
-      { ruleId: 'require-limits', level: 'error', message: { text: 'no limit' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'dist/a.yaml' }, region: { startLine: 4 } }, logicalLocations: [{ fullyQualifiedName: 'Deployment apps/api' }] }] },
+      { ruleId: 'require-limits', level: 'error', message: { text: 'no limit' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'dist/a%20b.yaml' }, region: { startLine: 4 } }, logicalLocations: [{ fullyQualifiedName: 'Deployment apps/api' }] }] },
       { ruleId: 'tag', message: { text: 'latest' } },
     ] }] };
     expect(findingsFromSarif(sarif)).toEqual([
-      { level: 'error', rule: 'require-limits', message: 'no limit', resource: 'Deployment apps/api', file: 'dist/a.yaml', line: 4 },
+      { level: 'error', rule: 'require-limits', message: 'no limit', resource: 'Deployment apps/api', file: 'dist/a b.yaml', line: 4 },
       { level: 'warning', rule: 'tag', message: 'latest' },
     ]);
     expect(() => findingsFromSarif({ runs: [{ results: [{ ruleId: 'x' }] }] }, 'p.sarif')).toThrow(new SarifFormatError('p.sarif: runs[0].results[0].message.text is missing'));

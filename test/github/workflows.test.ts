@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+/** The workflows' security properties: least privilege, pinned actions, and no PR code with a write token. */
+const dir = new URL('../../.github/workflows/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+const WORKFLOWS = ['ci.yml', 'pr.yml', 'pr-comment.yml'];
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Job = { permissions?: Record<string, string> | string; steps: Step[]; if?: string };
+type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+const load = (name: string) => parse(read(name)) as Workflow;
+const writes = (job: Job) => Object.entries(typeof job.permissions === 'object' ? job.permissions : {}).filter(([, v]) => v === 'write').map(([k]) => k).sort();
+
+describe('GitHub workflows', () => {
+  test.each(WORKFLOWS)('%s pins every action to a full commit SHA with a version comment', (name) => {
+    const uses = read(name).split('\n').filter((line) => /^\s*-?\s*uses:/.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  test.each(WORKFLOWS)('%s never uses pull_request_target, declares top-level permissions, and keeps untrusted expressions out of scripts', (name) => {
+    const workflow = load(name);
+    expect(Object.keys(workflow.on)).not.toContain('pull_request_target');
+    expect(workflow.permissions).toBeDefined();
+    for (const job of Object.values(workflow.jobs)) {
+      expect(job.permissions).toBeDefined();
+      for (const step of job.steps) {
+        // ${{ }} inside run: is a script-injection risk; values reach scripts through env only
+        if (step.run) expect(step.run).not.toMatch(/\$\{\{/);
+        if (step.run) expect(step.run).not.toMatch(/secrets\./);
+        if (step.uses?.startsWith('actions/checkout@')) expect(step.with?.['persist-credentials']).toBe(false);
+      }
+    }
+  });
+
+  test('ci.yml: install, test, render, drift check and policy gate run read-only; only the push-only SARIF job writes security events', () => {
+    const ci = load('ci.yml');
+    expect(ci.permissions).toEqual({ contents: 'read' });
+    const build = ci.jobs.build;
+    expect(writes(build)).toEqual([]);
+    const scripts = build.steps.map((s) => s.run ?? '').join('\n');
+    for (const command of ['npm ci', 'npm test', 'npx cdk8s synth', 'git diff --exit-code', 'check dist --format sarif']) expect(scripts).toContain(command);
+    const upload = ci.jobs['code-scanning'];
+    expect(writes(upload)).toEqual(['security-events']);
+    expect(upload.if).toContain("github.event_name == 'push'");
+    expect(upload.steps.filter((s) => s.run)).toEqual([]);
+    expect(upload.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))).toBe(true);
+  });
+
+  test('pr.yml: a pull_request job with contents: read renders, checks and diffs, and uploads the result as an artifact', () => {
+    const pr = load('pr.yml');
+    expect(Object.keys(pr.on)).toEqual(['pull_request']);
+    expect(pr.permissions).toEqual({ contents: 'read' });
+    for (const job of Object.values(pr.jobs)) {
+      expect(job.permissions).toEqual({ contents: 'read' });
+      const scripts = job.steps.map((s) => s.run ?? '').join('\n');
+      for (const command of ['cdk8s synth', 'check dist --format sarif', 'diff --base', '--format json', 'pr.json']) expect(scripts).toContain(command);
+      expect(job.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'pr-review')).toBe(true);
+    }
+  });
+
+  test('pr-comment.yml: runs on workflow_run with the write scopes it needs and executes no code from the pull request', () => {
+    const post = load('pr-comment.yml');
+    expect(Object.keys(post.on)).toEqual(['workflow_run']);
+    expect(post.on.workflow_run).toEqual({ workflows: ['pr-review'], types: ['completed'] });
+    expect(post.permissions).toEqual({});
+    const [job] = Object.values(post.jobs);
+    expect(writes(job)).toEqual(['checks', 'pull-requests', 'security-events']);
+    // the checkout is the default branch, never the PR head
+    const checkouts = job.steps.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts.map((s) => s.with?.ref)).toEqual(['${{ github.event.repository.default_branch }}']);
+    expect(read('pr-comment.yml')).not.toMatch(/head_sha\s*}}[^\n]*\n?[^\n]*ref:|ref:\s*\$\{\{\s*github\.event\.(workflow_run\.head|pull_request)/);
+    // the artifact is data: downloaded outside the workspace, and only read by the comment command
+    const download = job.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    expect(download.with?.path).toMatch(/^\$\{\{ runner\.temp \}\}\//);
+    expect(download.with?.['run-id']).toBe('${{ github.event.workflow_run.id }}');
+    const runs = job.steps.filter((s) => s.run).map((s) => s.run!.trim());
+    expect(runs).toEqual(['npm ci', 'node lib/cli/main.js comment --report "$REVIEW_DIR/diff.json" --sarif "$REVIEW_DIR/policy.sarif" --handover "$REVIEW_DIR/pr.json"']);
+    expect(job.steps.indexOf(download)).toBeGreaterThan(job.steps.findIndex((s) => s.run === 'npm ci'));
+  });
+});
