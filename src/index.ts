@@ -14,3 +14,8 @@ export * from './render/default-validators.js';
 export * from './network/index.js';
 export * from './cluster/index.js';
 export * from './core/policy-exemption.js';
+export * from './workloads/index.js';
+export * from './availability/index.js';
+export * from './scaling/index.js';
+export * from './secrets/index.js';
+export * from './gpu/index.js';

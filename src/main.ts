@@ -185,7 +185,7 @@ export function buildDefaultPlatform(app: App): void {
     quota: { requestsCpu: '16', requestsMemory: '96Gi', gpus: 1, requestsStorage: '300Gi' },
   });
   const trainingHf = new EscExternalSecret(training, 'HuggingFace', { store: esc, name: 'huggingface', data: { HF_TOKEN: 'huggingface.readToken' } });
-  new GpuTrainingJob(training, 'NightlyFineTune', {
+  const fineTune = new GpuTrainingJob(training, 'NightlyFineTune', {
     name: 'nightly-lora-finetune',
     image: 'ghcr.io/lambda-gitops/lora-trainer:2.3.1',
     args: ['--base-model', 'meta-llama/Llama-3.1-8B-Instruct', '--dataset', '/checkpoints/datasets/support-tickets', '--output', '/checkpoints/runs'],
@@ -199,6 +199,7 @@ export function buildDefaultPlatform(app: App): void {
     priorityClassName: PriorityClassNames.TRAINING_PREEMPTIBLE,
     secretEnv: [trainingHf.envVar('HF_TOKEN')],
   });
+  allowEgress(fineTune, internet, [NetworkPort.tcp(443)]);
 }
 
 /** Renders the default platform into `dist/` (atomically, after validation). */

@@ -19,12 +19,12 @@ export interface OperatorChart {
 export interface PlatformOperatorsProps {
   /**
    * External Secrets Operator (chart `external-secrets` from charts.external-secrets.io).
-   * @default { version: '0.20.4' }
+   * @default { version: '2.9.0' } (matches the vendored ESO CRDs; the Pulumi provider's `auth.accessToken` needs ESO 2.5 or later)
    */
   readonly externalSecrets?: OperatorChart;
   /**
    * KEDA (chart `keda` from kedacore.github.io/charts).
-   * @default { version: '2.17.2' }
+   * @default { version: '2.20.2' } (matches the vendored KEDA CRD)
    */
   readonly keda?: OperatorChart;
   /**
@@ -91,13 +91,13 @@ export class PlatformOperators extends Construct {
       namespace: OperatorNamespaces.externalSecrets,
       repository: eso,
       chart: 'external-secrets',
-      version: props.externalSecrets?.version ?? '0.20.4',
+      version: props.externalSecrets?.version ?? '2.9.0',
       values: { installCRDs: true, ...(props.externalSecrets?.values ?? {}) },
     });
     const keda = new HelmRepository(this, 'KedaRepo', { name: 'kedacore', url: 'https://kedacore.github.io/charts' });
     new HelmRelease(this, 'Keda', {
       name: 'keda', namespace: OperatorNamespaces.keda, repository: keda, chart: 'keda',
-      version: props.keda?.version ?? '2.17.2', values: props.keda?.values,
+      version: props.keda?.version ?? '2.20.2', values: props.keda?.values,
     });
     const nvidia = new HelmRepository(this, 'NvidiaDevicePluginRepo', { name: 'nvidia-device-plugin', url: 'https://nvidia.github.io/k8s-device-plugin' });
     const gpuToleration = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];

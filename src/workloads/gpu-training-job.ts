@@ -1,11 +1,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
-import { recommendedLabels } from '../core/labels.js';
+import { recommendedLabels, selectorLabels } from '../core/labels.js';
+import type { INetworkEndpoint } from '../network/network-endpoint.js';
 import { validateDnsLabel, validateDnsSubdomain } from '../core/names.js';
 import { GpuPlacementProps, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
 import { HOME_MOUNT_PATH } from './model-server-presets.js';
-import { PersistentVolume, SecretEnvVar, buildPodTemplate } from './pod-template.js';
+import { PersistentVolume, SecretEnvVar, WorkloadPort, buildPodTemplate } from './pod-template.js';
 import { ResourceRange } from './resources.js';
 import { Workload, validateImage } from './workload.js';
 
@@ -157,9 +158,15 @@ const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-
  * backoff, deadline and TTL, on the hardened pod template. Meant to run under a preemptible batch
  * PriorityClass so serving can displace it.
  */
-export class GpuTrainingJob extends Construct {
+export class GpuTrainingJob extends Construct implements INetworkEndpoint {
   /** `metadata.name` of the Job or CronJob. */
   public readonly jobName: string;
+  /** Same as {@link jobName}; lets network rules (e.g. egress to model hubs) target the job's pods. */
+  public readonly workloadName: string;
+  /** Pod selector labels of the job's pods (name + instance). */
+  public readonly selector: Record<string, string>;
+  /** A training job serves nothing. */
+  public readonly exposedPorts: readonly WorkloadPort[] = [];
   /** Namespace. */
   public readonly namespace: string;
   /** `Job` or `CronJob`. */
@@ -178,6 +185,7 @@ export class GpuTrainingJob extends Construct {
   constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id);
     this.jobName = validateDnsLabel(this, 'name', props.name ?? id, 52);
+    this.workloadName = this.jobName;
     this.namespace = Workload.namespaceOf(this);
     validateImage(this, props.image);
     const gpus = props.gpus ?? 1;
@@ -213,12 +221,14 @@ export class GpuTrainingJob extends Construct {
     };
     if (checkpoint.storageClassName !== undefined) validateDnsSubdomain(this, 'checkpoint.storageClassName', checkpoint.storageClassName);
 
-    const labels = recommendedLabels({
+    const identity = {
       name: this.jobName,
       instance: `${this.jobName}-${this.namespace}`.slice(0, 63).replace(/-+$/, ''),
       component: 'training',
       partOf: props.partOf ?? this.namespace,
-    });
+    };
+    const labels = recommendedLabels(identity);
+    this.selector = selectorLabels(identity);
     const memory = props.resources?.memory ?? { request: `${24 * gpus}Gi` };
     const template = buildPodTemplate(this, {
       name: this.jobName,

@@ -130,3 +130,13 @@ test('kubectl kustomize builds every directory a Flux Kustomization points at', 
     expect(built.length).toBe(files.length);
   }
 });
+
+test('the nightly fine-tune may reach model hubs over HTTPS and nothing else (default deny stays in force)', () => {
+  const egress = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'training' && m.metadata.name === 'nightly-lora-finetune-egress') as any;
+  expect(egress).toBeDefined();
+  const job = manifests.find((m) => m.kind === 'CronJob') as any;
+  const podLabels = job.spec.jobTemplate.spec.template.metadata.labels;
+  for (const [k, v] of Object.entries(egress.spec.podSelector.matchLabels)) expect(podLabels[k]).toBe(v);
+  expect(egress.spec.policyTypes).toEqual(['Egress']);
+  expect(egress.spec.egress.flatMap((r: any) => r.ports)).toEqual([{ protocol: 'TCP', port: 443 }]);
+});
