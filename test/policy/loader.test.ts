@@ -1,0 +1,162 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import jsYaml from 'js-yaml';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadManifests, manifestsFromText, ManifestLoadError, splitDocuments } from '../../src/policy/loader.js';
+import { SourcePositions } from '../../src/policy/positions.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lg-loader-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: a\ndata:\n  k: v\n`;
+
+describe('loadManifests', () => {
+  test('reads multi-document files recursively in sorted order with document start lines', () => {
+    const dir = tree({ 'b/two.yaml': `# comment\n---\n${CM('x')}---\n${CM('y')}`, 'a.yml': CM('z'), 'notes.txt': 'ignored', '.hidden/c.yaml': CM('h') });
+    const loaded = loadManifests([dir], { cwd: dir });
+    expect(loaded.objects.map((o) => [o.source.file, o.source.line, o.object.metadata.name])).toEqual([
+      ['a.yml', 1, 'z'],
+      ['b/two.yaml', 3, 'x'],
+      ['b/two.yaml', 11, 'y'],
+    ]);
+    expect(loaded.problems).toEqual([]);
+  });
+
+  test('malformed YAML is a ManifestLoadError naming the file and the line', () => {
+    const dir = tree({ 'bad.yaml': `${CM('ok')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n` });
+    let error: unknown;
+    try {
+      loadManifests(['bad.yaml'], { cwd: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ManifestLoadError);
+    expect((error as ManifestLoadError).file).toBe('bad.yaml');
+    expect((error as ManifestLoadError).line).toBeGreaterThanOrEqual(12);
+    expect((error as Error).message).toMatch(/^bad\.yaml:1[2-3]: malformed YAML/);
+  });
+
+  test('duplicate keys are malformed YAML', () => {
+    expect(() => manifestsFromText([{ file: 'dup.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: a}\n' }])).toThrow(/dup\.yaml:3: malformed YAML: duplicated mapping key/);
+  });
+
+  test('a missing path is a ManifestLoadError', () => {
+    expect(() => loadManifests(['does-not-exist'], { cwd: tmpdir() })).toThrow(/does-not-exist: no such file or directory/);
+  });
+
+  test('a file above the size limit is refused before parsing', () => {
+    const dir = tree({ 'big.yaml': CM('a').repeat(200) });
+    expect(() => loadManifests(['big.yaml'], { cwd: dir, maxFileBytes: 1000 })).toThrow(/big\.yaml: file is .* MiB, more than the 0 MiB limit/);
+  });
+
+  test('empty files, non-Kubernetes documents and objects without metadata are problems, not crashes', () => {
+    const loaded = manifestsFromText([
+      { file: 'empty.yaml', text: '' },
+      { file: 'comments.yaml', text: '# nothing\n---\n' },
+      { file: 'values.yaml', text: 'replicaCount: 2\nimage: {tag: x}\n' },
+      { file: 'list.yaml', text: '- a\n- b\n' },
+      { file: 'scalar.yaml', text: 'hello\n' },
+      { file: 'nometa.yaml', text: 'apiVersion: v1\nkind: ConfigMap\n' },
+      { file: 'noname.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata: {generateName: x-}\n' },
+      { file: 'badlabels.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {a: 1}}\n' },
+    ]);
+    expect(loaded.objects).toEqual([]);
+    expect(loaded.problems.map((p) => `${p.source.file}: ${p.message}`)).toEqual([
+      'empty.yaml: the file is empty',
+      'comments.yaml: the file has no YAML documents (only comments or empty documents)',
+      'values.yaml: not a Kubernetes object: no apiVersion and no kind',
+      'list.yaml: not a Kubernetes object: the document is a list, not a mapping',
+      'scalar.yaml: not a Kubernetes object: the document is a string value, not a mapping',
+      'nometa.yaml: ConfigMap has no metadata',
+      'noname.yaml: Pod has no metadata.name (generateName cannot be applied by GitOps: every object needs a stable name)',
+      'badlabels.yaml: Pod p: metadata.labels must be a mapping of strings',
+    ]);
+  });
+
+  test('YAML aliases are refused (no exponential expansion downstream)', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: &d {k: v}\nbinaryData: *d\n';
+    expect(() => manifestsFromText([{ file: 'alias.yaml', text }])).toThrow(/alias\.yaml:1: YAML aliases/);
+  });
+
+  test('the YAML 1.2 core schema keeps timestamps and yes/no as strings', () => {
+    const loaded = manifestsFromText([{ file: 'a.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {when: 2024-01-01T00:00:00Z, flag: yes}\n' }]);
+    expect(loaded.objects[0].object.data).toEqual({ when: '2024-01-01T00:00:00Z', flag: 'yes' });
+  });
+
+  test('kustomize configuration files are kept apart from objects', () => {
+    const loaded = manifestsFromText([{ file: 'kustomization.yaml', text: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n' }]);
+    expect(loaded.objects).toEqual([]);
+    expect(loaded.kustomizeFiles).toHaveLength(1);
+    expect(loaded.problems).toEqual([]);
+  });
+});
+
+describe('SourcePositions', () => {
+  test('finds the line of a nested field, or of its nearest present ancestor', () => {
+    const text = `---\n# c\n${CM('a')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: x:1\n        - name: b\n          image: y:2\n`;
+    const loaded = manifestsFromText([{ file: 'p.yaml', text }]);
+    const positions = new SourcePositions();
+    const [cm, deployment] = loaded.objects;
+    expect(cm.source.line).toBe(3);
+    expect(positions.lineOf(cm.source, '/data/k')).toBe(9);
+    expect(deployment.source.line).toBe(11);
+    expect(positions.lineOf(deployment.source, '/spec/template/spec/containers/1/image')).toBe(22);
+    expect(positions.lineOf(deployment.source, '/spec/template/spec/containers/1/resources')).toBe(21);
+    expect(positions.lineOf(deployment.source, '/nothing/here')).toBe(11);
+  });
+});
+
+const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
+const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const value = fc.letrec((tie) => ({
+  node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(label, tie('node'), { maxKeys: 3 })),
+})).node;
+const object = fc.record({
+  apiVersion: fc.constantFrom('v1', 'apps/v1', 'example.com/v1alpha1'),
+  kind: fc.constantFrom('ConfigMap', 'Deployment', 'Widget'),
+  metadata: fc.record({ name: label, namespace: label, labels: fc.dictionary(label, fc.string(), { maxKeys: 3 }) }),
+  spec: fc.dictionary(label, value, { maxKeys: 4 }),
+});
+
+describe('loader properties', () => {
+  test('any multi-document dump loads back to the same objects, each at the line of its first key', () => {
+    fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 6 }), fc.boolean(), (objects, leadingMarker) => {
+      const docs = objects.map((o) => jsYaml.dump(o, { schema: jsYaml.CORE_SCHEMA, noRefs: true }));
+      const text = (leadingMarker ? '---\n' : '') + docs.join('---\n');
+      const loaded = manifestsFromText([{ file: 'gen.yaml', text }]);
+      expect(loaded.objects.map((o) => o.object)).toEqual(JSON.parse(JSON.stringify(objects)));
+      const lines = text.split('\n');
+      for (const o of loaded.objects) expect(lines[o.source.line - 1]).toMatch(/^apiVersion: /);
+    }), { numRuns: 150 });
+  });
+
+  test('arbitrary text never crashes the loader: it loads, reports a problem, or throws ManifestLoadError', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('', '---\n', 'apiVersion: v1\nkind: ConfigMap\n'), (noise, prefix) => {
+      try {
+        const loaded = manifestsFromText([{ file: 'noise.yaml', text: prefix + noise }]);
+        expect(loaded.objects.length + loaded.problems.length + loaded.kustomizeFiles.length).toBeGreaterThan(0);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ManifestLoadError);
+        expect((error as Error).message).toMatch(/^noise\.yaml(:\d+)?: /);
+      }
+    }), { numRuns: 300 });
+  });
+
+  test('splitDocuments keeps every line exactly once', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.constant('---'), fc.constant('...'), fc.constant('--- x: 1'), fc.string({ maxLength: 8 }).filter((s) => !s.includes('\n') && !s.includes('\r'))), { maxLength: 30 }), (lines) => {
+      const docs = splitDocuments(lines.join('\n'));
+      const kept = docs.flatMap((d) => d.text.split('\n').map((l, i) => [d.line + i, l] as const));
+      for (const [lineNo, l] of kept) expect(lines[lineNo - 1] ?? '').toBe(l);
+      const dropped = lines.filter((l, i) => !kept.some(([n]) => n === i + 1));
+      for (const l of dropped) expect(l === '...' || /^\.\.\.\s/.test(l) || l === '').toBe(true);
+    }), { numRuns: 300 });
+  });
+});
