@@ -153,40 +153,17 @@ function comparePlan({ cases, verdicts, cm, pools, dir, root, report }) {
       continue;
     }
     const sched = verdicts[c.name].verdict;
-    if (planVerdict === sched) report.pass(`tierB plan verdict ${c.name} matches scheduler (${sched})`);
-    else report.fail(`tierB plan verdict ${c.name} matches scheduler`, `plan: ${planVerdict}, scheduler: ${sched} (${verdicts[c.name].detail})`);
+    if (planVerdict.verdict === sched) report.pass(`tierB plan verdict ${c.name} matches scheduler (${sched})`, planVerdict.reason.slice(0, 120));
+    else report.fail(`tierB plan verdict ${c.name} matches scheduler`, `plan: ${planVerdict.verdict} ${planVerdict.reason}\nscheduler: ${sched} (${verdicts[c.name].detail})`);
   }
 }
 
-/** Read plan's verdict for a case: 'fits' or 'unschedulable'. */
+/** Read plan's verdict for a case: 'fits' or 'unschedulable' (plan's JSON: fits, unschedulable[].resource "Kind/ns/name"). */
 export function planFits(json, name) {
-  const fitsWords = (v) => {
-    if (typeof v === 'boolean') return v ? 'fits' : 'unschedulable';
-    if (typeof v === 'string') return /^(fits?|ok|schedulable|pass(ed)?)$/i.test(v) ? 'fits' : 'unschedulable';
-    return null;
-  };
-  // Per-workload entries first, then a top-level verdict.
-  const entries = [];
-  const walk = (x) => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      const n = x.name ?? x.workload ?? x.metadata?.name;
-      if (typeof n === 'string' && (n === name || n.endsWith(`/${name}`))) entries.push(x);
-      Object.values(x).forEach(walk);
-    }
-  };
-  walk(json);
-  for (const e of entries) {
-    for (const k of ['fits', 'schedulable', 'verdict', 'status', 'result']) {
-      const v = fitsWords(e[k]);
-      if (v) return v;
-    }
-  }
-  for (const k of ['fits', 'schedulable', 'verdict', 'ok', 'status', 'result']) {
-    const v = fitsWords(json[k]);
-    if (v) return v;
-  }
-  throw new Error(`no verdict for ${name} (looked for fits/schedulable/verdict/status)`);
+  const hit = (json.unschedulable ?? []).find((u) => String(u.resource ?? '').split('/').pop() === name);
+  if (hit) return { verdict: 'unschedulable', reason: hit.reason ?? '' };
+  if (typeof json.fits === 'boolean') return { verdict: json.fits ? 'fits' : 'unschedulable', reason: json.fits ? '' : 'fits=false (quota or other workload)' };
+  throw new Error(`no verdict for ${name} (expected "fits" and "unschedulable" in plan's JSON)`);
 }
 
 export { sleep, describe };
