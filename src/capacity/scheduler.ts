@@ -183,19 +183,24 @@ export function nodeAffinityMatches(c: Pick<Constraints, 'nodeSelector' | 'requi
 
 const FIT_ORDER = ['cpu', 'memory', 'ephemeral-storage'];
 
-/** The insufficient resources of a node for a pod, in the plugin's order and words. */
-function insufficientResources(requests: Readonly<Resources>, node: SimNode): string[] {
-  const reasons: string[] = [];
-  if (node.pods.length + 1 > (node.allocatable.pods ?? Infinity)) reasons.push(REASON_TOO_MANY_PODS);
+/** The resources NodeResourcesFit checks for a pod, in its order: cpu, memory, ephemeral-storage, then scalar resources. */
+function resourcesToCheck(requests: Readonly<Resources>): string[] {
   const scalar = Object.keys(requests).filter((r) => !FIT_ORDER.includes(r) && r !== 'pods').sort();
-  for (const resource of [...FIT_ORDER, ...scalar]) {
-    const wanted = requests[resource] ?? 0;
-    if (wanted <= 0) continue;
+  return [...FIT_ORDER, ...scalar].filter((r) => (requests[r] ?? 0) > 0);
+}
+
+const NONE: readonly string[] = [];
+
+/** The insufficient resources of a node for a pod, in the plugin's order and words. */
+function insufficientResources(requests: Readonly<Resources>, checked: readonly string[], node: SimNode): readonly string[] {
+  let reasons: string[] | undefined;
+  if (node.pods.length + 1 > (node.allocatable.pods ?? Infinity)) reasons = [REASON_TOO_MANY_PODS];
+  for (const resource of checked) {
     const allocatable = node.allocatable[resource];
     if (allocatable === undefined && resource === 'ephemeral-storage') continue; // local disk unknown: not modelled
-    if (wanted > (allocatable ?? 0) - (node.requested[resource] ?? 0)) reasons.push(`Insufficient ${resource}`);
+    if (requests[resource] > (allocatable ?? 0) - (node.requested[resource] ?? 0)) (reasons ??= []).push(`Insufficient ${resource}`);
   }
-  return reasons;
+  return reasons ?? NONE;
 }
 
 // ---------------------------------------------------------------- InterPodAffinity
@@ -215,9 +220,6 @@ function termSelectsPod(term: PodAffinityTerm, owner: PodGroup, candidate: PodGr
   return inNamespace && selectorMatches(term.labelSelector, candidate.labels);
 }
 
-function sameDomain(a: SimNode, b: SimNode, key: string): boolean {
-  return a.labels[key] !== undefined && a.labels[key] === b.labels[key];
-}
 
 // ---------------------------------------------------------------- the scheduler
 
@@ -227,48 +229,142 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
   const ordered = groups.map((g, i) => ({ g, i })).sort((a, b) => b.g.priority - a.g.priority || a.i - b.i).map((x) => x.g);
   const placed: { pod: SimPod; node: SimNode }[] = [];
   const failures: SchedulingFailure[] = [];
-  const placedWithAntiAffinity: { pod: SimPod; node: SimNode }[] = [];
+  // InterPodAffinity works like the plugin's PreFilter: once per pod, it turns the placed pods into
+  // sets of topology domains ("key=value") that the pod's affinity needs or its anti-affinity (or
+  // an existing pod's) forbids; each node then only looks its labels up in those sets. Pods of a
+  // group share labels, so which groups a term selects is computed once per group.
+  const nodesOfGroup = new Map<PodGroup, SimNode[]>();
+  const record = (pod: SimPod, node: SimNode): void => {
+    const list = nodesOfGroup.get(pod.group);
+    if (list) list.push(node);
+    else nodesOfGroup.set(pod.group, [node]);
+  };
+  const domain = (key: string, node: SimNode): string | undefined => (node.labels[key] === undefined ? undefined : `${key}\u0000${node.labels[key]}`);
+  const antiAffinityGroups = groups.filter((g) => constraints.get(g)!.antiAffinityTerms.length > 0);
 
-  const filter = (pod: SimPod, c: Constraints, node: SimNode): string[] => {
-    const taint = untoleratedTaint(node.taints, c.tolerations);
-    if (taint) return [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`];
-    if (!nodeAffinityMatches(c, node)) return [REASON_NODE_AFFINITY];
-    const insufficient = insufficientResources(pod.group.requests, node);
-    if (insufficient.length > 0) return insufficient;
-    return interPodAffinity(pod, c, node);
+  /** Which groups each term of a group relates to: computed once per group, since labels are per group. */
+  interface AffinityTargets {
+    /** Groups matching all the group's required affinity terms. */
+    readonly affinity: readonly PodGroup[];
+    /** The group matches all its own affinity terms. */
+    readonly selfAffine: boolean;
+    /** Per anti-affinity term of the group, the groups it selects. */
+    readonly anti: readonly { readonly term: PodAffinityTerm; readonly groups: readonly PodGroup[] }[];
+    /** Terms of other groups' anti-affinity that select this group. */
+    readonly repelledBy: readonly { readonly term: PodAffinityTerm; readonly group: PodGroup }[];
+  }
+  const targets = new Map<PodGroup, AffinityTargets>();
+  const targetsOf = (group: PodGroup): AffinityTargets => {
+    let t = targets.get(group);
+    if (t) return t;
+    const c = constraints.get(group)!;
+    const matchesAll = (g: PodGroup): boolean => c.affinityTerms.every((term) => termSelectsPod(term, group, g, namespaces));
+    t = {
+      affinity: c.affinityTerms.length > 0 ? groups.filter(matchesAll) : [],
+      selfAffine: c.affinityTerms.length > 0 && matchesAll(group),
+      anti: c.antiAffinityTerms.map((term) => ({ term, groups: groups.filter((g) => termSelectsPod(term, group, g, namespaces)) })),
+      repelledBy: antiAffinityGroups.flatMap((g) => constraints.get(g)!.antiAffinityTerms.filter((term) => termSelectsPod(term, g, group, namespaces)).map((term) => ({ term, group: g }))),
+    };
+    targets.set(group, t);
+    return t;
   };
 
-  const interPodAffinity = (pod: SimPod, c: Constraints, node: SimNode): string[] => {
+  interface AffinityState {
+    readonly targets: AffinityTargets;
+    /** Per required affinity term, the domains holding a pod that matches all the terms. */
+    readonly affinityDomains: readonly Set<string>[];
+    /** Some placed pod matches all affinity terms. */
+    readonly anyAffinityMatch: boolean;
+    /** Domains with a pod the incoming pod's anti-affinity selects. */
+    readonly antiDomains: Set<string>;
+    /** Domains with a pod whose anti-affinity selects the incoming pod, and their topology keys. */
+    readonly existingAntiDomains: Set<string>;
+    readonly existingAntiKeys: Set<string>;
+  }
+
+  /** The InterPodAffinity PreFilter: topology domains from the placed pods, once per pod. */
+  const preFilterAffinity = (pod: SimPod, c: Constraints): AffinityState | undefined => {
+    const t = targetsOf(pod.group);
+    if (c.affinityTerms.length === 0 && c.antiAffinityTerms.length === 0 && t.repelledBy.length === 0) return undefined;
+    const addDomains = (into: Set<string>, key: string, g: PodGroup): void => {
+      for (const n of nodesOfGroup.get(g) ?? []) {
+        const d = domain(key, n);
+        if (d) into.add(d);
+      }
+    };
+    const affinityDomains = c.affinityTerms.map(() => new Set<string>());
+    const anyAffinityMatch = t.affinity.some((g) => nodesOfGroup.has(g));
+    for (const g of t.affinity) c.affinityTerms.forEach((term, i) => addDomains(affinityDomains[i], term.topologyKey, g));
+    const antiDomains = new Set<string>();
+    for (const { term, groups: selected } of t.anti) for (const g of selected) addDomains(antiDomains, term.topologyKey, g);
+    const existingAntiDomains = new Set<string>();
+    const existingAntiKeys = new Set<string>();
+    for (const { term, group } of t.repelledBy) {
+      if (!nodesOfGroup.has(group)) continue;
+      existingAntiKeys.add(term.topologyKey);
+      addDomains(existingAntiDomains, term.topologyKey, group);
+    }
+    return { targets: t, affinityDomains, anyAffinityMatch, antiDomains, existingAntiDomains, existingAntiKeys };
+  };
+
+  // TaintToleration and NodeAffinity depend only on node labels and taints, which a pool's nodes
+  // share except for the hostname: their verdict is cached per (group, pool) unless the group's
+  // node affinity looks at the hostname or the node name.
+  const staticVerdicts = new Map<PodGroup, Map<string, readonly string[]>>();
+  const perNode = new Set<PodGroup>();
+  for (const [g, c] of constraints) {
+    const keys = [...Object.keys(c.nodeSelector), ...(c.requiredTerms ?? []).flatMap((t) => [...(t.matchExpressions ?? []).map((e) => e.key), ...(t.matchFields ?? []).map(() => NodeLabels.hostname)])];
+    if (keys.includes(NodeLabels.hostname)) perNode.add(g);
+  }
+  const staticFilter = (group: PodGroup, c: Constraints, node: SimNode): readonly string[] => {
+    const cache = perNode.has(group) ? undefined : (staticVerdicts.get(group) ?? staticVerdicts.set(group, new Map()).get(group)!);
+    const cached = cache?.get(node.pool);
+    if (cached) return cached;
+    const taint = untoleratedTaint(node.taints, c.tolerations);
+    const verdict = taint ? [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`] : nodeAffinityMatches(c, node) ? NONE : [REASON_NODE_AFFINITY];
+    cache?.set(node.pool, verdict);
+    return verdict;
+  };
+  const checked = new Map(groups.map((g) => [g, resourcesToCheck(g.requests)]));
+
+  const filter = (pod: SimPod, c: Constraints, node: SimNode, state: AffinityState | undefined): readonly string[] => {
+    const verdict = staticFilter(pod.group, c, node);
+    if (verdict.length > 0) return verdict;
+    const insufficient = insufficientResources(pod.group.requests, checked.get(pod.group)!, node);
+    if (insufficient.length > 0) return insufficient;
+    return state ? interPodAffinity(pod, c, node, state) : NONE;
+  };
+
+  /** The InterPodAffinity Filter: affinity, then the pod's anti-affinity, then existing pods' anti-affinity. */
+  const interPodAffinity = (pod: SimPod, c: Constraints, node: SimNode, state: AffinityState): readonly string[] => {
     if (c.affinityTerms.length > 0) {
       if (c.affinityTerms.some((t) => node.labels[t.topologyKey] === undefined)) return [REASON_AFFINITY];
-      const matchesAll = (g: PodGroup): boolean => c.affinityTerms.every((t) => termSelectsPod(t, pod.group, g, namespaces));
-      const satisfied = c.affinityTerms.every((t) => placed.some((p) => sameDomain(p.node, node, t.topologyKey) && matchesAll(p.pod.group)));
-      if (!satisfied) {
-        const anyMatch = placed.some((p) => matchesAll(p.pod.group));
-        if (anyMatch || !matchesAll(pod.group)) return [REASON_AFFINITY];
-      }
+      const satisfied = c.affinityTerms.every((t, i) => state.affinityDomains[i].has(domain(t.topologyKey, node)!));
+      // the first pod of a group with affinity to itself may go anywhere its topology keys exist
+      if (!satisfied && (state.anyAffinityMatch || !state.targets.selfAffine)) return [REASON_AFFINITY];
     }
     for (const t of c.antiAffinityTerms) {
-      if (placed.some((p) => sameDomain(p.node, node, t.topologyKey) && termSelectsPod(t, pod.group, p.pod.group, namespaces))) return [REASON_ANTI_AFFINITY];
+      const d = domain(t.topologyKey, node);
+      if (d && state.antiDomains.has(d)) return [REASON_ANTI_AFFINITY];
     }
-    for (const p of placedWithAntiAffinity) {
-      for (const t of constraints.get(p.pod.group)!.antiAffinityTerms) {
-        if (sameDomain(p.node, node, t.topologyKey) && termSelectsPod(t, p.pod.group, pod.group, namespaces)) return [REASON_EXISTING_ANTI_AFFINITY];
-      }
+    for (const key of state.existingAntiKeys) {
+      const d = domain(key, node);
+      if (d && state.existingAntiDomains.has(d)) return [REASON_EXISTING_ANTI_AFFINITY];
     }
-    return [];
+    return NONE;
   };
 
   const place = (pod: SimPod): void => {
     const c = constraints.get(pod.group)!;
     const candidates = pod.pinnedNode ? nodes.filter((n) => n.name === pod.pinnedNode) : nodes;
-    const reasons = new Map<string, number>();
+    const rejections: (readonly string[])[] = [];
     let best: SimNode | undefined;
     let bestScore = -1;
+    const state = preFilterAffinity(pod, c);
     for (const node of candidates) {
-      const failed = filter(pod, c, node);
+      const failed = filter(pod, c, node, state);
       if (failed.length > 0) {
-        for (const r of failed) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+        rejections.push(failed);
         continue;
       }
       const total = leastAllocated(pod.group.nonZeroRequests, node) + balancedAllocation(pod.group.requests, node);
@@ -278,6 +374,8 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
       }
     }
     if (!best) {
+      const reasons = new Map<string, number>();
+      for (const failed of rejections) for (const r of failed) reasons.set(r, (reasons.get(r) ?? 0) + 1);
       failures.push({ pod, message: fitErrorMessage(nodes.length, reasons) });
       return;
     }
@@ -285,7 +383,7 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     best.nonZeroRequested = add(best.nonZeroRequested, pod.group.nonZeroRequests);
     best.pods.push(pod);
     placed.push({ pod, node: best });
-    if (c.antiAffinityTerms.length > 0) placedWithAntiAffinity.push({ pod, node: best });
+    record(pod, best);
   };
 
   for (const group of ordered) {
