@@ -207,7 +207,7 @@ export async function synthDefaultPlatform(outdir = 'dist'): Promise<number> {
   const app = new App();
   buildDefaultPlatform(app);
   try {
-    const result = await renderApp(app, { outdir, validators: defaultValidators() });
+    const result = await renderApp(app, { outdir, validators: defaultValidators({ outdir }) });
     process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);
     return 0;
   } catch (error) {

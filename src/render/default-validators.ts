@@ -1,3 +1,5 @@
+import { relative, resolve } from 'node:path';
+import { manifestsFromText, runCheck } from '../policy/index.js';
 import { validateManifest } from '../schema/index.js';
 import { TreeValidator } from './render-app.js';
 import { TreeFile } from './tree-layout.js';
@@ -9,6 +11,12 @@ export interface DefaultValidatorOptions {
    * @default true
    */
   readonly gate?: boolean;
+  /**
+   * Where the tree will be written; the gate sees files at their final paths (relative to the
+   * working directory), so Flux Kustomization paths such as `./dist/apps` resolve.
+   * @default 'dist'
+   */
+  readonly outdir?: string;
 }
 
 /** Strict schema validation of every object (Kubernetes 1.28 definitions and vendored CRDs). */
@@ -25,9 +33,24 @@ export const schemaValidator: TreeValidator = (files: TreeFile[]) => {
   return problems;
 };
 
-/** The validators `synth` runs before it replaces the output directory. */
+/**
+ * The policy gate (the same rules as `lambda-gitops check`) over the tree before it is written;
+ * every failure at severity error is a problem naming the file, line, object and rule.
+ */
+export function policyGateValidator(outdir = 'dist'): TreeValidator {
+  return async (files: TreeFile[]) => {
+    const prefix = relative(process.cwd(), resolve(outdir)) || '.';
+    const loaded = manifestsFromText(files.map((f) => ({ file: `${prefix}/${f.path}`, text: f.content })));
+    // Flux paths resolve against the working directory (the repository), where the tree will live
+    const manifests = { ...loaded, roots: [process.cwd()] };
+    const report = await runCheck({ manifests, severity: 'error' });
+    return report.results
+      .filter((r) => r.result === 'fail' && r.severity === 'error')
+      .map((r) => `${r.file}${r.line ? `:${r.line}` : ''}: ${r.resource.kind} ${r.resource.namespace ? `${r.resource.namespace}/` : ''}${r.resource.name}: ${r.policy}: ${r.message}`);
+  };
+}
+
+/** The validators `synth` runs before it replaces the output directory: schemas, then the gate. */
 export function defaultValidators(options: DefaultValidatorOptions = {}): TreeValidator[] {
-  const validators = [schemaValidator];
-  void options;
-  return validators;
+  return options.gate === false ? [schemaValidator] : [schemaValidator, policyGateValidator(options.outdir)];
 }

@@ -44,7 +44,7 @@ export async function run(args: string[]): Promise<number> {
   const app = new App();
   (await loadBuilder(values.app))(app);
   try {
-    const result = await renderApp(app, { outdir: values.out ?? 'dist', validators: defaultValidators({ gate: !values['no-gate'] }) });
+    const result = await renderApp(app, { outdir: values.out ?? 'dist', validators: defaultValidators({ gate: !values['no-gate'], outdir: values.out ?? 'dist' }) });
     process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);
     return 0;
   } catch (error) {

@@ -96,6 +96,7 @@ export const fluxPathExists: CrossResourceRule = {
         dir = parent;
       }
     }
+    const loadedFiles = ctx.loaded.files.map((file) => resolve(file));
     for (const k of ctx.index.ofKind('Kustomization').filter(isFlux)) {
       const path = specOf(k).path;
       if (path === undefined) {
@@ -103,7 +104,12 @@ export const fluxPathExists: CrossResourceRule = {
         continue;
       }
       if (typeof path !== 'string') continue;
-      const found = [...bases].some((base) => existsSync(resolve(base, path)));
+      // a directory holding any file of the checked tree (which may not be on disk yet, e.g. a
+      // render being validated before it is written), or an existing directory on disk
+      const found = [...bases].some((base) => {
+        const dir = `${resolve(base, path).replace(/\/+$/, '')}/`;
+        return loadedFiles.some((file) => file.startsWith(dir)) || existsSync(resolve(base, path));
+      });
       if (found) ctx.pass(k);
       else ctx.fail(k, `Kustomization ${k.object.metadata.name} path '${path}' does not exist under ${[...bases].slice(0, 3).join(', ')}${bases.size > 3 ? ', ...' : ''}`, '/spec/path');
     }

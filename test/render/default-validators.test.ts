@@ -1,0 +1,52 @@
+import { ApiObject, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
+import { defaultValidators, policyGateValidator, schemaValidator } from '../../src/render/default-validators.js';
+import { renderApp } from '../../src/render/render-app.js';
+import { synthesizeObjects } from '../../src/render/synthesize.js';
+import { layoutTree } from '../../src/render/tree-layout.js';
+
+function appWithBareDeployment() {
+  const app = Testing.app();
+  const dir = new ManifestDirectory(app, 'team', { directory: 'apps/team', namespace: 'team' });
+  new k8s.KubeDeployment(dir, 'web', {
+    metadata: { name: 'web' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:latest' }] } },
+    },
+  });
+  return app;
+}
+
+test('the policy gate runs before the tree is written: a violating app fails synth with file, object and rule, and dist/ is untouched', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gate-'));
+  const outdir = join(root, 'dist');
+  mkdirSync(join(outdir, 'apps'), { recursive: true });
+  writeFileSync(join(outdir, 'apps/previous.yaml'), 'previous: true\n');
+  const error = await renderApp(appWithBareDeployment(), { outdir, mirrorTo: outdir, validators: defaultValidators({ outdir }) }).catch((e: Error) => e);
+  expect(error).toBeInstanceOf(Error);
+  const message = (error as Error).message;
+  expect(message).toMatch(/apps\/team\/deployment-web\.yaml:\d+: Deployment team\/web: image-tag: /);
+  expect(message).toMatch(/Deployment team\/web: resources-requests/);
+  expect(readFileSync(join(outdir, 'apps/previous.yaml'), 'utf8')).toBe('previous: true\n');
+});
+
+test('schema validation names the file, object, construct path and field', () => {
+  const app = Testing.app();
+  const dir = new ManifestDirectory(app, 'team', { directory: 'apps/team', namespace: 'team' });
+  new ApiObject(dir, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { portz: [{ port: 80 }] } });
+  const problems = schemaValidator(layoutTree(synthesizeObjects(app))) as string[];
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems[0]).toMatch(/^apps\/team\/service-svc\.yaml: Service team\/svc \(team\/svc\): \/spec(\/portz)?: .*portz/);
+});
+
+test('the gate validator passes a clean tree', async () => {
+  const app = Testing.app();
+  const dir = new ManifestDirectory(app, 'cfg', { directory: 'infrastructure/configs' });
+  new k8s.KubePriorityClass(dir, 'pc', { metadata: { name: 'serving' }, value: 1000 });
+  expect(await policyGateValidator('dist')(layoutTree(synthesizeObjects(app)))).toEqual([]);
+});
