@@ -29,6 +29,18 @@ export async function tierB({ root, work, report, versions, clusters }) {
     await createVolumesFor(stack.kube, cluster.kustomizations.flatMap((k) => k.objects));
     const applied = await applyCluster(stack.kube, cluster, { report, prefix: `tierB[${cluster.name}] apply`, mode: 'apply' });
     const workloads = applied.filter(isWorkload).map((o) => ({ obj: o, ns: o.__targetNamespace ?? o.metadata.namespace }));
+    // A CronJob only makes Jobs on its schedule: start one now from its jobTemplate, as
+    // `kubectl create job --from=cronjob/<name>` does, so its pods are scheduled too.
+    for (const cj of applied.filter((o) => o.kind === 'CronJob')) {
+      const ns = cj.__targetNamespace ?? cj.metadata.namespace;
+      const job = {
+        apiVersion: 'batch/v1', kind: 'Job',
+        metadata: { name: `${cj.metadata.name}-manual`.slice(0, 63), namespace: ns, labels: cj.spec.jobTemplate.metadata?.labels ?? {}, annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' } },
+        spec: cj.spec.jobTemplate.spec,
+      };
+      await stack.kube.apply(job);
+      workloads.push({ obj: job, ns });
+    }
     log(`tierB: waiting for ${workloads.length} workloads`);
     await checkWorkloads(stack.kube, workloads, report, `tierB[${cluster.name}]`, Number(process.env.TIER_B_TIMEOUT_S ?? 120) * 1000);
   } finally {
