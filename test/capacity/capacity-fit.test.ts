@@ -1,13 +1,13 @@
 import { runCheck } from '../../src/policy/engine.js';
 
-const DIR = 'policies/capacity-fit/tests';
+const DIR = 'policies/capacity-fit/fixtures';
 
 async function check(fixture: string) {
-  return runCheck({ paths: [`${DIR}/cluster-model.yaml`, `${DIR}/${fixture}`], only: ['capacity-fit'], includePasses: true });
+  return runCheck({ paths: [`${DIR}/common/cluster-model.yaml`, `${DIR}/${fixture}`], only: ['capacity-fit'], includePasses: true });
 }
 
 test('capacity-fit passes a tree whose workloads and quotas fit at maximum scale', async () => {
-  const report = await check('pass.yaml');
+  const report = await check('pass/fits-at-max-scale.yaml');
   expect(report.failed).toBe(false);
   expect(report.results.map((r) => [r.result, `${r.resource.kind}/${r.resource.name}`]).sort()).toEqual([
     ['pass', 'Deployment/vllm'], ['pass', 'ResourceQuota/compute'],
@@ -15,13 +15,22 @@ test('capacity-fit passes a tree whose workloads and quotas fit at maximum scale
 });
 
 test('capacity-fit fails unschedulable replicas and exceeded quotas with the scheduler\'s reasons', async () => {
-  const report = await check('fail.yaml');
+  const report = await check('fail/gpu-short-quota-exceeded.yaml');
   expect(report.failed).toBe(true);
   const fails = report.results.filter((r) => r.result === 'fail').map((r) => ({ resource: `${r.resource.kind}/${r.resource.name}`, message: r.message, file: r.file }));
   expect(fails).toEqual(expect.arrayContaining([
-    { resource: 'Deployment/vllm', file: `${DIR}/fail.yaml`, message: expect.stringContaining('1 pod(s) of Deployment/inference/vllm cannot be placed at maximum scale: 0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 3 Insufficient nvidia.com/gpu.') },
-    { resource: 'Job/finetune', file: `${DIR}/fail.yaml`, message: expect.stringContaining('0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint {nvidia.com/gpu: present}.') },
-    { resource: 'ResourceQuota/compute', file: `${DIR}/fail.yaml`, message: expect.stringContaining('exceeded quota: compute, requested: requests.nvidia.com/gpu=3') },
+    { resource: 'Deployment/vllm', file: `${DIR}/fail/gpu-short-quota-exceeded.yaml`, message: expect.stringContaining('1 pod(s) of Deployment/inference/vllm cannot be placed at maximum scale: 0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 3 Insufficient nvidia.com/gpu.') },
+    { resource: 'Job/finetune', file: `${DIR}/fail/gpu-short-quota-exceeded.yaml`, message: expect.stringContaining('0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint {nvidia.com/gpu: present}.') },
+    { resource: 'ResourceQuota/compute', file: `${DIR}/fail/gpu-short-quota-exceeded.yaml`, message: expect.stringContaining('exceeded quota: compute, requested: requests.nvidia.com/gpu=3') },
   ]));
   expect(fails).toHaveLength(3);
+});
+
+test.each([
+  ['fail/anti-affinity-needs-more-nodes.yaml', 'Deployment/gateway', "2 pod(s) of Deployment/gateway/gateway cannot be placed at maximum scale: 0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) had untolerated taint {nvidia.com/gpu: present}."],
+  ['fail/selector-no-pool.yaml', 'Job/pretrain', "1 pod(s) of Job/training/pretrain cannot be placed at maximum scale: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."],
+])('capacity-fit fixture %s fails %s with the scheduler message', async (fixture, resource, message) => {
+  const report = await check(fixture);
+  const fails = report.results.filter((r) => r.result === 'fail').map((r) => [`${r.resource.kind}/${r.resource.name}`, r.message]);
+  expect(fails).toEqual([[resource, message]]);
 });
