@@ -16,3 +16,4 @@ export type { MarkdownOptions } from './render-markdown.js';
 export { findingsFromSarif, SarifFormatError } from './findings.js';
 export type { PolicyFinding, PlanDelta, PlanDeltaRow } from './findings.js';
 export { findingOf, policyFindingsFor } from './policy-findings.js';
+export { planDeltaOfTrees } from './plan-delta.js';

@@ -54,7 +54,7 @@ describe('GitHub workflows', () => {
     for (const job of Object.values(pr.jobs)) {
       expect(job.permissions).toEqual({ contents: 'read' });
       const scripts = job.steps.map((s) => s.run ?? '').join('\n');
-      for (const command of ['cdk8s synth', 'check dist --format sarif', 'diff --base', '--format json', 'pr.json']) expect(scripts).toContain(command);
+      for (const command of ['cdk8s synth', 'check dist --format sarif', 'diff --base', '--format json', '--plan-output review/plan.json', 'pr.json']) expect(scripts).toContain(command);
       expect(job.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'pr-review')).toBe(true);
     }
   });
@@ -75,7 +75,7 @@ describe('GitHub workflows', () => {
     expect(download.with?.path).toMatch(/^\$\{\{ runner\.temp \}\}\//);
     expect(download.with?.['run-id']).toBe('${{ github.event.workflow_run.id }}');
     const runs = job.steps.filter((s) => s.run).map((s) => s.run!.trim());
-    expect(runs).toEqual(['npm ci', 'node lib/cli/main.js comment --report "$REVIEW_DIR/diff.json" --sarif "$REVIEW_DIR/policy.sarif" --handover "$REVIEW_DIR/pr.json"']);
+    expect(runs).toEqual(['npm ci', 'node lib/cli/main.js comment --report "$REVIEW_DIR/diff.json" --sarif "$REVIEW_DIR/policy.sarif" --plan "$REVIEW_DIR/plan.json" --handover "$REVIEW_DIR/pr.json"']);
     expect(job.steps.indexOf(download)).toBeGreaterThan(job.steps.findIndex((s) => s.run === 'npm ci'));
   });
 });

@@ -2,7 +2,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffTrees } from '../../diff/compute.js';
-import { findingsFromSarif, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
+import { ClusterModelError } from '../../cluster/cluster-model-file.js';
+import { PlanInputError } from '../../capacity/workloads.js';
+import { findingsFromSarif, PlanDelta, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
+import { planDeltaOfTrees } from '../../diff/plan-delta.js';
 import { loadBase } from '../../diff/load-side.js';
 import { policyFindingsFor } from '../../diff/policy-findings.js';
 import { ManifestLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
@@ -30,6 +33,9 @@ Options:
   --full FILE        also write the complete Markdown diff (no size limit) to FILE
   --policy SARIF     include the policy findings of this SARIF file (lambda-gitops check output)
   --check            run the policy gate over the head tree and include its findings (Markdown)
+  --plan             include the capacity plan delta, base vs head (Markdown; needs the cluster
+                     model ConfigMap in the head tree)
+  --plan-output FILE with --plan: also write the delta as JSON for 'lambda-gitops comment --plan'
   --title TEXT       heading of the Markdown report (default: "Manifest diff · BASE → HEAD")
 `;
 
@@ -62,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
       options: {
         base: { type: 'string' }, head: { type: 'string' }, 'base-path': { type: 'string' }, repo: { type: 'string' },
         format: { type: 'string', default: 'text' }, output: { type: 'string' }, full: { type: 'string' },
-        policy: { type: 'string' }, check: { type: 'boolean' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        policy: { type: 'string' }, check: { type: 'boolean' }, plan: { type: 'boolean' }, 'plan-output': { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -78,19 +84,23 @@ export async function run(args: string[]): Promise<number> {
   let report: DiffReport;
   let baseName: string;
   let policy: PolicyFinding[] | undefined;
+  let plan: PlanDelta | undefined;
   try {
     const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });
     baseName = base.description;
-    report = diffTrees(base.tree, readTreeFromDirectory(values.head));
+    const head = readTreeFromDirectory(values.head);
+    report = diffTrees(base.tree, head);
+    plan = values.plan ? planDeltaOfTrees(base.tree, head) : undefined;
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
-    if (error instanceof ManifestLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError) {
+    if (error instanceof ManifestLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {
       process.stderr.write(`lambda-gitops diff: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
-  const markdownOptions = { title: values.title ?? `Manifest diff · ${baseName} → ${values.head}`, policy };
+  const markdownOptions = { title: values.title ?? `Manifest diff · ${baseName} → ${values.head}`, policy, plan };
+  if (plan && values['plan-output']) write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`);
   if (values.full) write(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }));
   const text = format === 'json' ? renderJson(report)
     : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
