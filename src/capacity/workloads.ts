@@ -249,6 +249,7 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
       if (error instanceof ResourceValueError) throw new PlanInputError(entry.source.file, describeObject(o), error.field, error.message.slice(error.field.length + 2), entry);
       throw error;
     }
+    if (typeof spec.nodeName === 'string') warnings.push(`${id}: spec.nodeName '${spec.nodeName}' bypasses the scheduler; the plan places its pods like any other`);
     const priorityClassName = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : undefined;
     let priority = globalDefaultPriority;
     if (priorityClassName !== undefined) {
@@ -267,14 +268,16 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
       case 'Job': {
         const parallelism = wholeNumber(entry, s.parallelism, 'spec.parallelism', 1);
         const completions = s.completions === undefined || s.completions === null ? parallelism : wholeNumber(entry, s.completions, 'spec.completions', 1);
-        maxReplicas = Math.min(parallelism, completions);
+        // a suspended Job runs no pods
+        maxReplicas = s.suspend === true ? 0 : Math.min(parallelism, completions);
         break;
       }
       case 'CronJob': {
         const job = record(record(s.jobTemplate).spec);
         const parallelism = wholeNumber(entry, job.parallelism, 'spec.jobTemplate.spec.parallelism', 1);
         const completions = job.completions === undefined || job.completions === null ? parallelism : wholeNumber(entry, job.completions, 'spec.jobTemplate.spec.completions', 1);
-        maxReplicas = Math.min(parallelism, completions);
+        // a suspended CronJob starts no Jobs
+        maxReplicas = s.suspend === true ? 0 : Math.min(parallelism, completions);
         break;
       }
       case 'DaemonSet':

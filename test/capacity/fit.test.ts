@@ -199,3 +199,13 @@ describe('fit verdicts on crafted clusters', () => {
     expect(planCapacity([deployment('a', 'ns', 1)], cluster([{ ...CPU, nodes: 0 }])).unschedulable[0].reason).toBe('no nodes available to schedule pods');
   });
 });
+
+test('suspended Jobs and CronJobs run no pods', () => {
+  const suspendedJob = job('paused', 'ns', 4, GPU_POD);
+  (suspendedJob.spec as any).suspend = true;
+  const suspendedCron = cronJob('nightly', 'ns', 2, GPU_POD);
+  (suspendedCron.spec as any).suspend = true;
+  const { facts, report } = simulatePlan([suspendedJob, suspendedCron], cluster([{ ...A10, nodes: 1 }]));
+  expect(facts.groups.map((g) => g.maxReplicas)).toEqual([0, 0]);
+  expect(report.pools[0].gpu.requested).toBe(0);
+});
