@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
-import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
+import { groupOf, identityNamespace, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
 export class ManifestLoadError extends Error {
@@ -40,11 +40,12 @@ export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree 
   const tree = new Map<string, TreeObject>();
   for (const { object, source } of loaded.objects) {
     const manifest = object as Manifest;
+    const group = groupOf(manifest.apiVersion);
     const ref = {
-      group: groupOf(manifest.apiVersion),
+      group,
       apiVersion: manifest.apiVersion,
       kind: manifest.kind,
-      namespace: manifest.metadata.namespace ?? '',
+      namespace: identityNamespace(group, manifest.kind, manifest.metadata.namespace),
       name: manifest.metadata.name,
       file: source.file,
     };

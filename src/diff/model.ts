@@ -88,6 +88,24 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
+/**
+ * Cluster-scoped kinds (by `group/Kind`): Kubernetes ignores a `metadata.namespace` on them, so the
+ * diff does too (an object that loses a stray namespace is the same object).
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  '/Namespace', '/Node', '/PersistentVolume', 'apiextensions.k8s.io/CustomResourceDefinition',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'scheduling.k8s.io/PriorityClass',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'apiregistration.k8s.io/APIService', 'external-secrets.io/ClusterSecretStore', 'external-secrets.io/ClusterExternalSecret',
+  'keda.sh/ClusterTriggerAuthentication',
+]);
+
+/** The namespace that identifies an object: '' for cluster-scoped kinds whatever the manifest says. */
+export function identityNamespace(group: string, kind: string, namespace: string | undefined): string {
+  return CLUSTER_SCOPED_KINDS.has(`${group}/${kind}`) ? '' : namespace ?? '';
+}
+
 /** The matching key: group, kind, namespace and name (the version is not part of it). */
 export function resourceKey(ref: Pick<ResourceRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
   return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;

@@ -207,7 +207,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
   const images = imageSection(report.changes);
   if (images.length) head.push(...images, '');
   const footer = options.footer ? `\n<sub>${escapeMarkdown(options.footer, 300)}</sub>\n` : '';
-  let body = head.join('\n');
+  let body = `${head.join('\n')}\n`;
   const risksByKey = new Map<string, Risk[]>();
   for (const risk of report.risks) {
     const key = resourceKey(risk.resource);

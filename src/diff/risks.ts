@@ -34,7 +34,7 @@ const DESTRUCTIVE_PRUNE: readonly string[] = ['Namespace', 'CustomResourceDefini
 /** Rule order within a level: the order risks are listed in. */
 const CODE_ORDER: readonly string[] = [
   'immutable-field', 'prune', 'networkpolicy-removed', 'privilege-widening', 'replicas-decrease',
-  'gpu-request-change', 'memory-request-change', 'pdb-removed', 'image-change',
+  'gpu-request-change', 'memory-request-change', 'pdb-removed', 'chart-major-bump', 'image-change',
 ];
 const LEVEL_ORDER: Record<RiskLevel, number> = { high: 0, medium: 1, low: 2 };
 
@@ -54,6 +54,7 @@ export function risksOf(input: RiskInput): Risk[] {
     const immutable = (IMMUTABLE_FIELDS[resource.kind] ?? []).filter((prefix) => fields.some((f) => under(f.path, prefix)));
     for (const prefix of immutable) add('high', 'immutable-field', `${prefix} is immutable; Flux cannot apply this change in place (the object must be deleted and recreated)`);
     replicaRisks(resource.kind, base, head, add);
+    chartRisks(resource.kind, base, head, add);
   }
   resourceRisks(base, head, add);
   imageRisks(base, head, add);
@@ -73,8 +74,12 @@ function removedRisks(resource: ResourceRef, add: AddRisk): void {
   else add('medium', 'prune', 'Flux will delete this object (prune)');
 }
 
+function valueAt(manifest: Manifest | undefined, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), manifest);
+}
+
 function numberAt(manifest: Manifest | undefined, ...keys: string[]): number | undefined {
-  const value = keys.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), manifest);
+  const value = valueAt(manifest, ...keys);
   return typeof value === 'number' ? value : undefined;
 }
 
@@ -120,6 +125,20 @@ function resourceRisks(base: Manifest | undefined, head: Manifest | undefined, a
     const memAfter = podRequest(afterPod, 'memory');
     if (memBefore !== memAfter) add('medium', 'memory-request-change', `memory request per pod ${formatBytes(memBefore)}→${formatBytes(memAfter)}`);
   }
+}
+
+const majorOf = (version: unknown): number | undefined => {
+  const match = typeof version === 'string' ? /^v?(\d+)\./.exec(version) : null;
+  return match ? Number(match[1]) : undefined;
+};
+
+/** A HelmRelease chart moving to another major version (0.x → 1.x included): breaking changes are likely. */
+function chartRisks(kind: string, base: Manifest | undefined, head: Manifest | undefined, add: AddRisk): void {
+  if (kind !== 'HelmRelease') return;
+  const before = valueAt(base, 'spec', 'chart', 'spec', 'version');
+  const after = valueAt(head, 'spec', 'chart', 'spec', 'version');
+  if (before === after || majorOf(before) === undefined || majorOf(before) === majorOf(after)) return;
+  add('medium', 'chart-major-bump', `chart version ${String(before)}→${String(after)} changes the major version; read the chart's upgrade notes`);
 }
 
 /** An image reference split into repository, tag and digest. */

@@ -19,6 +19,13 @@ describe('diffTrees: identity', () => {
     expect(report.changes[0].fields).toEqual([{ path: 'apiVersion', before: 'autoscaling/v2', after: 'autoscaling/v2beta2' }]);
   });
 
+  test('a stray metadata.namespace on a cluster-scoped object does not change its identity', () => {
+    const ns = (extra: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml', ...extra } });
+    const report = diffTrees(treeOf(ns({ namespace: 'ml' })), treeOf(ns({})));
+    expect(report.summary).toEqual({ added: 0, removed: 0, changed: 1 });
+    expect(report.changes[0]).toMatchObject({ resource: { kind: 'Namespace', namespace: '', name: 'ml' }, fields: [{ path: 'metadata.namespace', before: 'ml', after: null }] });
+  });
+
   test('the same name in another namespace or group is another object', () => {
     const report = diffTrees(treeOf(deployment('api', 'a')), treeOf(deployment('api', 'b')));
     expect(report.summary).toEqual({ added: 1, removed: 1, changed: 0 });
@@ -100,6 +107,12 @@ describe('risks', () => {
     ]);
     const added = diffTrees(treeOf(), treeOf(deployment('llm', 'ml', { gpus: 4, replicas: 1 })));
     expect(added.risks.map((r) => r.message)).toEqual(['Deployment ml/llm: nvidia.com/gpu per pod 0→4, total 0→4 (+4)']);
+  });
+
+  test('a HelmRelease chart major version bump is a medium risk; a minor one is not', () => {
+    const hr = (version: string) => ({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'eso', namespace: 'external-secrets' }, spec: { chart: { spec: { chart: 'external-secrets', version } } } });
+    expect(codes(diffTrees(treeOf(hr('0.20.4')), treeOf(hr('2.9.0'))).risks)).toEqual(['medium:chart-major-bump:HelmRelease/eso']);
+    expect(diffTrees(treeOf(hr('2.8.0')), treeOf(hr('2.9.0'))).risks).toEqual([]);
   });
 
   test('image changes: tag to tag, tag to digest, floating tags are medium', () => {
