@@ -139,6 +139,8 @@ function collectYamlFiles(dir: string, out: string[]): void {
  * stays in the document it opens (it may carry content: `--- {a: 1}`).
  */
 export function splitDocuments(text: string): { text: string; line: number }[] {
+  // Fast path: most rendered files hold one document without markers.
+  if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return [{ text, line: 1 }];
   const lines = text.split(/\r?\n/);
   const documents: { text: string; line: number }[] = [];
   let start = 0;
@@ -200,10 +202,14 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
 }
 
 function firstContentLine(document: { text: string; line: number }): number {
-  const lines = document.text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const trimmed = lines[i].trim();
+  const text = document.text;
+  let start = 0;
+  for (let i = 0; start <= text.length; i++) {
+    const end = text.indexOf('\n', start);
+    const trimmed = text.slice(start, end === -1 ? text.length : end).trim();
     if (trimmed !== '' && trimmed !== '---' && !trimmed.startsWith('#')) return document.line + i;
+    if (end === -1) break;
+    start = end + 1;
   }
   return document.line;
 }
