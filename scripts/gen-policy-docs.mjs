@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Generates the rule table from policies/*/policy.yaml and writes it between
 // `<!-- policies:start -->` and `<!-- policies:end -->` in each FILE (default docs/policies.md).
+// Links to policy files are relative to each FILE's directory.
 // Usage: node scripts/gen-policy-docs.mjs [--check] [FILE...]   (after `npm run build`)
 //   --check  write nothing; exit 1 if a FILE's table is out of date (for CI).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { loadPolicySet } from '../lib/policy/index.js';
 
 const START = '<!-- policies:start -->';
@@ -33,7 +34,7 @@ function notes(d) {
   return out.join('; ');
 }
 
-export function table(dir) {
+export function table(dir, outputFile) {
   const { policies } = loadPolicySet(dir);
   const order = ['Pod Security Baseline', 'Pod Security Restricted', 'Resources', 'GPU', 'Images', 'Reliability', 'Networking', 'Secrets', 'Cross-resource', 'API'];
   const sorted = [...policies].sort((a, b) => order.indexOf(a.definition.category) - order.indexOf(b.definition.category) || (a.definition.id < b.definition.id ? -1 : 1));
@@ -44,14 +45,14 @@ export function table(dir) {
     '|---|---|---|---|---|---|---|',
   ];
   for (const { definition: d, file } of sorted) {
-    lines.push(`| [\`${d.id}\`](${relative(process.cwd(), file)}) | ${cell(d.category)} | ${d.severity} | ${cell(appliesTo(d))} | ${cell(d.title)} | ${cell(d.rationale)} | ${cell(notes(d))} |`);
+    lines.push(`| [\`${d.id}\`](${relative(dirname(resolve(outputFile)), file)}) | ${cell(d.category)} | ${d.severity} | ${cell(appliesTo(d))} | ${cell(d.title)} | ${cell(d.rationale)} | ${cell(notes(d))} |`);
   }
   return lines.join('\n');
 }
 
 let stale = 0;
-const generated = table(undefined);
 for (const file of files) {
+  const generated = table(undefined, file);
   const text = readFileSync(file, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);
