@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { COMMENT_BUDGET, diffTrees, escapeMarkdown, fenceFor, Manifest, renderMarkdown } from '../../src/diff/index.js';
 import { assertBalanced, deployment, treeOf } from './fixtures.js';
 
@@ -63,5 +64,19 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(diffTrees(treeOf(), treeOf(configMap('huge', 'n', data))));
     expect(md).toMatch(/… \d+ more lines not shown \(see the full diff\)/);
     assertBalanced(md);
+  });
+
+  test('property: any report renders within any budget from 4,000 up, with balanced fences and details', () => {
+    const text = fc.string({ maxLength: 30 });
+    const resource = fc.record({ group: fc.constantFrom('', 'apps'), apiVersion: fc.constant('v1'), kind: fc.constantFrom('ConfigMap', 'Deployment', 'Namespace'), namespace: text, name: text, file: text });
+    const field = fc.record({ path: text, before: fc.oneof(fc.constant(null), text, fc.dictionary(text, text, { maxKeys: 5 })), after: fc.oneof(fc.constant(null), fc.string({ maxLength: 3000 }), fc.array(text, { maxLength: 20 })) });
+    const change = fc.record({ action: fc.constantFrom('added' as const, 'removed' as const, 'changed' as const), resource, fields: fc.array(field, { maxLength: 12 }) });
+    const risk = fc.record({ level: fc.constantFrom('high' as const, 'medium' as const, 'low' as const), code: text, message: text, resource });
+    fc.assert(fc.property(fc.array(change, { maxLength: 60 }), fc.array(risk, { maxLength: 20 }), fc.integer({ min: 4_000, max: 70_000 }), (changes, risks, budget) => {
+      const report = { summary: { added: 0, removed: 0, changed: changes.length }, risks, changes };
+      const md = renderMarkdown(report, { budget, header: '<!-- m -->', footer: 'f' });
+      expect(md.length).toBeLessThanOrEqual(budget);
+      assertBalanced(md);
+    }), { numRuns: 60 });
   });
 });
