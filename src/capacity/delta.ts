@@ -2,28 +2,28 @@
 import type { PlanReport, PoolReport } from './plan.js';
 
 /** A number before and after. `change` is head - base (undefined when one side is missing). */
-export interface Change {
+export interface ValueChange {
   readonly base?: number;
   readonly head?: number;
   readonly change?: number;
 }
 
 /** Per-pool utilization change (fractions 0..1). */
-export interface PoolDelta {
+export interface PoolCapacityDelta {
   readonly name: string;
-  readonly gpuRequested: Change;
-  readonly gpuUtilization: Change;
-  readonly cpuUtilization: Change;
-  readonly memoryUtilization: Change;
+  readonly gpuRequested: ValueChange;
+  readonly gpuUtilization: ValueChange;
+  readonly cpuUtilization: ValueChange;
+  readonly memoryUtilization: ValueChange;
 }
 
 /** The plan delta. */
-export interface PlanDelta {
+export interface CapacityPlanDelta {
   readonly fits: { readonly base: boolean; readonly head: boolean };
   /** GPUs (nvidia.com/gpu, slots under time-slicing) requested at maximum scale, all pools. */
-  readonly gpusRequested: Change;
-  readonly monthlyUsd: Change;
-  readonly pools: readonly PoolDelta[];
+  readonly gpusRequested: ValueChange;
+  readonly monthlyUsd: ValueChange;
+  readonly pools: readonly PoolCapacityDelta[];
   /** Workloads unschedulable on head but not on base, and the reverse. */
   readonly newlyUnschedulable: readonly string[];
   readonly resolved: readonly string[];
@@ -33,7 +33,7 @@ export interface PlanDelta {
 
 const round = (value: number, places: number): number => Math.round(value * 10 ** places) / 10 ** places;
 
-function change(base: number | undefined, head: number | undefined, places: number): Change {
+function change(base: number | undefined, head: number | undefined, places: number): ValueChange {
   return {
     ...(base !== undefined ? { base } : {}),
     ...(head !== undefined ? { head } : {}),
@@ -42,7 +42,7 @@ function change(base: number | undefined, head: number | undefined, places: numb
 }
 
 /** Compares two plans. */
-export function planDelta(base: PlanReport, head: PlanReport): PlanDelta {
+export function planDelta(base: PlanReport, head: PlanReport): CapacityPlanDelta {
   const gpus = (r: PlanReport): number => r.pools.reduce((s, p) => s + p.gpu.requested, 0);
   const names = [...new Set([...base.pools.map((p) => p.name), ...head.pools.map((p) => p.name)])];
   const find = (r: PlanReport, name: string): PoolReport | undefined => r.pools.find((p) => p.name === name);
@@ -79,10 +79,10 @@ const money = (v: number): string => `$${v.toLocaleString('en-US', { minimumFrac
 const side = (value: number | undefined, format: (v: number) => string): string => (value === undefined ? '—' : format(value));
 
 /** Markdown section for the PR comment: verdict, GPUs, monthly cost and per-pool utilization, base vs head. */
-export function renderPlanDeltaMarkdown(delta: PlanDelta): string {
+export function renderPlanDeltaMarkdown(delta: CapacityPlanDelta): string {
   const verdict = (fits: boolean): string => (fits ? '✅ fits' : '❌ does not fit');
   const out = [
-    '| | Base | Head | Change |',
+    '| | Base | Head | ValueChange |',
     '|---|---|---|---|',
     `| Verdict | ${verdict(delta.fits.base)} | ${verdict(delta.fits.head)} | ${delta.fits.base === delta.fits.head ? '' : '**changed**'} |`,
     `| GPUs requested (max scale) | ${side(delta.gpusRequested.base, String)} | ${side(delta.gpusRequested.head, String)} | ${signed(delta.gpusRequested.change, String)} |`,

@@ -1,9 +1,13 @@
-export * from './resources.js';
-export * from './workloads.js';
-export * from './scheduler.js';
-export * from './cloud-prices.js';
-export * from './plan.js';
-export * from './report.js';
-export * from './delta.js';
-export * from './capacity-fit.js';
-export * from './time-slicing-check.js';
+// Public API of the capacity planner (`lambda-gitops plan`, the capacity-fit gate rule, the PR plan delta).
+export {
+  planCapacity, simulatePlan, clusterModelOfTree,
+  type PlanReport, type PlanResult, type PoolReport, type ResourceUsage, type GpuUsage, type UnschedulableWorkload,
+  type QuotaCheck, type PoolCost, type NamespaceGpuCost, type CloudAlternative,
+} from './plan.js';
+export { planDelta, renderPlanDeltaMarkdown, type CapacityPlanDelta, type PoolCapacityDelta, type ValueChange } from './delta.js';
+export { renderPlanText, renderPlanMarkdown, utilizationChart } from './report.js';
+export { PlanInputError, BUILT_IN_PRIORITY_CLASSES, readTree, type PlanInput, type PodGroup, type TreeFacts, type QuotaObject } from './workloads.js';
+export { schedule, nodesOf, fitErrorMessage, type SimNode, type SimPod, type Simulation, type SchedulingFailure } from './scheduler.js';
+export { CLOUD_GPU_OFFERS, cloudPeersOf, type CloudGpuOffer } from './cloud-prices.js';
+export { timeSlicingWarnings } from './time-slicing-check.js';
+export { capacityFitRule } from './capacity-fit.js';

@@ -12,7 +12,7 @@ import { timeSlicingWarnings } from './time-slicing-check.js';
 import { asManifestObjects, PlanInputError, readTree, type PlanInput, type PodGroup, type TreeFacts } from './workloads.js';
 
 /** Requested vs allocatable of one resource in a pool. */
-export interface Usage {
+export interface ResourceUsage {
   readonly requested: number;
   readonly allocatable: number;
   /** requested / allocatable, 0..1 (4 decimals); 0 when nothing is allocatable. */
@@ -20,7 +20,7 @@ export interface Usage {
 }
 
 /** GPU usage of a pool; with time-slicing the counts are shared slots. */
-export interface GpuUsage extends Usage {
+export interface GpuUsage extends ResourceUsage {
   /** Physical GPUs in the pool. */
   readonly physical: number;
   /** Time-slicing replicas per physical GPU (1 = whole GPUs). */
@@ -35,14 +35,14 @@ export interface PoolReport {
   readonly instanceType: string;
   readonly nodes: number;
   readonly gpu: GpuUsage;
-  readonly cpu: Usage;
-  readonly memory: Usage;
+  readonly cpu: ResourceUsage;
+  readonly memory: ResourceUsage;
   /** Pods placed on the pool. */
   readonly pods: number;
 }
 
 /** Pods of one workload that cannot be placed. */
-export interface Unschedulable {
+export interface UnschedulableWorkload {
   /** `Kind/namespace/name`. */
   readonly resource: string;
   readonly replicas: number;
@@ -86,7 +86,7 @@ export interface NamespaceGpuCost {
 }
 
 /** A GPU pool's price against a comparable cloud offer for the same number of GPUs. */
-export interface Alternative {
+export interface CloudAlternative {
   readonly pool: string;
   readonly provider: string;
   readonly offer: string;
@@ -106,14 +106,14 @@ export interface Alternative {
 export interface PlanReport {
   readonly fits: boolean;
   readonly pools: readonly PoolReport[];
-  readonly unschedulable: readonly Unschedulable[];
+  readonly unschedulable: readonly UnschedulableWorkload[];
   readonly quotas: readonly QuotaCheck[];
   readonly cost: {
     readonly monthlyUsd: number;
     readonly hoursPerMonth: number;
     readonly pools: readonly PoolCost[];
     readonly perNamespace: Readonly<Record<string, NamespaceGpuCost>>;
-    readonly alternatives: readonly Alternative[];
+    readonly alternatives: readonly CloudAlternative[];
   };
   readonly cluster: string;
   readonly warnings: readonly string[];
@@ -132,7 +132,7 @@ const round = (value: number, places: number): number => {
 };
 const GIB = 2 ** 30;
 
-function usage(requested: number, allocatable: number, unit: number, places: number): Usage {
+function usage(requested: number, allocatable: number, unit: number, places: number): ResourceUsage {
   return {
     requested: round(requested / unit, places),
     allocatable: round(allocatable / unit, places),
@@ -205,7 +205,7 @@ function poolReport(pool: NodePoolModel, nodes: readonly SimNode[]): PoolReport 
   };
 }
 
-function unschedulableOf(simulation: Simulation): Unschedulable[] {
+function unschedulableOf(simulation: Simulation): UnschedulableWorkload[] {
   const byGroup = new Map<string, { replicas: number; reason: string }>();
   for (const f of simulation.failures) {
     const entry = byGroup.get(f.pod.group.id);
@@ -337,7 +337,7 @@ function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simula
       usdAtMax: round(e.usdAtMax, 2), usdAtMin: round(e.usdAtMin, 2),
     };
   }
-  const alternatives: Alternative[] = [];
+  const alternatives: CloudAlternative[] = [];
   for (const p of model.pools) {
     const gpus = p.gpu.physicalPerNode * p.nodes;
     if (gpus === 0) continue;

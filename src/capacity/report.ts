@@ -1,11 +1,11 @@
 /** Text and Markdown renderings of a {@link PlanReport}. */
-import type { PlanReport, PoolReport, Usage } from './plan.js';
+import type { PlanReport, PoolReport, ResourceUsage } from './plan.js';
 
 const usd = (value: number): string => `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
 const num = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/0$/, ''));
 
-function usageText(u: Usage, unit: string): string {
+function usageText(u: ResourceUsage, unit: string): string {
   return `${num(u.requested)}/${num(u.allocatable)}${unit} (${percent(u.utilization)})`;
 }
 
@@ -27,7 +27,7 @@ export function renderPlanText(report: PlanReport): string {
     lines.push(`    memory  ${usageText(p.memory, ' GiB')}`);
   }
   if (report.unschedulable.length > 0) {
-    lines.push('', 'Unschedulable:');
+    lines.push('', 'UnschedulableWorkload:');
     for (const u of report.unschedulable) lines.push(`  ${u.resource} (${u.replicas} pod${u.replicas === 1 ? '' : 's'}): ${u.reason}`);
   }
   const exceeded = report.quotas.filter((q) => q.exceeded);
@@ -93,7 +93,7 @@ export function renderPlanMarkdown(report: PlanReport): string {
     out.push(`| ${cell(p.name)} | ${p.nodes} x \`${p.instanceType}\` | ${cell(gpuText(p))} | ${usageText(p.cpu, '')} | ${usageText(p.memory, '')} | ${p.pods} |`);
   }
   if (report.unschedulable.length > 0) {
-    out.push('', '**Unschedulable pods**', '', '| Workload | Pods | Reason |', '|---|---|---|');
+    out.push('', '**UnschedulableWorkload pods**', '', '| Workload | Pods | Reason |', '|---|---|---|');
     for (const u of report.unschedulable) out.push(`| \`${cell(u.resource)}\` | ${u.replicas} | ${cell(u.reason)} |`);
   }
   const exceeded = report.quotas.filter((q) => q.exceeded);
@@ -112,7 +112,7 @@ export function renderPlanMarkdown(report: PlanReport): string {
     for (const [ns, n] of namespaces) out.push(`| ${ns} | ${n.gpusAtMax} / ${n.gpusAtMin} | ${num(n.gpuHoursAtMax)} / ${num(n.gpuHoursAtMin)} | ${usd(n.usdAtMax)} / ${usd(n.usdAtMin)} |`);
   }
   if (report.cost.alternatives.length > 0) {
-    out.push('', '| Pool | Alternative | GPUs | $/GPU-h | Monthly | Lambda | Difference | Price read |', '|---|---|---|---|---|---|---|---|');
+    out.push('', '| Pool | CloudAlternative | GPUs | $/GPU-h | Monthly | Lambda | Difference | Price read |', '|---|---|---|---|---|---|---|---|');
     for (const a of report.cost.alternatives) {
       out.push(`| ${a.pool} | ${a.provider} \`${a.offer}\` (${a.gpu}, ${a.region}) | ${a.gpus} | ${usd(a.usdPerGpuHour)} | ${usd(a.monthlyUsd)} | ${usd(a.lambdaMonthlyUsd)} | ${a.lambdaDifferencePercent > 0 ? '+' : ''}${a.lambdaDifferencePercent}% | ${a.readOn} |`);
     }

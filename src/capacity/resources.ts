@@ -11,10 +11,10 @@ import { GPU_RESOURCE } from '../core/labels.js';
  * Amounts by resource name in integer base units: `cpu` in millicores, `memory` and
  * `ephemeral-storage` in bytes, extended resources (`nvidia.com/gpu`) and `pods` as counts.
  */
-export type Resources = Record<string, number>;
+export type ResourceAmounts = Record<string, number>;
 
 /** The scheduler's defaults for a container without CPU/memory requests, used only for scoring. */
-export const NON_ZERO_DEFAULTS: Readonly<Resources> = { cpu: 100, memory: 200 * 2 ** 20 };
+export const NON_ZERO_DEFAULTS: Readonly<ResourceAmounts> = { cpu: 100, memory: 200 * 2 ** 20 };
 
 /** Bad resource values in a manifest; the message names the field. */
 export class ResourceValueError extends Error {
@@ -33,8 +33,8 @@ export function amountOf(resource: string, value: unknown, field: string): numbe
 }
 
 /** Parses a ResourceList (`{cpu: "500m", memory: "1Gi"}`). */
-export function parseResourceList(list: unknown, field: string): Resources {
-  const out: Resources = {};
+export function parseResourceList(list: unknown, field: string): ResourceAmounts {
+  const out: ResourceAmounts = {};
   if (list === undefined || list === null) return out;
   if (typeof list !== 'object' || Array.isArray(list)) throw new ResourceValueError(field, list);
   for (const [name, value] of Object.entries(list as Record<string, unknown>)) out[name] = amountOf(name, value, `${field}.${name}`);
@@ -42,36 +42,36 @@ export function parseResourceList(list: unknown, field: string): Resources {
 }
 
 /** a + b, per resource. */
-export function add(a: Readonly<Resources>, b: Readonly<Resources>): Resources {
-  const out: Resources = { ...a };
+export function add(a: Readonly<ResourceAmounts>, b: Readonly<ResourceAmounts>): ResourceAmounts {
+  const out: ResourceAmounts = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 
 /** max(a, b), per resource. */
-export function max(a: Readonly<Resources>, b: Readonly<Resources>): Resources {
-  const out: Resources = { ...a };
+export function max(a: Readonly<ResourceAmounts>, b: Readonly<ResourceAmounts>): ResourceAmounts {
+  const out: ResourceAmounts = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = Math.max(out[k] ?? 0, v);
   return out;
 }
 
 /** a * n, per resource. */
-export function scale(a: Readonly<Resources>, n: number): Resources {
+export function scale(a: Readonly<ResourceAmounts>, n: number): ResourceAmounts {
   return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v * n]));
 }
 
 /** A container's effective requests and limits after defaulting. */
 export interface ContainerResources {
-  readonly requests: Resources;
-  readonly limits: Resources;
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
   /** True for an init container with `restartPolicy: Always` (a sidecar). */
   readonly restartable: boolean;
 }
 
 /** LimitRange defaults for containers of a namespace (after the API server's LimitRange defaulting). */
-export interface ContainerDefaults {
-  readonly defaultLimits: Resources;
-  readonly defaultRequests: Resources;
+export interface LimitRangeDefaults {
+  readonly defaultLimits: ResourceAmounts;
+  readonly defaultRequests: ResourceAmounts;
 }
 
 /**
@@ -79,7 +79,7 @@ export interface ContainerDefaults {
  * into a missing request; the LimitRanger admission adds the namespace's default limit and
  * default request for resources the container leaves unset.
  */
-export function containerResources(container: Record<string, unknown>, field: string, defaults?: ContainerDefaults, restartable = false): ContainerResources {
+export function containerResources(container: Record<string, unknown>, field: string, defaults?: LimitRangeDefaults, restartable = false): ContainerResources {
   const resources = (container.resources ?? {}) as Record<string, unknown>;
   const requests = parseResourceList(resources.requests, `${field}.resources.requests`);
   const limits = parseResourceList(resources.limits, `${field}.resources.limits`);
@@ -97,7 +97,7 @@ export function containerResources(container: Record<string, unknown>, field: st
 }
 
 /** The containers and init containers of a pod spec with their effective resources. */
-export function podContainers(spec: Record<string, unknown>, field: string, defaults?: ContainerDefaults): { containers: ContainerResources[]; initContainers: ContainerResources[] } {
+export function podContainers(spec: Record<string, unknown>, field: string, defaults?: LimitRangeDefaults): { containers: ContainerResources[]; initContainers: ContainerResources[] } {
   const list = (key: string): Record<string, unknown>[] => {
     const value = spec[key];
     if (value === undefined) return [];
@@ -118,18 +118,18 @@ export function podContainers(spec: Record<string, unknown>, field: string, defa
 export function aggregate(
   pod: { containers: ContainerResources[]; initContainers: ContainerResources[] },
   pick: 'requests' | 'limits',
-  overhead: Readonly<Resources> = {},
+  overhead: Readonly<ResourceAmounts> = {},
   nonZero = false,
-): Resources {
-  const of = (c: ContainerResources): Resources => {
+): ResourceAmounts {
+  const of = (c: ContainerResources): ResourceAmounts => {
     const amounts = c[pick];
     if (!nonZero) return amounts;
     return { ...amounts, cpu: amounts.cpu || NON_ZERO_DEFAULTS.cpu, memory: amounts.memory || NON_ZERO_DEFAULTS.memory };
   };
-  let total: Resources = {};
+  let total: ResourceAmounts = {};
   for (const c of pod.containers) total = add(total, of(c));
-  let sidecars: Resources = {};
-  let init: Resources = {};
+  let sidecars: ResourceAmounts = {};
+  let init: ResourceAmounts = {};
   for (const c of pod.initContainers) {
     if (c.restartable) {
       total = add(total, of(c));
@@ -143,6 +143,6 @@ export function aggregate(
 }
 
 /** GPUs in a resource vector. */
-export function gpusOf(resources: Readonly<Resources>): number {
+export function gpusOf(resources: Readonly<ResourceAmounts>): number {
   return resources[GPU_RESOURCE] ?? 0;
 }

@@ -11,7 +11,7 @@
 import { GPU_RESOURCE, NodeLabels } from '../core/labels.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
 import { bytesOf, cpuMillis, type ClusterModelDocument, type NodeTaint } from '../cluster/cluster-model-document.js';
-import { add, type Resources } from './resources.js';
+import { add, type ResourceAmounts } from './resources.js';
 import type { PodGroup } from './workloads.js';
 
 /** A node of the simulated cluster. */
@@ -21,9 +21,9 @@ export interface SimNode {
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly NodeTaint[];
   /** Allocatable (cpu millicores, memory bytes, ephemeral-storage bytes when known, GPUs, pods). */
-  readonly allocatable: Readonly<Resources>;
-  requested: Resources;
-  nonZeroRequested: Resources;
+  readonly allocatable: Readonly<ResourceAmounts>;
+  requested: ResourceAmounts;
+  nonZeroRequested: ResourceAmounts;
   readonly pods: SimPod[];
 }
 
@@ -61,7 +61,7 @@ const MAX_NODE_SCORE = 100;
 export function nodesOf(model: ClusterModelDocument): SimNode[] {
   const nodes: SimNode[] = [];
   for (const pool of model.pools) {
-    const allocatable: Resources = {
+    const allocatable: ResourceAmounts = {
       cpu: cpuMillis(pool.allocatable.cpu),
       memory: bytesOf(pool.allocatable.memory),
       [GPU_RESOURCE]: Number(pool.allocatable[GPU_RESOURCE]),
@@ -184,7 +184,7 @@ export function nodeAffinityMatches(c: Pick<Constraints, 'nodeSelector' | 'requi
 const FIT_ORDER = ['cpu', 'memory', 'ephemeral-storage'];
 
 /** The resources NodeResourcesFit checks for a pod, in its order: cpu, memory, ephemeral-storage, then scalar resources. */
-function resourcesToCheck(requests: Readonly<Resources>): string[] {
+function resourcesToCheck(requests: Readonly<ResourceAmounts>): string[] {
   const scalar = Object.keys(requests).filter((r) => !FIT_ORDER.includes(r) && r !== 'pods').sort();
   return [...FIT_ORDER, ...scalar].filter((r) => (requests[r] ?? 0) > 0);
 }
@@ -192,7 +192,7 @@ function resourcesToCheck(requests: Readonly<Resources>): string[] {
 const NONE: readonly string[] = [];
 
 /** The insufficient resources of a node for a pod, in the plugin's order and words. */
-function insufficientResources(requests: Readonly<Resources>, checked: readonly string[], node: SimNode): readonly string[] {
+function insufficientResources(requests: Readonly<ResourceAmounts>, checked: readonly string[], node: SimNode): readonly string[] {
   let reasons: string[] | undefined;
   if (node.pods.length + 1 > (node.allocatable.pods ?? Infinity)) reasons = [REASON_TOO_MANY_PODS];
   for (const resource of checked) {
@@ -409,7 +409,7 @@ export function fitErrorMessage(totalNodes: number, reasons: ReadonlyMap<string,
 }
 
 /** NodeResourcesFit LeastAllocated score over cpu and memory (weights 1), integer arithmetic as in Go. */
-function leastAllocated(podNonZero: Readonly<Resources>, node: SimNode): number {
+function leastAllocated(podNonZero: Readonly<ResourceAmounts>, node: SimNode): number {
   let score = 0;
   let weights = 0;
   for (const resource of ['cpu', 'memory']) {
@@ -423,7 +423,7 @@ function leastAllocated(podNonZero: Readonly<Resources>, node: SimNode): number 
 }
 
 /** NodeResourcesBalancedAllocation over cpu and memory: (1 - |f_cpu - f_mem| / 2) * 100. */
-function balancedAllocation(podRequests: Readonly<Resources>, node: SimNode): number {
+function balancedAllocation(podRequests: Readonly<ResourceAmounts>, node: SimNode): number {
   const fractions: number[] = [];
   for (const resource of ['cpu', 'memory']) {
     const capacity = node.allocatable[resource] ?? 0;

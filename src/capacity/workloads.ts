@@ -7,7 +7,7 @@ import type { ManifestObject, SourceDocument } from '../policy/loader.js';
 import { podTemplateOf } from '../policy/object-index.js';
 import type { KubeObject } from '../policy/types.js';
 import {
-  aggregate, ContainerDefaults, max as maxOf, parseResourceList, podContainers, Resources, ResourceValueError,
+  aggregate, LimitRangeDefaults, max as maxOf, parseResourceList, podContainers, ResourceAmounts, ResourceValueError,
 } from './resources.js';
 
 /** Input to the planner: parsed objects, optionally with the file they came from. */
@@ -48,11 +48,11 @@ export interface PodGroup {
   /** The pod spec as rendered (for scheduling constraints). */
   readonly spec: Readonly<Record<string, unknown>>;
   /** Effective requests of one pod (what NodeResourcesFit and quotas count). */
-  readonly requests: Readonly<Resources>;
+  readonly requests: Readonly<ResourceAmounts>;
   /** Requests with the scheduler's non-zero CPU/memory defaults, for scoring only. */
-  readonly nonZeroRequests: Readonly<Resources>;
+  readonly nonZeroRequests: Readonly<ResourceAmounts>;
   /** Effective limits of one pod. */
-  readonly limits: Readonly<Resources>;
+  readonly limits: Readonly<ResourceAmounts>;
   /** Resources some container has no limit for (quotas on `limits.<resource>` reject such pods). */
   readonly unlimited: readonly string[];
   /** Pods at maximum scale (DaemonSets: 0, their pods are one per matching node). */
@@ -153,8 +153,8 @@ function autoscalers(objects: readonly ManifestObject[], warnings: string[]): Ma
 }
 
 /** Container defaults of each namespace from its LimitRanges (after the API server's defaulting). */
-function limitRangeDefaults(objects: readonly ManifestObject[]): Map<string, ContainerDefaults> {
-  const byNamespace = new Map<string, ContainerDefaults>();
+function limitRangeDefaults(objects: readonly ManifestObject[]): Map<string, LimitRangeDefaults> {
+  const byNamespace = new Map<string, LimitRangeDefaults>();
   const ranges = objects.filter((e) => e.object.kind === 'LimitRange').sort((a, b) => (a.object.metadata.name < b.object.metadata.name ? -1 : 1));
   for (const entry of ranges) {
     const ns = entry.object.metadata.namespace ?? 'default';
@@ -163,7 +163,7 @@ function limitRangeDefaults(objects: readonly ManifestObject[]): Map<string, Con
       const it = record(item);
       if (it.type !== 'Container') continue;
       const at = `spec.limits[${i}]`;
-      const parse = (key: string): Resources => {
+      const parse = (key: string): ResourceAmounts => {
         try {
           return parseResourceList(it[key], `${at}.${key}`);
         } catch (error) {
@@ -194,7 +194,7 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
   const defaults = limitRangeDefaults(objects);
   const priorityClasses = new Map<string, number>(Object.entries(BUILT_IN_PRIORITY_CLASSES));
   let globalDefaultPriority = 0;
-  const runtimeOverhead = new Map<string, Resources>();
+  const runtimeOverhead = new Map<string, ResourceAmounts>();
   const namespaceLabels = new Map<string, Record<string, string>>();
   const quotas: QuotaObject[] = [];
 
@@ -230,9 +230,9 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
     const id = `${o.kind}/${ns}/${o.metadata.name}`;
     const spec = template.spec;
     const specField = template.specPath.slice(1).replace(/\//g, '.') || 'spec';
-    let requests: Resources;
-    let nonZeroRequests: Resources;
-    let limits: Resources;
+    let requests: ResourceAmounts;
+    let nonZeroRequests: ResourceAmounts;
+    let limits: ResourceAmounts;
     let unlimited: string[];
     try {
       const pod = podContainers(spec, specField, defaults.get(ns));
