@@ -247,6 +247,8 @@ function quotaChecks(facts: TreeFacts, simulation: Simulation): QuotaCheck[] {
         resource = 'pods';
       } else if (QUOTA_RESOURCES[key]) {
         ({ pick, resource } = QUOTA_RESOURCES[key]);
+      } else if (key === 'requests.storage' || key.includes('.storageclass.storage.k8s.io/')) {
+        continue; // PersistentVolumeClaim storage, not pod capacity
       } else if (key.startsWith('requests.') || key.startsWith('limits.')) {
         pick = key.startsWith('requests.') ? 'requests' : 'limits';
         resource = key.slice(pick.length + 1);

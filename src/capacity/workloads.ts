@@ -214,7 +214,11 @@ export function readTree(inputs: readonly PlanInput[]): TreeFacts {
     } else if (o.kind === 'Namespace') {
       namespaceLabels.set(o.metadata.name, { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name });
     } else if (o.kind === 'ResourceQuota') {
-      quotas.push({ object: entry, namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, file: entry.source.file, hard: record(record(o.spec).hard) });
+      const spec = record(o.spec);
+      if (spec.scopes !== undefined || spec.scopeSelector !== undefined) {
+        warnings.push(`ResourceQuota ${o.metadata.namespace ?? 'default'}/${o.metadata.name}: scopes are not evaluated; every pod of the namespace is counted against it`);
+      }
+      quotas.push({ object: entry, namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, file: entry.source.file, hard: record(spec.hard) });
     } else if (o.kind === 'HelmRelease') {
       warnings.push(`HelmRelease ${o.metadata.namespace ?? 'default'}/${o.metadata.name}: the pods its chart creates are not in the tree and are not simulated; keep node reservations large enough for them`);
     }

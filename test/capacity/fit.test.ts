@@ -93,7 +93,7 @@ describe('fit verdicts on crafted clusters', () => {
   test('quota overflow at maximum scale fails the plan even though the pods fit', () => {
     const tree = [
       namespace('inference'),
-      quota('inference', { 'requests.nvidia.com/gpu': '2', 'requests.cpu': '32', 'requests.memory': '128Gi', 'limits.memory': '1Ti', pods: '10', 'count/services': '5' }),
+      quota('inference', { 'requests.nvidia.com/gpu': '2', 'requests.cpu': '32', 'requests.memory': '128Gi', 'limits.memory': '1Ti', pods: '10', 'count/services': '5', 'requests.storage': '1Gi' }),
       deployment('vllm', 'inference', 1, GPU_POD),
       hpa('vllm', 'inference', 1, 3),
     ];
