@@ -19,7 +19,9 @@ beforeEach(() => {
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => { out += String(chunk); return true; });
   jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => { err += String(chunk); return true; });
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 /** 1-based line of the first line containing `needle` in `file`. */
 function lineOf(file: string, needle: string): number {
