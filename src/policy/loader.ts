@@ -110,7 +110,7 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     result.files.push(file);
     const size = statSync(absolute).size;
     if (size > maxBytes) {
-      throw new ManifestLoadError(file, undefined, `file is ${(size / 2 ** 20).toFixed(1)} MiB, more than the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit for one manifest file`);
+      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
     }
     let text: string;
     try {
@@ -121,6 +121,10 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     parseManifestText(text, file, absolute, result);
   }
   return result;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
 function collectYamlFiles(dir: string, out: string[]): void {

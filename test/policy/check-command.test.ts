@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { parseCheckArgs, run } from '../../src/cli/commands/check.js';
 import { main } from '../../src/cli/main.js';
 import { SchemaValidator } from '../../src/schema/index.js';
+import { runCheck, toText } from '../../src/policy/index.js';
 
 const COMPLIANT = 'test/policy/trees/compliant';
 let out: string;
@@ -60,6 +61,12 @@ describe('lambda-gitops check', () => {
     expect(line).toBeGreaterThan(40);
     expect(out).toContain(`${file}\n  Deployment team-a/web\n    FAIL pss-privileged: container web (containers) is privileged line ${line} /spec/template/spec/containers/0/securityContext/privileged`);
     expect(out).not.toContain('\u001b[');
+  });
+
+  test('toText colours only when asked (the CLI asks only on a TTY without NO_COLOR)', async () => {
+    const report = await runCheck({ paths: [variant(privileged)] });
+    expect(toText(report, true)).toContain('\u001b[31mFAIL\u001b[0m');
+    expect(toText(report, false)).not.toContain('\u001b[');
   });
 
   test('an exemption with a reason turns the failure into skip; --no-exemptions ignores it', async () => {

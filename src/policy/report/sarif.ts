@@ -65,7 +65,7 @@ export function toSarif(results: readonly PolicyResult[], policies: readonly Pol
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'lambda-gitops', semanticVersion: toolVersion, informationUri: 'https://github.com/lambda-gitops/lambda-gitops', rules } },
+      tool: { driver: { name: 'lambda-gitops', semanticVersion: toolVersion, rules } },
       automationDetails: { id: 'lambda-gitops/check/' },
       originalUriBaseIds: { '%SRCROOT%': { uri: pathToUri(process.cwd()) } },
       invocations: [{ executionSuccessful: true }],
