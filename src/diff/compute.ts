@@ -1,4 +1,5 @@
 import { diffValues } from './field-diff.js';
+import { FluxOwnership } from './flux-ownership.js';
 import { ChangeAction, DiffReport, ManifestTree, ResourceChange, Risk } from './model.js';
 import { maskPair } from './redact.js';
 import { compareRisks, compareText, risksOf } from './risks.js';
@@ -22,13 +23,14 @@ export function compareChanges(a: ResourceChange, b: ResourceChange): number {
 export function diffTrees(base: ManifestTree, head: ManifestTree): DiffReport {
   const changes: ResourceChange[] = [];
   const risks: Risk[] = [];
+  const flux = new FluxOwnership(base);
   for (const [key, before] of base) {
     const after = head.get(key);
     const [maskedBase, maskedHead] = maskPair(before.manifest, after?.manifest);
     if (!after) {
       const change: ResourceChange = { action: 'removed', resource: before.ref, fields: diffValues(maskedBase, {}) };
       changes.push(change);
-      risks.push(...risksOf({ ...change, base: maskedBase }));
+      risks.push(...risksOf({ ...change, base: maskedBase, fluxOwner: flux.ownerOf(before.ref.file) }));
       continue;
     }
     const fields = diffValues(maskedBase, maskedHead);

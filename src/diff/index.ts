@@ -17,3 +17,5 @@ export { findingsFromSarif, SarifFormatError } from './findings.js';
 export type { PolicyFinding, PlanDelta, PlanDeltaRow } from './findings.js';
 export { findingOf, policyFindingsFor } from './policy-findings.js';
 export { planDeltaOfTrees } from './plan-delta.js';
+export { FluxOwnership } from './flux-ownership.js';
+export type { FluxOwner } from './flux-ownership.js';

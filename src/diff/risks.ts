@@ -1,5 +1,6 @@
 import { GPU_RESOURCE } from '../core/labels.js';
 import { ChangeAction, describeResource, FieldChange, Manifest, ResourceRef, Risk, RiskLevel } from './model.js';
+import { FluxOwner } from './flux-ownership.js';
 import { isRecord } from './paths.js';
 import { containersOf, podRequest, podSpecOf, replicasOf } from './pod-templates.js';
 
@@ -10,6 +11,8 @@ export interface RiskInput {
   readonly base?: Manifest;
   readonly head?: Manifest;
   readonly fields: readonly FieldChange[];
+  /** For removed objects: the Flux Kustomization that applied it, when known. */
+  readonly fluxOwner?: FluxOwner;
 }
 
 /**
@@ -34,7 +37,7 @@ const DESTRUCTIVE_PRUNE: readonly string[] = ['Namespace', 'CustomResourceDefini
 /** Rule order within a level: the order risks are listed in. */
 const CODE_ORDER: readonly string[] = [
   'immutable-field', 'prune', 'networkpolicy-removed', 'privilege-widening', 'replicas-decrease',
-  'gpu-request-change', 'memory-request-change', 'pdb-removed', 'chart-major-bump', 'image-change',
+  'gpu-request-change', 'memory-request-change', 'pdb-removed', 'chart-major-bump', 'image-change', 'orphan',
 ];
 const LEVEL_ORDER: Record<RiskLevel, number> = { high: 0, medium: 1, low: 2 };
 
@@ -49,7 +52,7 @@ export function risksOf(input: RiskInput): Risk[] {
     risks.push({ level, code, message: `${describeResource(input.resource)}: ${message}`, resource: input.resource });
   };
   const { action, base, head, fields, resource } = input;
-  if (action === 'removed') removedRisks(resource, add);
+  if (action === 'removed') removedRisks(resource, input.fluxOwner, add);
   if (action === 'changed') {
     const immutable = (IMMUTABLE_FIELDS[resource.kind] ?? []).filter((prefix) => fields.some((f) => under(f.path, prefix)));
     for (const prefix of immutable) add('high', 'immutable-field', `${prefix} is immutable; Flux cannot apply this change in place (the object must be deleted and recreated)`);
@@ -64,14 +67,19 @@ export function risksOf(input: RiskInput): Risk[] {
 
 type AddRisk = (level: RiskLevel, code: string, message: string) => void;
 
-function removedRisks(resource: ResourceRef, add: AddRisk): void {
-  if (resource.kind === 'NetworkPolicy') add('high', 'networkpolicy-removed', 'NetworkPolicy removed; traffic it restricted will be allowed once Flux prunes it');
-  else if (resource.kind === 'PodDisruptionBudget') add('medium', 'pdb-removed', 'PodDisruptionBudget removed; voluntary disruptions (node drains) are no longer limited');
-  else if (resource.kind === 'Namespace') add('high', 'prune', 'Flux will delete the namespace and every object in it');
-  else if (resource.kind === 'CustomResourceDefinition') add('high', 'prune', 'Flux will delete the CRD and every custom resource of this type');
-  else if (resource.kind === 'PersistentVolumeClaim' || resource.kind === 'PersistentVolume') add('high', 'prune', 'Flux will delete the volume claim; its data may be lost');
-  else if (resource.kind === 'StatefulSet') add('high', 'prune', 'Flux will delete the StatefulSet and its pods');
-  else add('medium', 'prune', 'Flux will delete this object (prune)');
+function removedRisks(resource: ResourceRef, owner: FluxOwner | undefined, add: AddRisk): void {
+  if (owner && !owner.prune) {
+    add('low', 'orphan', `removed from the tree, but Kustomization ${owner.kustomization} has prune: false: the object stays in the cluster until deleted by hand`);
+    return;
+  }
+  const by = owner ? ` (Kustomization ${owner.kustomization}, prune: true)` : '';
+  if (resource.kind === 'NetworkPolicy') add('high', 'networkpolicy-removed', `NetworkPolicy removed; traffic it restricted will be allowed once Flux prunes it${by}`);
+  else if (resource.kind === 'PodDisruptionBudget') add('medium', 'pdb-removed', `PodDisruptionBudget removed; voluntary disruptions (node drains) are no longer limited${by}`);
+  else if (resource.kind === 'Namespace') add('high', 'prune', `Flux will delete the namespace and every object in it${by}`);
+  else if (resource.kind === 'CustomResourceDefinition') add('high', 'prune', `Flux will delete the CRD and every custom resource of this type${by}`);
+  else if (resource.kind === 'PersistentVolumeClaim' || resource.kind === 'PersistentVolume') add('high', 'prune', `Flux will delete the volume claim; its data may be lost${by}`);
+  else if (resource.kind === 'StatefulSet') add('high', 'prune', `Flux will delete the StatefulSet and its pods${by}`);
+  else add('medium', 'prune', `Flux will delete this object (prune)${by}`);
 }
 
 function valueAt(manifest: Manifest | undefined, ...keys: string[]): unknown {

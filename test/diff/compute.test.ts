@@ -92,6 +92,19 @@ describe('risks', () => {
     ]);
   });
 
+  test('a removed object names the Flux Kustomization that prunes it; with prune: false it is only orphaned', () => {
+    const ks = (name: string, path: string, prune: boolean) => ({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name, namespace: 'flux-system' }, spec: { path, prune, interval: '10m' } });
+    const cm = (name: string, namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+    const file = (path: string, m: object) => ({ path, text: dump(m, { noRefs: true }) });
+    const flux = [file('clusters/prod/kustomization-apps.yaml', ks('apps', './dist/apps', true)), file('clusters/prod/kustomization-legacy.yaml', ks('legacy', './dist/legacy', false))];
+    const base = parseManifestFiles([...flux, file('apps/ml/configmap-a.yaml', cm('a', 'ml')), file('legacy/configmap-b.yaml', cm('b', 'old'))]);
+    const report = diffTrees(base, parseManifestFiles(flux));
+    expect(report.risks.map((r) => `${r.level} ${r.code} ${r.message}`)).toEqual([
+      'medium prune ConfigMap ml/a: Flux will delete this object (prune) (Kustomization flux-system/apps, prune: true)',
+      'low orphan ConfigMap old/b: removed from the tree, but Kustomization flux-system/legacy has prune: false: the object stays in the cluster until deleted by hand',
+    ]);
+  });
+
   test('replicas and HPA minReplicas going down; to zero or by half is high', () => {
     const hpa = (minReplicas: number) => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api', namespace: 'apps' }, spec: { minReplicas } });
     expect(codes(diffTrees(treeOf(deployment('a', 'x', { replicas: 3 }), hpa(4)), treeOf(deployment('a', 'x', { replicas: 0 }), hpa(3))).risks))
