@@ -11,3 +11,4 @@ export { schedule, nodesOf, fitErrorMessage, type SimNode, type SimPod, type Sim
 export { CLOUD_GPU_OFFERS, cloudPeersOf, type CloudGpuOffer } from './cloud-prices.js';
 export { timeSlicingWarnings } from './time-slicing-check.js';
 export { capacityFitRule } from './capacity-fit.js';
+export { hardSpreadConstraints, REASON_SPREAD, REASON_SPREAD_LABEL, type SpreadConstraint } from './topology-spread.js';

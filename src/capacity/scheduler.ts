@@ -1,7 +1,8 @@
 /**
  * A small kube-scheduler: the default profile's Filter plugins that matter for a fit check, in the
- * default order (TaintToleration, NodeAffinity, NodeResourcesFit, InterPodAffinity; the first
- * failing plugin decides a node's reason, as in the framework), then the default Score plugins
+ * default order (TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread for
+ * DoNotSchedule constraints, InterPodAffinity; the first failing plugin decides a node's reason,
+ * as in the framework), then the default Score plugins
  * for resources (NodeResourcesFit LeastAllocated over cpu and memory with weight 1 each, and
  * NodeResourcesBalancedAllocation), highest total wins, ties broken by node order (the real
  * scheduler picks a random one among ties). Pods are placed in PrioritySort order: higher
@@ -12,6 +13,7 @@ import { GPU_RESOURCE, NodeLabels } from '../core/labels.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
 import { bytesOf, cpuMillis, type ClusterModelDocument, type NodeTaint } from '../cluster/cluster-model-document.js';
 import { add, type ResourceAmounts } from './resources.js';
+import { hardSpreadConstraints, preFilterSpread, spreadFilter, type SpreadState } from './topology-spread.js';
 import type { PodGroup } from './workloads.js';
 
 /** A node of the simulated cluster. */
@@ -220,7 +222,6 @@ function termSelectsPod(term: PodAffinityTerm, owner: PodGroup, candidate: PodGr
   return inNamespace && selectorMatches(term.labelSelector, candidate.labels);
 }
 
-
 // ---------------------------------------------------------------- the scheduler
 
 /** Simulates placing every pod of `groups` on `nodes`. Mutates and returns the nodes' state. */
@@ -327,11 +328,25 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
   };
   const checked = new Map(groups.map((g) => [g, resourcesToCheck(g.requests)]));
 
-  const filter = (pod: SimPod, c: Constraints, node: SimNode, state: AffinityState | undefined): readonly string[] => {
+  const spreadConstraints = new Map(groups.map((g) => [g, hardSpreadConstraints(g)]));
+  /** The PodTopologySpread PreFilter for pods with DoNotSchedule constraints. */
+  const preFilterSpreading = (pod: SimPod, c: Constraints): SpreadState | undefined => {
+    const spread = spreadConstraints.get(pod.group)!;
+    if (spread.length === 0) return undefined;
+    return preFilterSpread(pod.group, spread, nodes,
+      (node, honorAffinity, honorTaints) => (!honorAffinity || nodeAffinityMatches(c, node)) && (!honorTaints || !untoleratedTaint(node.taints, c.tolerations)),
+      (node) => node.pods.map((p) => p.group));
+  };
+
+  const filter = (pod: SimPod, c: Constraints, node: SimNode, state: AffinityState | undefined, spread: SpreadState | undefined): readonly string[] => {
     const verdict = staticFilter(pod.group, c, node);
     if (verdict.length > 0) return verdict;
     const insufficient = insufficientResources(pod.group.requests, checked.get(pod.group)!, node);
     if (insufficient.length > 0) return insufficient;
+    if (spread) {
+      const skewed = spreadFilter(spreadConstraints.get(pod.group)!, spread, node);
+      if (skewed.length > 0) return skewed;
+    }
     return state ? interPodAffinity(pod, c, node, state) : NONE;
   };
 
@@ -361,8 +376,9 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     let best: SimNode | undefined;
     let bestScore = -1;
     const state = preFilterAffinity(pod, c);
+    const spread = preFilterSpreading(pod, c);
     for (const node of candidates) {
-      const failed = filter(pod, c, node, state);
+      const failed = filter(pod, c, node, state, spread);
       if (failed.length > 0) {
         rejections.push(failed);
         continue;

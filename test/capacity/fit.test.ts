@@ -209,3 +209,39 @@ test('suspended Jobs and CronJobs run no pods', () => {
   expect(facts.groups.map((g) => g.maxReplicas)).toEqual([0, 0]);
   expect(report.pools[0].gpu.requested).toBe(0);
 });
+
+describe('PodTopologySpread (DoNotSchedule)', () => {
+  const spread = (maxSkew: number, extra: Record<string, unknown> = {}) => ({
+    topologySpreadConstraints: [{ maxSkew, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } }, ...extra }],
+  });
+
+  test('maxSkew 1 over hostnames: pods spread evenly, and a full node blocks the skew', () => {
+    const { simulation, report } = simulatePlan([deployment('web', 'ns', 4, { requests: { cpu: '100m' }, extraSpec: spread(1) })], cluster([{ ...CPU, nodes: 2 }]));
+    expect(report.fits).toBe(true);
+    expect(simulation.placed.map((p) => p.node.name).sort()).toEqual(['cpu-0', 'cpu-0', 'cpu-1', 'cpu-1']);
+    // cpu-1 is filled by another workload first; the second web pod would make the skew 2 on cpu-0
+    const tree = [
+      deployment('filler', 'ns', 1, { requests: { cpu: '3800m' }, nodeSelector: { 'kubernetes.io/hostname': 'cpu-1' } }),
+      deployment('web', 'ns', 2, { requests: { cpu: '100m' }, extraSpec: spread(1) }),
+    ];
+    const blocked = planCapacity(tree, cluster([{ ...CPU, nodes: 2 }]));
+    expect(blocked.unschedulable).toEqual([{ resource: 'Deployment/ns/web', replicas: 1, reason: "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match pod topology spread constraints." }]);
+  });
+
+  test('a node without the topology key is rejected with the missing-label reason; ScheduleAnyway never filters', () => {
+    const zone = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } } }] };
+    const report = planCapacity([deployment('web', 'ns', 1, { requests: { cpu: '100m' }, extraSpec: zone })], cluster([{ ...CPU, nodes: 2 }]));
+    expect(report.unschedulable[0].reason).toBe("0/2 nodes are available: 2 node(s) didn't match pod topology spread constraints (missing required label).");
+    const soft = { topologySpreadConstraints: [{ ...zone.topologySpreadConstraints[0], whenUnsatisfiable: 'ScheduleAnyway' }] };
+    expect(planCapacity([deployment('web', 'ns', 3, { requests: { cpu: '100m' }, extraSpec: soft })], cluster([{ ...CPU, nodes: 2 }])).fits).toBe(true);
+  });
+
+  test('only nodes the pod selects count as domains (nodeAffinityPolicy Honor)', () => {
+    // the GPU node is not selected, so its zero count does not hold the minimum down
+    const model = cluster([{ ...CPU, nodes: 1 }, { ...A10, nodes: 1, taints: [] }]);
+    const tree = [deployment('web', 'ns', 3, { requests: { cpu: '100m' }, nodeSelector: { 'lambda-gitops.dev/node-pool': 'cpu' }, extraSpec: spread(1) })];
+    expect(planCapacity(tree, model).fits).toBe(true);
+    const ignore = [deployment('web', 'ns', 2, { requests: { cpu: '100m' }, nodeSelector: { 'lambda-gitops.dev/node-pool': 'cpu' }, extraSpec: spread(1, { nodeAffinityPolicy: 'Ignore' }) })];
+    expect(planCapacity(ignore, model).unschedulable[0].reason).toBe("0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) didn't match pod topology spread constraints.");
+  });
+});
