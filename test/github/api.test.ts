@@ -16,6 +16,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.stop();
   expect(server.rejections).toEqual([]);
+  expect(server.responseProblems).toEqual([]);
   for (const line of logs) expect(line).not.toContain(server.token);
 });
 

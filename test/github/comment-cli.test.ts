@@ -48,6 +48,7 @@ afterEach(async () => {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
   expect(server.rejections).toEqual([]);
+  expect(server.responseProblems).toEqual([]);
   for (const text of [...out, ...err]) expect(text).not.toContain(server.token);
 });
 

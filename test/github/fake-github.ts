@@ -3,7 +3,9 @@
  * and rejects (400, recorded in `rejections`) every request whose method and path, path/query
  * parameters or JSON body do not match GitHub's OpenAPI description (the committed subset of
  * @octokit/openapi). It is stricter than the description in one way: request-body objects may not
- * carry properties the description does not list (catches misspelt parameters).
+ * carry properties the description does not list (catches misspelt parameters). Its own answers are
+ * the model's state laid over the description's response examples, and are checked against the
+ * response schemas (`responseProblems`), so the client is tested against GitHub-shaped data.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,6 +32,10 @@ interface Operation {
   readonly parameters: Json[];
   readonly body?: ValidateFunction;
   readonly bodyRequired: boolean;
+  /** Response schema validators by status code. */
+  readonly responses: Map<number, ValidateFunction>;
+  /** The description's first example of the success response. */
+  readonly example?: unknown;
 }
 
 /** A scripted answer, used once per matching request (after validation). */
@@ -48,6 +54,15 @@ export interface ReceivedRequest {
   readonly authorization?: string;
 }
 
+/** `value` with every field missing from it taken from `base`, recursively for objects. */
+function overlay(base: unknown, value: unknown): unknown {
+  if (value === undefined) return base;
+  if (!base || typeof base !== 'object' || Array.isArray(base) || !value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Json = { ...(base as Json) };
+  for (const [key, child] of Object.entries(value as Json)) out[key] = overlay((base as Json)[key], child);
+  return out;
+}
+
 function strictObjects(schema: any): any {
   if (Array.isArray(schema) || schema === null || typeof schema !== 'object') return schema;
   const copy: Json = { ...schema };
@@ -63,6 +78,8 @@ export class FakeGitHub {
   readonly spec: Json = JSON.parse(readFileSync(SUBSET_PATH, 'utf8'));
   readonly operations: Operation[] = [];
   readonly rejections: string[] = [];
+  /** Answers of the model that do not match the description's response schema (should stay empty). */
+  readonly responseProblems: string[] = [];
   readonly requests: ReceivedRequest[] = [];
   readonly token = 'ghs_testTOKENvalue0123456789abcdefghijklmn';
   readonly botLogin = 'github-actions[bot]';
@@ -83,6 +100,7 @@ export class FakeGitHub {
   constructor() {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
+    ajv.addFormat('repo.nwo', /^[\w.-]+\/[\w.-]+$/);
     const components = this.spec.components;
     for (const [template, item] of Object.entries<Json>(this.spec.paths)) {
       for (const [method, op] of Object.entries<Json>(item)) {
@@ -91,10 +109,20 @@ export class FakeGitHub {
         const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`);
         const parameters = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p: Json) => this.resolve(p));
         const schema = op.requestBody?.content?.['application/json']?.schema;
+        const responses = new Map<number, ValidateFunction>();
+        let example: unknown;
+        for (const [code, raw] of Object.entries<Json>(op.responses ?? {})) {
+          const content = this.resolve(raw).content?.['application/json'];
+          if (!content?.schema || !/^\d+$/.test(code)) continue;
+          responses.set(Number(code), ajv.compile({ ...this.resolve(content.schema), components }));
+          const first = content.examples ? Object.values<Json>(content.examples)[0] : undefined;
+          if (example === undefined && Number(code) < 300 && first) example = this.resolve(first).value;
+        }
         this.operations.push({
           id: op.operationId, method: method.toUpperCase(), template, pattern, pathParams, parameters,
           body: schema ? ajv.compile({ ...strictObjects(this.resolve(schema)), components }) : undefined,
           bodyRequired: Boolean(op.requestBody?.required),
+          responses, example,
         });
       }
     }
@@ -190,7 +218,19 @@ export class FakeGitHub {
       return this.send(res, response.status, response.body, response.headers);
     }
     const answer = this.answer(op.id, params, body, url);
-    this.send(res, answer.status, answer.body, answer.headers);
+    const shaped = answer.status < 300 ? this.likeTheExample(op, answer.body) : answer.body;
+    const validate = op.responses.get(answer.status);
+    if (validate && !validate(shaped)) {
+      this.responseProblems.push(`${op.id} ${answer.status}: ${(validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
+    }
+    this.send(res, answer.status, shaped, answer.headers);
+  }
+
+  /** The model's answer laid over the description's example, so every documented field is present. */
+  private likeTheExample(op: Operation, body: unknown): unknown {
+    if (op.example === undefined || body === undefined) return body;
+    if (Array.isArray(body)) return body.map((item) => overlay(Array.isArray(op.example) ? op.example[0] : op.example, item));
+    return overlay(op.example, body);
   }
 
   private id(): number {
@@ -210,7 +250,8 @@ export class FakeGitHub {
 
   /** Adds an open pull request. */
   addPull(number: number, headSha: string, headRef = 'feature', baseRef = 'main'): Json {
-    const pr = { number, id: this.id(), state: 'open', title: 'PR', body: '', html_url: `https://github.test/pull/${number}`, head: { ref: headRef, sha: headSha, label: `acme:${headRef}` }, base: { ref: baseRef } };
+    // requested_teams: GitHub's own example lacks the required 'type' of a team, so the model has none
+    const pr = { number, id: this.id(), state: 'open', title: 'PR', body: '', requested_teams: [], html_url: `https://github.test/pull/${number}`, head: { ref: headRef, sha: headSha, label: `acme:${headRef}` }, base: { ref: baseRef } };
     this.pulls.push(pr);
     return pr;
   }
@@ -317,7 +358,7 @@ export class FakeGitHub {
       case 'git/update-ref': {
         if (!this.refs.has(params.ref)) return { status: 422, body: { message: 'Reference does not exist' } };
         const current = this.refs.get(params.ref)!;
-        if (!body.force && !this.commits.get(body.sha)?.parents.includes(current)) return { status: 422, body: { message: 'Update is not a fast forward' } };
+        if (!body.force && !this.commits.get(body.sha)?.parents.some((p: Json) => p.sha === current)) return { status: 422, body: { message: 'Update is not a fast forward' } };
         this.refs.set(params.ref, body.sha);
         return { status: 200, body: { ref: `refs/${params.ref}`, object: { sha: body.sha, type: 'commit' } } };
       }
@@ -348,9 +389,10 @@ export class FakeGitHub {
       case 'git/create-commit': {
         if (!this.trees.has(body.tree)) return { status: 422, body: { message: 'Tree SHA does not exist' } };
         const sha = this.sha(body);
-        const commit = { sha, tree: { sha: body.tree }, parents: body.parents, message: body.message };
+        const parents = body.parents.map((p: string) => ({ sha: p, url: `${this.url}/repos/${params.owner}/${params.repo}/git/commits/${p}`, html_url: `https://github.test/${params.owner}/${params.repo}/commit/${p}` }));
+        const commit = { sha, tree: { sha: body.tree }, parents, message: body.message };
         this.commits.set(sha, commit);
-        return { status: 201, body: { ...commit, parents: body.parents.map((p: string) => ({ sha: p })) } };
+        return { status: 201, body: commit };
       }
       default:
         return { status: 501, body: { message: `fake GitHub does not model ${operationId}` } };

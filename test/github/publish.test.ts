@@ -11,6 +11,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.stop();
   expect(server.rejections).toEqual([]);
+  expect(server.responseProblems).toEqual([]);
 });
 
 const target = { owner: 'acme', repo: 'fleet', branch: 'render/platform', base: 'main', path: 'clusters', message: 'Render platform', title: 'Rendered manifests', body: 'from lambda-gitops' };
