@@ -98,31 +98,31 @@ build_etcd() {
 # is reused (several of these tools have no --version flag that reports the module version).
 stamp_of() { printf '%s %s' "$1" "$(cat "$2/go.mod" "$2/go.sum" | sha256sum | cut -c1-16)"; }
 
-build_gomod_tool() { # NAME VERSION MODULE_DIR PACKAGE [LDFLAGS]
-  local name=$1 ver=$2 dir=$3 pkg=$4 ld=${5:-"-s -w"} stamp
+build_gomod_tool() { # NAME MODULE VERSION MODULE_DIR PACKAGE [LDFLAGS]
+  local name=$1 module=$2 ver=$3 dir=$4 pkg=$5 ld=${6:-"-s -w"} stamp
   stamp=$(stamp_of "$ver" "$dir")
   if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/$name.stamp" 2>/dev/null)" = "$stamp" ]; then
     log "$name $ver cached"; return
   fi
-  need_proxy "$(sed -n 's/^require \([^ ]*\) \(v[^ ]*\)$/\1@\2/p; s/^\t\([^ ]*\) \(v[^ ]*\)$/\1@\2/p' "$dir/go.mod" | head -1)"
+  need_proxy "$module@$ver"
   log "building $name $ver"
   (cd "$dir" && timed "$name" "${NICE[@]}" go build -trimpath -ldflags "$ld" -o "$BIN/$name" "$pkg")
   printf '%s' "$stamp" >"$BIN/$name.stamp"
 }
 
 build_kwok() {
-  build_gomod_tool kwok "$KWOK_VERSION" "$here/tools/kwok" sigs.k8s.io/kwok/cmd/kwok
+  build_gomod_tool kwok sigs.k8s.io/kwok "$KWOK_VERSION" "$here/tools/kwok" sigs.k8s.io/kwok/cmd/kwok
 }
 
 build_flux() {
-  build_gomod_tool source-controller "$SOURCE_CONTROLLER_VERSION" "$here/tools/flux" github.com/fluxcd/source-controller
-  build_gomod_tool kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" "$here/tools/flux" github.com/fluxcd/kustomize-controller
+  build_gomod_tool source-controller github.com/fluxcd/source-controller "$SOURCE_CONTROLLER_VERSION" "$here/tools/flux" github.com/fluxcd/source-controller
+  build_gomod_tool kustomize-controller github.com/fluxcd/kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" "$here/tools/flux" github.com/fluxcd/kustomize-controller
 }
 
 build_peers() {
-  build_gomod_tool kubeconform "$KUBECONFORM_VERSION" "$here/tools/peers" github.com/yannh/kubeconform/cmd/kubeconform \
+  build_gomod_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" "$here/tools/peers" github.com/yannh/kubeconform/cmd/kubeconform \
     "-s -w -X main.version=$KUBECONFORM_VERSION"
-  build_gomod_tool kube-score "$KUBE_SCORE_VERSION" "$here/tools/peers" github.com/zegl/kube-score/cmd/kube-score \
+  build_gomod_tool kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION" "$here/tools/peers" github.com/zegl/kube-score/cmd/kube-score \
     "-s -w -X main.version=$KUBE_SCORE_VERSION"
 }
 

@@ -1,5 +1,5 @@
 // Entry point of the cluster tests (called by run.sh after build.sh).
-// Usage: node test/cluster/main.mjs [A] [B] [C] [peers]   (default: all)
+// Usage: node test/cluster/main.mjs [A] [B] [C] [peers] [peers-fixtures]   (default: A B C peers)
 // Env: DIST_DIR (default dist), CLUSTER_NAME, TIER_B_TIMEOUT_S, TIER_C_TIMEOUT_S, CLUSTER_TEST_PIDFILE.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { killAllSync, log, mkdirp, setPidFile, stopAll } from './lib/proc.mjs';
 import { tierA } from './tier-a.mjs';
 import { tierB } from './tier-b.mjs';
 import { tierC } from './tier-c.mjs';
-import { peers } from './peers.mjs';
+import { peers, peersFixtures } from './peers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(root);
@@ -37,7 +37,7 @@ async function main() {
   }
   if (!clusters.length) { report.fail('load dist tree', `no cluster directory under ${distDir}/clusters`); return; }
   const ctx = { root, work, report, versions, clusters, distDir };
-  const table = { A: tierA, B: tierB, C: tierC, peers };
+  const table = { A: tierA, B: tierB, C: tierC, peers, 'peers-fixtures': peersFixtures };
   for (const t of tiers) {
     const fn = table[t];
     if (!fn) { report.fail(`tier ${t}`, 'unknown tier'); continue; }

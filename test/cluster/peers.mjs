@@ -53,12 +53,21 @@ function lambdaCheck(root, dir) {
   }
 }
 
-export async function peers({ root, work, report, versions, clusters }) {
+export async function peers({ root, work, report, versions, clusters, fixtures = false }) {
   const dir = mkdirp(work, 'peers');
   const schemaDir = path.join(root, '.cache/schemas/v1.28-strict');
   const n = generateSchemas({ definitionsFile: path.join(root, 'test/cluster/schemas/k8s-v1.28-definitions.json'), crdFiles: crdFiles(root, versions), outDir: schemaDir });
   log(`peers: ${n} kubeconform schemas in ${schemaDir}`);
   const matrix = { dist: {}, fixtures: {} };
+  // Control: the schemas must be strict (an unknown field is invalid) and must exist for a CRD kind.
+  await report.check('peers kubeconform schemas are strict and cover CRDs', async () => {
+    const probe = kubeconform(schemaDir, [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'p' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'c', image: 'i', bogus: 1 }] } } } },
+      { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'p' }, spec: { bogus: 1 } },
+    ]);
+    if (probe.problems.length !== 2 || !probe.problems.every((p) => /Invalid/.test(p))) throw new Error(`expected 2 invalid, got: ${probe.problems.join('; ') || 'none'}`);
+    return `${n} schemas`;
+  });
   for (const c of clusters) {
     const groups = [{ name: `cluster ${c.name}`, objects: c.objects }, ...c.kustomizations.map((k) => ({ name: `Kustomization ${ksName(k.obj)}`, objects: k.objects }))];
     for (const g of groups) {
@@ -70,30 +79,47 @@ export async function peers({ root, work, report, versions, clusters }) {
       log(`peers: kube-score ${c.name} ${g.name}: ${ks.findings.length} findings${ks.error ? ` (error: ${ks.error})` : ''}`);
     }
   }
-  matrix.distCheck = lambdaCheck(root, path.join(root, 'dist'));
-  // Policy fixtures: every directory under policies/ holding YAML.
+  const dc = lambdaCheck(root, 'dist');
+  matrix.distCheck = dc.unavailable ? dc : { code: dc.code, failing: (() => { try { return JSON.parse(dc.out).results.filter((r) => r.result !== 'pass').map((r) => `${r.policy} ${r.result}: ${r.resource?.kind}/${r.resource?.name}`); } catch { return [`unreadable: ${dc.err ?? ''}`]; } })() };
+  // Policy fixtures: policies/<rule>/fixtures/{pass,fail}/*.yaml. For each rule, a peer "catches"
+  // the problem when it flags the fail fixture (kubeconform: invalid; kube-score: a check that fires
+  // on the fail fixture and on no pass fixture of the same rule).
   const pol = path.join(root, 'policies');
-  if (fs.existsSync(pol)) {
-    const walk = (d) => {
-      const ents = fs.readdirSync(d, { withFileTypes: true });
-      const files = ents.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => path.join(d, e.name));
-      for (const f of files) {
-        let objects;
-        try { objects = buildDir(path.dirname(f)).generated ? yaml.loadAll(fs.readFileSync(f, 'utf8')).filter((o) => o && o.kind) : null; } catch { objects = null; }
-        if (!objects?.length) continue;
-        const rel = path.relative(root, f);
-        matrix.fixtures[rel] = {
-          kubeconform: kubeconform(schemaDir, objects).problems,
-          kubeScore: kubeScore(objects).findings,
-          check: lambdaCheck(root, f),
-        };
+  if (fixtures && fs.existsSync(pol)) {
+    for (const rule of fs.readdirSync(pol).sort()) {
+      const fx = path.join(pol, rule, 'fixtures');
+      if (!fs.existsSync(fx)) continue;
+      const entry = { pass: {}, fail: {} };
+      for (const kind of ['pass', 'fail']) {
+        const d = path.join(fx, kind);
+        if (!fs.existsSync(d)) continue;
+        for (const f of fs.readdirSync(d).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+          const file = path.join(d, f);
+          let objects;
+          try { objects = yaml.loadAll(fs.readFileSync(file, 'utf8')).filter((o) => o && o.kind); } catch (e) { entry[kind][f] = { error: e.message }; continue; }
+          const chk = lambdaCheck(root, path.relative(root, file));
+          let ruleResult = 'n/a';
+          if (chk.out) {
+            try {
+              const res = JSON.parse(chk.out).results.filter((r) => r.policy === rule);
+              ruleResult = res.some((r) => r.result === 'fail') ? 'fail' : res.some((r) => r.result === 'warn') ? 'warn' : res.length ? 'pass' : 'not evaluated';
+            } catch { ruleResult = 'unreadable'; }
+          } else if (chk.unavailable) ruleResult = 'not built';
+          entry[kind][f] = {
+            kubeconform: kubeconform(schemaDir, objects).problems,
+            kubeScore: [...new Set(kubeScore(objects).findings.map((x) => `${x.check}:${x.grade}`))],
+            check: ruleResult,
+          };
+        }
       }
-      for (const e of ents) if (e.isDirectory()) walk(path.join(d, e.name));
-    };
-    walk(pol);
+      matrix.fixtures[rule] = entry;
+    }
   }
   const out = path.join(dir, 'matrix.json');
   fs.writeFileSync(out, JSON.stringify(matrix, null, 2));
-  log(`peers: matrix written to ${out} (${Object.keys(matrix.fixtures).length} policy fixtures)`);
+  log(`peers: matrix written to ${out} (fixtures of ${Object.keys(matrix.fixtures).length} rules)`);
+  if (!fixtures) log('peers: policy fixtures not compared (tier peers-fixtures does it; about 7 minutes on 2 busy cores, most of it lambda-gitops check started once per fixture)');
   report.skip('peers kube-linter', 'not built: golang.stackrox.io/kube-linter is refused by the Go module proxy here (403, every version)');
 }
+
+export const peersFixtures = (ctx) => peers({ ...ctx, fixtures: true });

@@ -13,7 +13,7 @@ targets=(etcd k8s)
 want=" ${*:-A B C peers} "
 case $want in *" B "*|*" C "*) targets+=(kwok) ;; esac
 case $want in *" C "*|*" A "*) targets+=(flux) ;; esac   # Tier A installs the CRDs from the Flux modules
-case $want in *" peers "*) targets+=(peers flux) ;; esac
+case $want in *" peers"*) targets+=(peers flux) ;; esac
 bash "$here/build.sh" "${targets[@]}"
 echo "[run] build/check of components took $((SECONDS - t0))s"
 
