@@ -19,3 +19,4 @@ export * from './availability/index.js';
 export * from './scaling/index.js';
 export * from './secrets/index.js';
 export * from './gpu/index.js';
+export * from './capacity/index.js';
