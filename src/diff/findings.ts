@@ -16,7 +16,7 @@ export interface PolicyFinding {
 }
 
 /** A capacity figure before and after the change (GPUs requested, utilization, monthly cost...). */
-export interface PlanDeltaRow {
+export interface CapacityDeltaRow {
   readonly label: string;
   readonly before: string;
   readonly after: string;
@@ -26,8 +26,8 @@ export interface PlanDeltaRow {
  * The capacity plan delta for the PR comment (base vs head). The `plan` command's output is
  * converted into this by `planDeltaFrom` callers; the renderer only needs the rows.
  */
-export interface PlanDelta {
-  readonly rows: readonly PlanDeltaRow[];
+export interface CapacityDeltaTable {
+  readonly rows: readonly CapacityDeltaRow[];
   /** A one-line verdict, e.g. "fits: 6 of 8 GPUs used". */
   readonly note?: string;
 }

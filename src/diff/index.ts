@@ -1,5 +1,5 @@
 export * from './model.js';
-export { ManifestLoadError, parseManifestFiles, readTreeFromDirectory, readTreeFromGit, listYamlFiles } from './load-tree.js';
+export { TreeLoadError, identityNamespace, parseManifestFiles, readTreeFromDirectory, readTreeFromGit, listYamlFiles } from './load-tree.js';
 export type { ManifestFile } from './load-tree.js';
 export { loadBase } from './load-side.js';
 export type { BaseSource, LoadedBase } from './load-side.js';
@@ -14,7 +14,7 @@ export { renderText, renderJson } from './render-text.js';
 export { renderMarkdown, COMMENT_BUDGET, escapeMarkdown, fenceFor, orderForReview, imageChanges } from './render-markdown.js';
 export type { MarkdownOptions } from './render-markdown.js';
 export { findingsFromSarif, SarifFormatError } from './findings.js';
-export type { PolicyFinding, PlanDelta, PlanDeltaRow } from './findings.js';
+export type { PolicyFinding, CapacityDeltaTable, CapacityDeltaRow } from './findings.js';
 export { findingOf, policyFindingsFor } from './policy-findings.js';
 export { planDeltaOfTrees } from './plan-delta.js';
 export { FluxOwnership } from './flux-ownership.js';

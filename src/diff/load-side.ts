@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { ManifestLoadError, gitTopLevel, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
+import { TreeLoadError, gitTopLevel, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
 import { ManifestTree } from './model.js';
 
 /** Where the base tree of a diff comes from. */
@@ -30,7 +30,7 @@ export function loadBase(source: BaseSource): LoadedBase {
     return { tree: readTreeFromDirectory(source.base), description: source.base };
   }
   const repo = source.repo ?? gitTopLevel(process.cwd());
-  if (!repo) throw new ManifestLoadError(`--base ${source.base}: not a directory, and ${process.cwd()} is not in a git repository to resolve it as a ref`);
+  if (!repo) throw new TreeLoadError(`--base ${source.base}: not a directory, and ${process.cwd()} is not in a git repository to resolve it as a ref`);
   const path = source.path ?? defaultTreePath(repo, source.headDir);
   return { tree: readTreeFromGit(repo, source.base, path), description: `${source.base}:${path}` };
 }

@@ -2,14 +2,23 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
-import { groupOf, identityNamespace, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
+import { CLUSTER_SCOPED_KINDS } from '../render/synthesize.js';
+import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
-export class ManifestLoadError extends Error {
+export class TreeLoadError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'ManifestLoadError';
+    this.name = 'TreeLoadError';
   }
+}
+
+/**
+ * The namespace that identifies an object: '' for cluster-scoped kinds whatever the manifest says
+ * (Kubernetes ignores it there, so an object that loses a stray namespace is the same object).
+ */
+export function identityNamespace(kind: string, namespace: string | undefined): string {
+  return CLUSTER_SCOPED_KINDS.has(kind) ? '' : namespace ?? '';
 }
 
 /** A YAML file's text and its path relative to the tree root. */
@@ -24,7 +33,7 @@ const YAML_FILE = /\.ya?ml$/;
  * Parses manifest files into a tree keyed by group/kind/namespace/name, with the policy gate's
  * loader (`manifestsFromText`: js-yaml core schema, documents split with their lines, aliases
  * refused). Kustomize configuration (`kustomization.yaml`) and empty files are skipped.
- * @throws ManifestLoadError on invalid YAML, a document that is not a Kubernetes object (naming
+ * @throws TreeLoadError on invalid YAML, a document that is not a Kubernetes object (naming
  *   file and line), or the same object defined twice (naming both files).
  */
 export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree {
@@ -32,11 +41,11 @@ export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree 
   try {
     loaded = manifestsFromText([...files].map((f) => ({ file: f.path, text: f.text })));
   } catch (error) {
-    if (error instanceof PolicyLoadError) throw new ManifestLoadError(error.message);
+    if (error instanceof PolicyLoadError) throw new TreeLoadError(error.message);
     throw error;
   }
   const problem = loaded.problems.find((p) => p.source.text.trim() !== '' && !/has no YAML documents/.test(p.message));
-  if (problem) throw new ManifestLoadError(`${problem.source.file}:${problem.source.line}: ${problem.message}`);
+  if (problem) throw new TreeLoadError(`${problem.source.file}:${problem.source.line}: ${problem.message}`);
   const tree = new Map<string, TreeObject>();
   for (const { object, source } of loaded.objects) {
     const manifest = object as Manifest;
@@ -45,14 +54,14 @@ export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree 
       group,
       apiVersion: manifest.apiVersion,
       kind: manifest.kind,
-      namespace: identityNamespace(group, manifest.kind, manifest.metadata.namespace),
+      namespace: identityNamespace(manifest.kind, manifest.metadata.namespace),
       name: manifest.metadata.name,
       file: source.file,
     };
     const key = resourceKey(ref);
     const existing = tree.get(key);
     if (existing) {
-      throw new ManifestLoadError(`${source.file}:${source.line}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${existing.ref.file}`);
+      throw new TreeLoadError(`${source.file}:${source.line}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${existing.ref.file}`);
     }
     tree.set(key, { ref, manifest });
   }
@@ -75,7 +84,7 @@ export function listYamlFiles(root: string): string[] {
 
 /** Reads the rendered tree below a directory. */
 export function readTreeFromDirectory(root: string): ManifestTree {
-  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ManifestLoadError(`${root}: not a directory`);
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new TreeLoadError(`${root}: not a directory`);
   return parseManifestFiles(listYamlFiles(root).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })));
 }
 
@@ -86,7 +95,7 @@ function git(repo: string, args: string[], input?: Buffer): Buffer {
     return execFileSync('git', ['-C', repo, ...args], { ...GIT_OPTIONS, input });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new ManifestLoadError(`git ${args.join(' ')} failed in ${repo}: ${stderr || (error as Error).message}`);
+    throw new TreeLoadError(`git ${args.join(' ')} failed in ${repo}: ${stderr || (error as Error).message}`);
   }
 }
 
@@ -114,7 +123,7 @@ export function gitTopLevel(dir: string): string | undefined {
  * and one `git cat-file --batch` process streams them all. Paths in the result are relative to `path`.
  */
 export function readTreeFromGit(repo: string, ref: string, path: string): ManifestTree {
-  if (!isGitRef(repo, ref)) throw new ManifestLoadError(`${ref}: not a commit in the git repository at ${repo}`);
+  if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
   const prefix = path.replace(/^\.?\/+|\/+$/g, '');
   const listing = git(repo, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
   const blobs: { sha: string; path: string }[] = [];

@@ -5,7 +5,7 @@
  */
 
 /** Identity of one Kubernetes object: matched across trees by group, kind, namespace and name. */
-export interface ResourceRef {
+export interface DiffResourceRef {
   /** API group ('' for the core group). */
   readonly group: string;
   /** The object's apiVersion (head side when both exist). */
@@ -32,7 +32,7 @@ export type ChangeAction = 'added' | 'removed' | 'changed';
 /** One object that differs between the trees. */
 export interface ResourceChange {
   readonly action: ChangeAction;
-  readonly resource: ResourceRef;
+  readonly resource: DiffResourceRef;
   /** Field-level changes; for added/removed objects, the top-level fields of the object. */
   readonly fields: readonly FieldChange[];
 }
@@ -46,7 +46,7 @@ export interface Risk {
   /** Stable identifier of the rule, e.g. `immutable-field`. */
   readonly code: string;
   readonly message: string;
-  readonly resource: ResourceRef;
+  readonly resource: DiffResourceRef;
 }
 
 /** Object counts by action. */
@@ -75,7 +75,7 @@ export interface Manifest {
 
 /** A manifest and where it was read from. */
 export interface TreeObject {
-  readonly ref: ResourceRef;
+  readonly ref: DiffResourceRef;
   readonly manifest: Manifest;
 }
 
@@ -88,30 +88,12 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-/**
- * Cluster-scoped kinds (by `group/Kind`): Kubernetes ignores a `metadata.namespace` on them, so the
- * diff does too (an object that loses a stray namespace is the same object).
- */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  '/Namespace', '/Node', '/PersistentVolume', 'apiextensions.k8s.io/CustomResourceDefinition',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'scheduling.k8s.io/PriorityClass',
-  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'apiregistration.k8s.io/APIService', 'external-secrets.io/ClusterSecretStore', 'external-secrets.io/ClusterExternalSecret',
-  'keda.sh/ClusterTriggerAuthentication',
-]);
-
-/** The namespace that identifies an object: '' for cluster-scoped kinds whatever the manifest says. */
-export function identityNamespace(group: string, kind: string, namespace: string | undefined): string {
-  return CLUSTER_SCOPED_KINDS.has(`${group}/${kind}`) ? '' : namespace ?? '';
-}
-
 /** The matching key: group, kind, namespace and name (the version is not part of it). */
-export function resourceKey(ref: Pick<ResourceRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
+export function resourceKey(ref: Pick<DiffResourceRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
   return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
 /** `Kind ns/name` or `Kind name` for cluster-scoped objects. */
-export function describeResource(ref: Pick<ResourceRef, 'kind' | 'namespace' | 'name'>): string {
+export function describeResource(ref: Pick<DiffResourceRef, 'kind' | 'namespace' | 'name'>): string {
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 }

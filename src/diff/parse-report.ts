@@ -1,4 +1,4 @@
-import { ManifestLoadError } from './load-tree.js';
+import { TreeLoadError } from './load-tree.js';
 import { DiffReport } from './model.js';
 import { isRecord } from './paths.js';
 
@@ -16,11 +16,11 @@ function resourceProblem(value: unknown, where: string): string | undefined {
 /**
  * Checks that JSON read from a file (e.g. an artifact of another job, which is untrusted) is a
  * {@link DiffReport}, and returns it.
- * @throws ManifestLoadError naming the file and the first bad field
+ * @throws TreeLoadError naming the file and the first bad field
  */
 export function parseDiffReport(value: unknown, source: string): DiffReport {
   const fail = (problem: string): never => {
-    throw new ManifestLoadError(`${source}: not a diff report: ${problem}`);
+    throw new TreeLoadError(`${source}: not a diff report: ${problem}`);
   };
   if (!isRecord(value)) return fail('not an object');
   const summary = value.summary;

@@ -1,6 +1,6 @@
 import { planDelta } from '../capacity/delta.js';
 import { clusterModelOfTree, planCapacity } from '../capacity/plan.js';
-import { PlanDelta, PlanDeltaRow } from './findings.js';
+import { CapacityDeltaTable, CapacityDeltaRow } from './findings.js';
 import { ManifestTree } from './model.js';
 
 const pct = (fraction: number | undefined) => (fraction === undefined ? '—' : `${(fraction * 100).toFixed(1)}%`);
@@ -13,7 +13,7 @@ const verdict = (fits: boolean) => (fits ? 'fits' : 'does not fit');
  * back to the head's model when it has none yet).
  * @throws the planner's PlanInputError / ClusterModelError when the head tree has no usable cluster model
  */
-export function planDeltaOfTrees(base: ManifestTree, head: ManifestTree): PlanDelta {
+export function planDeltaOfTrees(base: ManifestTree, head: ManifestTree): CapacityDeltaTable {
   const headObjects = [...head.values()].map((o) => o.manifest);
   const baseObjects = [...base.values()].map((o) => o.manifest);
   const headModel = clusterModelOfTree(headObjects);
@@ -24,7 +24,7 @@ export function planDeltaOfTrees(base: ManifestTree, head: ManifestTree): PlanDe
     // a base without a cluster model (first PR that adds one) is planned on the head's model
   }
   const delta = planDelta(planCapacity(baseObjects, baseModel), planCapacity(headObjects, headModel));
-  const rows: PlanDeltaRow[] = [
+  const rows: CapacityDeltaRow[] = [
     { label: 'Verdict', before: verdict(delta.fits.base), after: verdict(delta.fits.head) },
     { label: 'GPUs requested (max scale)', before: String(delta.gpusRequested.base ?? '—'), after: String(delta.gpusRequested.head ?? '—') },
     { label: 'Monthly cost', before: usd(delta.monthlyUsd.base), after: usd(delta.monthlyUsd.head) },

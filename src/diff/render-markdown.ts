@@ -1,5 +1,5 @@
 import { fieldDiffLines } from './format-value.js';
-import { PlanDelta, PolicyFinding } from './findings.js';
+import { CapacityDeltaTable, PolicyFinding } from './findings.js';
 import { describeResource, DiffReport, resourceKey, ResourceChange, Risk, RiskLevel } from './model.js';
 import { compareText, parseImage, imageChangeKind } from './risks.js';
 
@@ -29,7 +29,7 @@ export interface MarkdownOptions {
   /** Policy findings for the head tree; the section is omitted when undefined. @default undefined */
   readonly policy?: readonly PolicyFinding[];
   /** Capacity plan delta; the section is omitted when undefined. @default undefined */
-  readonly plan?: PlanDelta;
+  readonly plan?: CapacityDeltaTable;
   /** Where the full diff is, named in the "not shown" note. @default 'the full diff (`--full`)' */
   readonly fullDiffHint?: string;
   /** Last line (e.g. tool version and head SHA). @default none */
@@ -126,7 +126,7 @@ function policySection(findings: readonly PolicyFinding[]): string[] {
   return lines;
 }
 
-function planSection(plan: PlanDelta): string[] {
+function planSection(plan: CapacityDeltaTable): string[] {
   const lines = ['**Capacity plan (base → head):**', '', '| | Base | Head |', '|---|--:|--:|'];
   for (const row of plan.rows.slice(0, MAX_TABLE_ROWS)) lines.push(`| ${escapeMarkdown(row.label)} | ${escapeMarkdown(row.before)} | ${escapeMarkdown(row.after)} |`);
   if (plan.note) lines.push('', escapeMarkdown(plan.note, 500));

@@ -1,5 +1,5 @@
 import { GPU_RESOURCE } from '../core/labels.js';
-import { ChangeAction, describeResource, FieldChange, Manifest, ResourceRef, Risk, RiskLevel } from './model.js';
+import { ChangeAction, describeResource, FieldChange, Manifest, DiffResourceRef, Risk, RiskLevel } from './model.js';
 import { FluxOwner } from './flux-ownership.js';
 import { isRecord } from './paths.js';
 import { containersOf, podRequest, podSpecOf, replicasOf } from './pod-templates.js';
@@ -7,7 +7,7 @@ import { containersOf, podRequest, podSpecOf, replicasOf } from './pod-templates
 /** The inputs of the risk rules for one object (sensitive values already masked). */
 export interface RiskInput {
   readonly action: ChangeAction;
-  readonly resource: ResourceRef;
+  readonly resource: DiffResourceRef;
   readonly base?: Manifest;
   readonly head?: Manifest;
   readonly fields: readonly FieldChange[];
@@ -67,7 +67,7 @@ export function risksOf(input: RiskInput): Risk[] {
 
 type AddRisk = (level: RiskLevel, code: string, message: string) => void;
 
-function removedRisks(resource: ResourceRef, owner: FluxOwner | undefined, add: AddRisk): void {
+function removedRisks(resource: DiffResourceRef, owner: FluxOwner | undefined, add: AddRisk): void {
   if (owner && !owner.prune) {
     add('low', 'orphan', `removed from the tree, but Kustomization ${owner.kustomization} has prune: false: the object stays in the cluster until deleted by hand`);
     return;

@@ -1,4 +1,4 @@
-import { PlanDelta, PolicyFinding } from '../diff/findings.js';
+import { CapacityDeltaTable, PolicyFinding } from '../diff/findings.js';
 import { DiffReport } from '../diff/model.js';
 import { COMMENT_BUDGET, renderMarkdown } from '../diff/render-markdown.js';
 import { annotationsFor, publishCheckRun } from './check-run.js';
@@ -15,7 +15,7 @@ export interface ReviewInputs {
   /** The SARIF text to upload for code scanning. @default none (no upload) */
   readonly sarif?: string;
   /** Capacity plan delta. @default none */
-  readonly plan?: PlanDelta;
+  readonly plan?: CapacityDeltaTable;
   /** Sticky comment id (one comment per id). @default 'diff' */
   readonly commentId?: string;
   /** @default 'github-actions[bot]' */

@@ -1,5 +1,5 @@
 import { dump } from 'js-yaml';
-import { diffTrees, ManifestLoadError, parseManifestFiles, Risk } from '../../src/diff/index.js';
+import { diffTrees, TreeLoadError, parseManifestFiles, Risk } from '../../src/diff/index.js';
 import { deployment, treeOf } from './fixtures.js';
 
 const codes = (risks: readonly Risk[]) => risks.map((r) => `${r.level}:${r.code}:${r.resource.kind}/${r.resource.name}`);
@@ -45,7 +45,7 @@ describe('diffTrees: identity', () => {
 describe('loading', () => {
   test('an object defined twice names both files', () => {
     const text = dump(deployment('api', 'apps'), { noRefs: true });
-    expect(() => parseManifestFiles([{ path: 'a.yaml', text }, { path: 'b.yaml', text }])).toThrow(new ManifestLoadError("b.yaml:1: Deployment 'api' in namespace 'apps' is also defined in a.yaml"));
+    expect(() => parseManifestFiles([{ path: 'a.yaml', text }, { path: 'b.yaml', text }])).toThrow(new TreeLoadError("b.yaml:1: Deployment 'api' in namespace 'apps' is also defined in a.yaml"));
   });
 
   test('bad documents are named by file, line and field; kustomization and empty files are skipped', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { findingsFromSarif, PlanDelta, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
-import { ManifestLoadError } from '../../diff/load-tree.js';
+import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
+import { TreeLoadError } from '../../diff/load-tree.js';
 import { parseDiffReport } from '../../diff/parse-report.js';
 import { isRecord } from '../../diff/paths.js';
 import { ActionsContextError, readPullRequestContext } from '../../github/actions-context.js';
@@ -40,13 +40,13 @@ function readJson(file: string, option: string): unknown {
 }
 
 /** Reads a plan delta file: `{"rows": [{"label", "before", "after"}], "note"?}`. */
-export function parsePlanDelta(value: unknown, source: string): PlanDelta {
+export function parsePlanDelta(value: unknown, source: string): CapacityDeltaTable {
   const rows = isRecord(value) ? value.rows : undefined;
   if (!Array.isArray(rows) || !rows.every((r) => isRecord(r) && ['label', 'before', 'after'].every((k) => typeof r[k] === 'string'))) {
     throw new UsageError(`--plan ${source}: expected {"rows": [{"label": string, "before": string, "after": string}], "note"?: string}`);
   }
   const note = isRecord(value) && typeof value.note === 'string' ? value.note : undefined;
-  return { rows: rows as PlanDelta['rows'], ...(note ? { note } : {}) };
+  return { rows: rows as CapacityDeltaTable['rows'], ...(note ? { note } : {}) };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -98,7 +98,7 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`lambda-gitops comment: ${error.message}\n`);
       return 1;
     }
-    if (error instanceof ActionsContextError || error instanceof ManifestLoadError || error instanceof SarifFormatError) {
+    if (error instanceof ActionsContextError || error instanceof TreeLoadError || error instanceof SarifFormatError) {
       process.stderr.write(`lambda-gitops comment: ${error.message}\n`);
       return 2;
     }

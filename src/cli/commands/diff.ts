@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { diffTrees } from '../../diff/compute.js';
 import { ClusterModelError } from '../../cluster/cluster-model-file.js';
 import { PlanInputError } from '../../capacity/workloads.js';
-import { findingsFromSarif, PlanDelta, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
+import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { planDeltaOfTrees } from '../../diff/plan-delta.js';
 import { loadBase } from '../../diff/load-side.js';
 import { policyFindingsFor } from '../../diff/policy-findings.js';
-import { ManifestLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
+import { TreeLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
 import { DiffReport } from '../../diff/model.js';
 import { renderMarkdown } from '../../diff/render-markdown.js';
 import { renderJson, renderText } from '../../diff/render-text.js';
@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
   let report: DiffReport;
   let baseName: string;
   let policy: PolicyFinding[] | undefined;
-  let plan: PlanDelta | undefined;
+  let plan: CapacityDeltaTable | undefined;
   try {
     const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });
     baseName = base.description;
@@ -93,7 +93,7 @@ export async function run(args: string[]): Promise<number> {
     plan = values.plan ? planDeltaOfTrees(base.tree, head) : undefined;
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
-    if (error instanceof ManifestLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {
+    if (error instanceof TreeLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {
       process.stderr.write(`lambda-gitops diff: ${error.message}\n`);
       return 2;
     }
