@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import jsYaml from 'js-yaml';
 import type { KubeObject } from './types.js';
@@ -105,7 +105,11 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     }
   }
   const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots };
-  for (const absolute of [...new Set(files)]) {
+  const seen = new Set<string>();
+  for (const absolute of files) {
+    const real = realpathSync(absolute);
+    if (seen.has(real)) continue; // the same file through another path or link
+    seen.add(real);
     const file = relative(cwd, absolute).split(sep).join('/') || absolute;
     result.files.push(file);
     const size = statSync(absolute).size;
@@ -127,13 +131,19 @@ function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-function collectYamlFiles(dir: string, out: string[]): void {
+function collectYamlFiles(dir: string, out: string[], visited: Set<string> = new Set()): void {
+  const real = realpathSync(dir);
+  if (visited.has(real)) return; // a symbolic link loop
+  visited.add(real);
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) collectYamlFiles(path, out);
-    else if (entry.isFile() && YAML_EXTENSIONS.has(extname(entry.name))) out.push(path);
+    // Follow symbolic links (a linked tree or file is checked like a real one).
+    const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true);
+    const isFile = entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile() === true);
+    if (isDirectory) collectYamlFiles(path, out, visited);
+    else if (isFile && YAML_EXTENSIONS.has(extname(entry.name))) out.push(path);
   }
 }
 

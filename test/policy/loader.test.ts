@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import jsYaml from 'js-yaml';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifests, manifestsFromText, ManifestLoadError, splitDocuments } from '../../src/policy/loader.js';
@@ -28,6 +28,16 @@ describe('loadManifests', () => {
       ['b/two.yaml', 11, 'y'],
     ]);
     expect(loaded.problems).toEqual([]);
+  });
+
+  test('symbolic links to files and directories are followed, each file and directory once (no loops, no duplicates)', () => {
+    const dir = tree({ 'real/a.yaml': CM('a') });
+    symlinkSync(join(dir, 'real'), join(dir, 'linked-dir'));
+    symlinkSync(join(dir, 'real', 'a.yaml'), join(dir, 'linked.yaml'));
+    symlinkSync(dir, join(dir, 'real', 'loop'));
+    const loaded = loadManifests([dir], { cwd: dir });
+    expect(loaded.files).toEqual(['linked-dir/a.yaml']);
+    expect(loaded.objects).toHaveLength(1);
   });
 
   test('malformed YAML is a ManifestLoadError naming the file and the line', () => {
