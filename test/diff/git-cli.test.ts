@@ -68,6 +68,16 @@ describe('lambda-gitops diff against a git ref (real repositories)', () => {
     assertBalanced(fullText);
   });
 
+  test('--budget sets the Markdown limit (e.g. for a job summary) and refuses nonsense', async () => {
+    const out = join(outDir, 'summary.md');
+    expect(await run(['--base', 'main', '--head', join(repo.dir, 'dist'), '--repo', repo.dir, '--format', 'markdown', '--budget', '150000', '--output', out])).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md.length).toBeGreaterThan(60_000);
+    expect(md.length).toBeLessThanOrEqual(150_000);
+    assertBalanced(md);
+    await expect(run(['--base', 'main', '--head', 'dist', '--budget', '10'])).rejects.toThrow("--budget must be a whole number of at least 4000, got '10'");
+  });
+
   test('the base can be a directory; the tree path inside the repo defaults to the head directory path', async () => {
     const out = join(outDir, 'same.json');
     expect(await run(['--base', join(repo.dir, 'dist'), '--head', join(repo.dir, 'dist'), '--format', 'json', '--output', out])).toBe(0);

@@ -31,6 +31,8 @@ Options:
   --format FORMAT    text (default), markdown (PR comment, at most 60,000 characters) or json
   --output FILE      write the report to FILE instead of standard output
   --full FILE        also write the complete Markdown diff (no size limit) to FILE
+  --budget N         maximum length of the Markdown (default 60000; e.g. 330000 for a job summary,
+                     whose limit is 1 MiB)
   --policy SARIF     include the policy findings of this SARIF file (lambda-gitops check output)
   --check            run the policy gate over the head tree and include its findings (Markdown)
   --plan             include the capacity plan delta, base vs head (Markdown; needs the cluster
@@ -67,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
       args,
       options: {
         base: { type: 'string' }, head: { type: 'string' }, 'base-path': { type: 'string' }, repo: { type: 'string' },
-        format: { type: 'string', default: 'text' }, output: { type: 'string' }, full: { type: 'string' },
+        format: { type: 'string', default: 'text' }, output: { type: 'string' }, full: { type: 'string' }, budget: { type: 'string' },
         policy: { type: 'string' }, check: { type: 'boolean' }, plan: { type: 'boolean' }, 'plan-output': { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -80,6 +82,8 @@ export async function run(args: string[]): Promise<number> {
   }
   if (!values.base || !values.head) throw new UsageError('--base and --head are required (see --help)');
   const format = values.format as (typeof FORMATS)[number];
+  const budget = values.budget === undefined ? undefined : Number(values.budget);
+  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 4_000)) throw new UsageError(`--budget must be a whole number of at least 4000, got '${values.budget}'`);
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
   let report: DiffReport;
   let baseName: string;
@@ -103,7 +107,7 @@ export async function run(args: string[]): Promise<number> {
   if (plan && values['plan-output']) write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`);
   if (values.full) write(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }));
   const text = format === 'json' ? renderJson(report)
-    : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
+    : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
       : renderText(report);
   write(values.output, text);
   return 0;
