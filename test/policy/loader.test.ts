@@ -125,7 +125,8 @@ describe('SourcePositions', () => {
 });
 
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
-const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true }));
+// -0 is excluded: JSON (the form the expected value goes through) has no negative zero.
+const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)));
 const value = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(label, tie('node'), { maxKeys: 3 })),
 })).node;
