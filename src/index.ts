@@ -20,3 +20,5 @@ export * from './scaling/index.js';
 export * from './secrets/index.js';
 export * from './gpu/index.js';
 export * from './capacity/index.js';
+export * from './diff/index.js';
+export * from './github/index.js';

@@ -1,4 +1,4 @@
-import { Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -69,7 +69,7 @@ test('the cdk8s GPU-patch trap (nvidia.com/gpu rendered as null) fails synthesis
   const app = Testing.app();
   const a = new ManifestDirectory(app, 'a', { directory: 'apps/x', namespace: 'x' });
   const deployment = new kplus.Deployment(a, 'vllm', { metadata: { name: 'vllm' }, containers: [{ image: 'vllm/vllm-openai:v0.6.4' }] });
-  deployment.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', '1'));
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', '1'));
   expect(() => synthesizeObjects(app)).toThrow(SynthesisError);
   expect(() => synthesizeObjects(app)).toThrow(/a\/vllm\/Resource: Deployment 'vllm' has a null value at \.spec\.template\.spec\.containers\[0\]\.resources\.limits\.nvidia\.com\/gpu/);
 });
