@@ -22,3 +22,5 @@ export * from './gpu/index.js';
 export * from './capacity/index.js';
 export * from './diff/index.js';
 export * from './github/index.js';
+export * from './policy/index.js';
+export * from './schema/index.js';
