@@ -49,6 +49,17 @@ export interface PlatformOperatorsProps {
   readonly dcgmExporter?: OperatorChart;
 }
 
+/** One operator's chart source and release. */
+interface OperatorRelease {
+  readonly id: string;
+  readonly repository: string;
+  readonly url: string;
+  readonly namespace: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly values: Record<string, unknown>;
+}
+
 /** Namespaces the operators run in. */
 export const OperatorNamespaces = {
   externalSecrets: 'external-secrets',
@@ -85,45 +96,40 @@ export class PlatformOperators extends Construct {
     // the device plugin and DCGM exporter mount host paths (/var/lib/kubelet/device-plugins, /dev)
     namespace(OperatorNamespaces.nvidia, 'privileged');
 
-    const eso = new HelmRepository(this, 'ExternalSecretsRepo', { name: 'external-secrets', url: 'https://charts.external-secrets.io' });
-    new HelmRelease(this, 'ExternalSecrets', {
-      name: 'external-secrets',
-      namespace: OperatorNamespaces.externalSecrets,
-      repository: eso,
-      chart: 'external-secrets',
-      version: props.externalSecrets?.version ?? '2.9.0',
-      values: { installCRDs: true, ...(props.externalSecrets?.values ?? {}) },
-    });
-    const keda = new HelmRepository(this, 'KedaRepo', { name: 'kedacore', url: 'https://kedacore.github.io/charts' });
-    new HelmRelease(this, 'Keda', {
-      name: 'keda', namespace: OperatorNamespaces.keda, repository: keda, chart: 'keda',
-      version: props.keda?.version ?? '2.20.2', values: props.keda?.values,
-    });
-    const nvidia = new HelmRepository(this, 'NvidiaDevicePluginRepo', { name: 'nvidia-device-plugin', url: 'https://nvidia.github.io/k8s-device-plugin' });
     const gpuToleration = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
-    new HelmRelease(this, 'NvidiaDevicePlugin', {
-      name: 'nvidia-device-plugin',
-      namespace: OperatorNamespaces.nvidia,
-      repository: nvidia,
-      chart: 'nvidia-device-plugin',
-      version: props.nvidiaDevicePlugin?.version ?? '0.17.4',
-      values: {
-        gfd: { enabled: true },
-        tolerations: gpuToleration,
-        ...(props.timeSlicingConfigMap ? {
-          config: { name: props.timeSlicingConfigMap, ...(props.timeSlicingDefaultProfile ? { default: props.timeSlicingDefaultProfile } : {}) },
-        } : {}),
-        ...(props.nvidiaDevicePlugin?.values ?? {}),
+    const operators: OperatorRelease[] = [
+      {
+        id: 'ExternalSecrets', repository: 'external-secrets', url: 'https://charts.external-secrets.io',
+        namespace: OperatorNamespaces.externalSecrets, chart: 'external-secrets', version: props.externalSecrets?.version ?? '2.9.0',
+        values: { installCRDs: true, ...(props.externalSecrets?.values ?? {}) },
       },
-    });
-    const dcgm = new HelmRepository(this, 'DcgmExporterRepo', { name: 'dcgm-exporter', url: 'https://nvidia.github.io/dcgm-exporter/helm-charts' });
-    new HelmRelease(this, 'DcgmExporter', {
-      name: 'dcgm-exporter',
-      namespace: OperatorNamespaces.nvidia,
-      repository: dcgm,
-      chart: 'dcgm-exporter',
-      version: props.dcgmExporter?.version ?? '4.6.0',
-      values: { tolerations: gpuToleration, nodeSelector: { 'nvidia.com/gpu.present': 'true' }, ...(props.dcgmExporter?.values ?? {}) },
-    });
+      {
+        id: 'Keda', repository: 'kedacore', url: 'https://kedacore.github.io/charts',
+        namespace: OperatorNamespaces.keda, chart: 'keda', version: props.keda?.version ?? '2.20.2', values: props.keda?.values ?? {},
+      },
+      {
+        id: 'NvidiaDevicePlugin', repository: 'nvidia-device-plugin', url: 'https://nvidia.github.io/k8s-device-plugin',
+        namespace: OperatorNamespaces.nvidia, chart: 'nvidia-device-plugin', version: props.nvidiaDevicePlugin?.version ?? '0.17.4',
+        values: {
+          gfd: { enabled: true },
+          tolerations: gpuToleration,
+          ...(props.timeSlicingConfigMap ? {
+            config: { name: props.timeSlicingConfigMap, ...(props.timeSlicingDefaultProfile ? { default: props.timeSlicingDefaultProfile } : {}) },
+          } : {}),
+          ...(props.nvidiaDevicePlugin?.values ?? {}),
+        },
+      },
+      {
+        id: 'DcgmExporter', repository: 'dcgm-exporter', url: 'https://nvidia.github.io/dcgm-exporter/helm-charts',
+        namespace: OperatorNamespaces.nvidia, chart: 'dcgm-exporter', version: props.dcgmExporter?.version ?? '4.6.0',
+        values: { tolerations: gpuToleration, nodeSelector: { 'nvidia.com/gpu.present': 'true' }, ...(props.dcgmExporter?.values ?? {}) },
+      },
+    ];
+    for (const operator of operators) {
+      const repository = new HelmRepository(this, `${operator.id}Repo`, { name: operator.repository, url: operator.url });
+      new HelmRelease(this, operator.id, {
+        name: operator.chart, namespace: operator.namespace, repository, chart: operator.chart, version: operator.version, values: operator.values,
+      });
+    }
   }
 }
