@@ -11,12 +11,15 @@ ROOT=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.sh
 . "$here/versions.sh"
 
-export GOCACHE=${GOCACHE:-$ROOT/.cache/go-build}
-export GOMODCACHE=${GOMODCACHE:-$ROOT/.cache/gomod}
+# LAMBDA_GITOPS_CACHE moves the caches and binaries out of the work tree (e.g. to a directory that
+# survives fresh clones on the same machine, so CI rebuilds nothing); default: .cache/ in the repo.
+CACHE=${LAMBDA_GITOPS_CACHE:-$ROOT/.cache}
+export GOCACHE=$CACHE/go-build
+export GOMODCACHE=$CACHE/gomod
 export GOFLAGS=-buildvcs=false
 export CGO_ENABLED=0
-BIN=$ROOT/.cache/bin
-LOGS=$ROOT/.cache/logs
+BIN=$CACHE/bin
+LOGS=$CACHE/logs
 mkdir -p "$BIN" "$LOGS" "$GOCACHE" "$GOMODCACHE"
 NICE=(nice -n 10)
 

@@ -46,7 +46,7 @@ function lambdaCheck(root, dir) {
   const cli = path.join(root, 'lib/cli/main.js');
   if (!fs.existsSync(cli) || !fs.existsSync(path.join(root, 'lib/cli/commands/check.js'))) return { unavailable: 'lambda-gitops check is not built (lib/cli/commands/check.js missing)' };
   try {
-    return { code: 0, out: run('node', [cli, 'check', '--format', 'json', dir], { cwd: root }) };
+    return { code: 0, out: run('node', [cli, 'check', '--format', 'json', '--include-passes', dir], { cwd: root }) };
   } catch (e) {
     if (/unknown (sub)?command|Unknown command/i.test(`${e.stderr}`)) return { unavailable: `${e.stderr}`.split('\n')[0] };
     return { code: e.status ?? 1, out: e.stdout ?? '', err: `${e.stderr ?? ''}`.slice(0, 500) };

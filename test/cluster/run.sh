@@ -6,7 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$here/../.." && pwd)
 cd "$ROOT"
 export PATH=/usr/local/go/bin:$PATH
-export GOCACHE=$ROOT/.cache/go-build GOMODCACHE=$ROOT/.cache/gomod
+CACHE=${LAMBDA_GITOPS_CACHE:-$ROOT/.cache}   # see build.sh
+export GOCACHE=$CACHE/go-build GOMODCACHE=$CACHE/gomod CLUSTER_BIN=$CACHE/bin
 
 t0=$SECONDS
 targets=(etcd k8s)

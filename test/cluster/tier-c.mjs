@@ -11,7 +11,9 @@
 // - Kustomizations whose content holds HelmReleases get spec.wait=false: helm-controller cannot be
 //   built here (its module is refused by the Go module proxy) and charts cannot be downloaded, so a
 //   HelmRelease never becomes Ready. The HelmReleases are still applied and checked to exist.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { startGitServer } from './lib/gitserver.mjs';
@@ -23,6 +25,7 @@ import { describe } from './lib/kube.mjs';
 import { log, mkdirp, run, waitFor } from './lib/proc.mjs';
 import { pickCluster } from './tier-b.mjs';
 
+const execFileP = promisify(execFile);
 const git = (cwd, ...args) => run('git', ['-c', 'user.name=lambda-gitops-test', '-c', 'user.email=test@lambda-gitops.invalid', ...args], { cwd });
 
 export async function tierC({ root, work, report, versions, clusters, distDir }) {
@@ -49,7 +52,8 @@ export async function tierC({ root, work, report, versions, clusters, distDir })
   git(wt, 'add', '-A');
   git(wt, 'commit', '-q', '-m', 'rendered tree');
   git(wt, 'push', '-q', bare, 'main');
-  const lsRemote = run('git', ['ls-remote', repoUrl, 'refs/heads/main']).trim();
+  // Async: the git server lives in this process, a synchronous child would deadlock it.
+  const lsRemote = (await execFileP('git', ['ls-remote', repoUrl, 'refs/heads/main'], { timeout: 30000 })).stdout.trim();
   report.pass('tierC git smart-HTTP server serves the tree', lsRemote.slice(0, 12));
 
   const stack = await startStack(dir, { root, versions });
