@@ -11,6 +11,9 @@ export GOCACHE=$CACHE/go-build GOMODCACHE=$CACHE/gomod CLUSTER_BIN=$CACHE/bin
 
 t0=$SECONDS
 targets=(etcd k8s)
+# kubectl is only used for `kubectl kustomize`; build v1.33 kubectl when the machine has none.
+command -v kubectl >/dev/null || targets+=(kubectl)
+export PATH=$PATH:$CACHE/bin
 want=" ${*:-A B C peers} "
 case $want in *" B "*|*" C "*) targets+=(kwok) ;; esac
 case $want in *" C "*|*" A "*) targets+=(flux) ;; esac   # Tier A installs the CRDs from the Flux modules
@@ -28,7 +31,10 @@ export CLUSTER_TEST_PIDFILE=$pidfile
 cleanup() {
   # main.mjs stops its processes itself; this is the backstop if node dies.
   while read -r pid; do [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
-  rm -f "$pidfile"
+  if [ -f "$pidfile.dirs" ]; then
+    while read -r d; do case $d in */lgo-etcd-*) rm -rf "$d" ;; esac; done <"$pidfile.dirs"
+  fi
+  rm -f "$pidfile" "$pidfile.dirs"
 }
 trap cleanup EXIT
 node "$here/main.mjs" "$@"
