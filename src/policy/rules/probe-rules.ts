@@ -1,0 +1,48 @@
+import type { CrossResourceRule } from '../registry.js';
+
+interface Probe {
+  httpGet?: unknown;
+  tcpSocket?: unknown;
+  exec?: unknown;
+  grpc?: unknown;
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+
+const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const;
+
+/** The probe's handler as a comparable string. */
+function handlerOf(probe: Probe): string {
+  return JSON.stringify(HANDLERS.map((h) => probe[h] ?? null));
+}
+
+/** Seconds of consecutive failures before the kubelet acts (Kubernetes defaults: 10 s x 3). */
+function failureWindow(probe: Probe): number {
+  return (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3);
+}
+
+/**
+ * A liveness probe that checks the same endpoint as the readiness probe must tolerate failures
+ * for longer, so a busy server (loading a model, a long batch) is first taken out of rotation and
+ * only restarted if it stays unhealthy. kube-score flags identical probes; this rule accepts the
+ * same handler when the liveness failure window is strictly longer.
+ */
+export const probesLivenessAfterReadiness: CrossResourceRule = {
+  name: 'probes-liveness-after-readiness',
+  evaluate(ctx) {
+    for (const template of ctx.index.podTemplates()) {
+      const containers = (template.spec.containers as Array<{ name?: string; readinessProbe?: Probe; livenessProbe?: Probe }> | undefined) ?? [];
+      let failed = false;
+      containers.forEach((container, i) => {
+        const { readinessProbe: readiness, livenessProbe: liveness } = container;
+        if (!readiness || !liveness || handlerOf(readiness) !== handlerOf(liveness)) return;
+        if (failureWindow(liveness) > failureWindow(readiness)) return;
+        failed = true;
+        ctx.fail(template.owner,
+          `container ${container.name ?? i} checks the same endpoint for liveness and readiness, and liveness gives up after ${failureWindow(liveness)} s, not later than readiness (${failureWindow(readiness)} s): a busy pod is restarted instead of being taken out of rotation`,
+          `${template.specPath}/containers/${i}/livenessProbe`);
+      });
+      if (!failed) ctx.pass(template.owner);
+    }
+  },
+};
