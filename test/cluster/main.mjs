@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Report } from './lib/report.mjs';
-import { readVersions } from './lib/crds.mjs';
-import { loadTree } from './lib/tree.mjs';
-import { killAllSync, log, mkdirp, setPidFile, stopAll } from './lib/proc.mjs';
+import { Report } from './harness/report.mjs';
+import { readVersions } from './harness/crds.mjs';
+import { loadTree } from './harness/tree.mjs';
+import { killAllSync, log, mkdirp, setPidFile, stopAll } from './harness/proc.mjs';
 import { tierA } from './tier-a.mjs';
 import { tierB } from './tier-b.mjs';
 import { tierC } from './tier-c.mjs';

@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { BIN } from './lib/controlplane.mjs';
-import { crdFiles } from './lib/crds.mjs';
-import { generateSchemas } from './lib/schemas.mjs';
-import { buildDir, ksName } from './lib/tree.mjs';
-import { log, mkdirp, run } from './lib/proc.mjs';
+import { BIN } from './harness/controlplane.mjs';
+import { crdFiles } from './harness/crds.mjs';
+import { generateSchemas } from './harness/schemas.mjs';
+import { buildDir, ksName } from './harness/tree.mjs';
+import { log, mkdirp, run } from './harness/proc.mjs';
 
 function tool(name, args, input) {
   try {

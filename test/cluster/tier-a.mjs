@@ -1,11 +1,11 @@
 // Tier A: etcd + kube-apiserver, the CRDs the tree uses, then a server-side dry-run (strict field
 // validation) of every object of dist/ in Flux's order.
 import path from 'node:path';
-import { startEtcd, startApiserver } from './lib/controlplane.mjs';
-import { crdFiles, installCrds } from './lib/crds.mjs';
-import { applyCluster } from './lib/apply.mjs';
-import { allYamlFiles } from './lib/tree.mjs';
-import { log, mkdirp, stop } from './lib/proc.mjs';
+import { startEtcd, startApiserver } from './harness/controlplane.mjs';
+import { crdFiles, installCrds } from './harness/crds.mjs';
+import { applyCluster } from './harness/apply.mjs';
+import { allYamlFiles } from './harness/tree.mjs';
+import { log, mkdirp, stop } from './harness/proc.mjs';
 
 export async function tierA({ root, work, report, versions, clusters, distDir }) {
   const dir = mkdirp(work, 'tier-a');

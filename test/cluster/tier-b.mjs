@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { applyCluster } from './lib/apply.mjs';
-import { describe } from './lib/kube.mjs';
-import { log, mkdirp, run, sleep, waitFor } from './lib/proc.mjs';
-import { startStack, clusterPools, createNodes, createVolumesFor, isWorkload, checkWorkloads, workloadState, pendingReasons } from './lib/workloads.mjs';
+import { applyCluster } from './harness/apply.mjs';
+import { describe } from './harness/kube.mjs';
+import { log, mkdirp, run, sleep, waitFor } from './harness/proc.mjs';
+import { startStack, clusterPools, createNodes, createVolumesFor, isWorkload, checkWorkloads, workloadState, pendingReasons } from './harness/workloads.mjs';
 
 const CASE_NS = 'lgo-scheduling-cases';
 
