@@ -102,33 +102,31 @@ current-context: test
 `;
 }
 
-export async function startScheduler(work, api) {
+/** kube-scheduler or kube-controller-manager: kubeconfig auth, loopback serving, no leader election. */
+async function startComponent(name, work, api, extraArgs) {
   const port = await freePort();
-  const logFile = path.join(work, 'kube-scheduler.log');
-  const child = start('kube-scheduler', bin('kube-scheduler'), [
+  const logFile = path.join(work, `${name}.log`);
+  const child = start(name, bin(name), [
     `--kubeconfig=${api.kubeconfig}`,
     `--authentication-kubeconfig=${api.kubeconfig}`, `--authorization-kubeconfig=${api.kubeconfig}`,
     '--bind-address=127.0.0.1', `--secure-port=${port}`,
     '--leader-elect=false',
+    ...extraArgs,
   ], { logFile });
-  await waitForServing('kube-scheduler', child, logFile, port);
+  await waitForServing(name, child, logFile, port);
   return { child, logFile };
 }
 
-export async function startControllerManager(work, api) {
-  const port = await freePort();
-  const logFile = path.join(work, 'kube-controller-manager.log');
-  const child = start('kube-controller-manager', bin('kube-controller-manager'), [
-    `--kubeconfig=${api.kubeconfig}`,
-    `--authentication-kubeconfig=${api.kubeconfig}`, `--authorization-kubeconfig=${api.kubeconfig}`,
-    '--bind-address=127.0.0.1', `--secure-port=${port}`,
-    '--leader-elect=false',
+export function startScheduler(work, api) {
+  return startComponent('kube-scheduler', work, api, []);
+}
+
+export function startControllerManager(work, api) {
+  return startComponent('kube-controller-manager', work, api, [
     `--service-account-private-key-file=${api.saKey}`,
     '--use-service-account-credentials=false',
     '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10',
-  ], { logFile });
-  await waitForServing('kube-controller-manager', child, logFile, port);
-  return { child, logFile };
+  ]);
 }
 
 async function waitForServing(name, child, logFile, port) {
