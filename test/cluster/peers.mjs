@@ -119,7 +119,7 @@ export async function peers({ root, work, report, versions, clusters, fixtures =
   fs.writeFileSync(out, JSON.stringify(matrix, null, 2));
   log(`peers: matrix written to ${out} (fixtures of ${Object.keys(matrix.fixtures).length} rules)`);
   if (!fixtures) log('peers: policy fixtures not compared (tier peers-fixtures does it; about 7 minutes on 2 busy cores, most of it lambda-gitops check started once per fixture)');
-  report.skip('peers kube-linter', 'not built: golang.stackrox.io/kube-linter is refused by the Go module proxy here (403, every version)');
+  report.skip('peers kube-linter', 'not built: golang.stackrox.io/kube-linter is refused by the Go module proxy here (403 for its version list and for v0.7.1, v0.8.3)');
 }
 
 export const peersFixtures = (ctx) => peers({ ...ctx, fixtures: true });
