@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { TreeLoadError } from '../../diff/load-tree.js';
 import { parseDiffReport } from '../../diff/parse-report.js';
@@ -8,6 +7,7 @@ import { ActionsContextError, readPullRequestContext } from '../../github/action
 import { createGitHubClient, GitHubApiError } from '../../github/client.js';
 import { postReview } from '../../github/review.js';
 import { UsageError } from '../main.js';
+import { parseOptions } from '../parse-options.js';
 
 export const summary = 'post the diff as a sticky PR comment, a check run and a SARIF upload (GitHub Actions)';
 
@@ -50,19 +50,14 @@ export function parsePlanDelta(value: unknown, source: string): CapacityDeltaTab
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseOptions({
       args,
       options: {
         report: { type: 'string' }, sarif: { type: 'string' }, plan: { type: 'string' }, handover: { type: 'string' }, id: { type: 'string' },
         'bot-login': { type: 'string' }, 'check-name': { type: 'string' }, 'no-check': { type: 'boolean' }, 'no-upload-sarif': { type: 'boolean' },
         'annotation-prefix': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+    });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { diffTrees } from '../../diff/compute.js';
 import { ClusterModelError } from '../../cluster/cluster-model-file.js';
 import { PlanInputError } from '../../capacity/workloads.js';
@@ -14,6 +13,7 @@ import { renderMarkdown } from '../../diff/render-markdown.js';
 import { renderJson, renderText } from '../../diff/render-text.js';
 import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
+import { parseOptions } from '../parse-options.js';
 
 export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
 
@@ -63,19 +63,14 @@ function write(file: string | undefined, text: string): void {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseOptions({
       args,
       options: {
         base: { type: 'string' }, head: { type: 'string' }, 'base-path': { type: 'string' }, repo: { type: 'string' },
         format: { type: 'string', default: 'text' }, output: { type: 'string' }, full: { type: 'string' }, budget: { type: 'string' },
         policy: { type: 'string' }, check: { type: 'boolean' }, plan: { type: 'boolean' }, 'plan-output': { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+    });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

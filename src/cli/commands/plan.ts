@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ClusterModelError, loadClusterModelFile } from '../../cluster/cluster-model-file.js';
 import { UnknownInstanceTypeError } from '../../cluster/instance-types.js';
 import { planCapacity, type PlanReport } from '../../capacity/plan.js';
@@ -6,6 +5,7 @@ import { renderPlanMarkdown, renderPlanText } from '../../capacity/report.js';
 import { PlanInputError } from '../../capacity/workloads.js';
 import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
+import { parseOptions } from '../parse-options.js';
 
 export const summary = 'check that the tree fits the GPU cluster at maximum scale; utilization and monthly cost';
 
@@ -36,13 +36,7 @@ function render(report: PlanReport, format: Format): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { cluster: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions({ args, allowPositionals: true, options: { cluster: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createGitHubClient, GitHubApiError } from '../../github/client.js';
 import { publishTree, readPublishFiles } from '../../github/publish.js';
 import { UsageError } from '../main.js';
+import { parseOptions } from '../parse-options.js';
 
 export const summary = 'commit the rendered tree to a GitOps repository (Git Data API) and open or update a PR';
 
@@ -26,19 +26,14 @@ Options:
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseOptions({
       args,
       options: {
         repo: { type: 'string' }, branch: { type: 'string' }, base: { type: 'string', default: 'main' }, dir: { type: 'string', default: 'dist' },
         path: { type: 'string' }, message: { type: 'string' }, title: { type: 'string' }, 'body-file': { type: 'string' },
         'token-env': { type: 'string', default: 'GITHUB_TOKEN' }, help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+    });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

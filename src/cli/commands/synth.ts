@@ -1,11 +1,11 @@
 import { App } from 'cdk8s';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { SynthesisError } from '../../render/synthesize.js';
 import { renderApp } from '../../render/render-app.js';
 import { defaultValidators } from '../../render/default-validators.js';
 import { UsageError } from '../main.js';
+import { parseOptions } from '../parse-options.js';
 
 export const summary = 'render an app (default: the embedded Lambda Labs platform) into a Flux tree';
 
@@ -31,12 +31,7 @@ async function loadBuilder(modulePath: string | undefined): Promise<(app: App) =
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { app: { type: 'string' }, out: { type: 'string' }, 'no-gate': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseOptions({ args, options: { app: { type: 'string' }, out: { type: 'string' }, 'no-gate': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
