@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (or reuses) every binary the cluster tests need, into .cache/bin.
-# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|etcd|kwok|flux|peers]...
+# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|k8s-1.28|kube-apiserver-1.28|etcd|kwok|flux|peers]...
 # A component is rebuilt only when .cache/bin/<name> does not report the pinned version.
+# kube-apiserver-1.28 is a second apiserver ($K8S_128_VERSION, wrapper tools/k8s-1.28) for Tier A128.
 # Everything comes from the Go module proxy (go.mod/go.sum of the wrapper modules are committed)
 # or from Debian (etcd-server). Build logs and timings go to .cache/logs/.
 set -euo pipefail
@@ -58,14 +59,14 @@ timed() { # timed NAME CMD...: run CMD, record wall seconds in .cache/logs/times
   log "built $name in $((SECONDS - t0))s"
 }
 
-k8s_ldflags() {
-  local v=$K8S_VERSION maj min
+k8s_ldflags() { # VERSION COMMIT
+  local v=$1 commit=$2 maj min
   maj=${v#v}; maj=${maj%%.*}
   min=${v#v*.}; min=${min%%.*}
   local f="-s -w" p
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     f+=" -X $p.gitVersion=$v -X $p.gitMajor=$maj -X $p.gitMinor=$min"
-    f+=" -X $p.gitCommit=$K8S_COMMIT -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+    f+=" -X $p.gitCommit=$commit -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
   printf '%s' "$f"
 }
@@ -78,7 +79,16 @@ build_k8s_one() { # kube-apiserver | kube-scheduler | kube-controller-manager | 
   need_proxy "k8s.io/kubernetes@$K8S_VERSION"
   log "building $name $K8S_VERSION (cold: several minutes on 2 cores)"
   (cd "$here/tools/k8s" && timed "$name" "${NICE[@]}" go build -trimpath -tags selinux,notest \
-    -ldflags "$(k8s_ldflags)" -o "$BIN/$name" "k8s.io/kubernetes/cmd/$name")
+    -ldflags "$(k8s_ldflags "$K8S_VERSION" "$K8S_COMMIT")" -o "$BIN/$name" "k8s.io/kubernetes/cmd/$name")
+}
+
+build_apiserver_128() { # kube-apiserver of the 1.28 line, for Tier A128
+  local name=kube-apiserver-1.28
+  if has_version "$name" "$K8S_128_VERSION" --version; then log "$name $K8S_128_VERSION cached"; return; fi
+  need_proxy "k8s.io/kubernetes@$K8S_128_VERSION"
+  log "building $name $K8S_128_VERSION (cold: several minutes on 2 cores)"
+  (cd "$here/tools/k8s-1.28" && timed "$name" "${NICE[@]}" go build -trimpath -tags selinux,notest \
+    -ldflags "$(k8s_ldflags "$K8S_128_VERSION" "$K8S_128_COMMIT")" -o "$BIN/$name" "k8s.io/kubernetes/cmd/kube-apiserver")
 }
 
 build_etcd() {
@@ -134,10 +144,12 @@ targets=("$@")
 for t in "${targets[@]}"; do
   case $t in
     all) build_etcd; for c in kube-apiserver kube-controller-manager kube-scheduler; do build_k8s_one $c; done
+         build_apiserver_128
          command -v kubectl >/dev/null || build_k8s_one kubectl
          build_kwok; build_flux; build_peers ;;
     k8s) for c in kube-apiserver kube-controller-manager kube-scheduler; do build_k8s_one $c; done ;;
     kube-apiserver|kube-scheduler|kube-controller-manager|kubectl) build_k8s_one "$t" ;;
+    k8s-1.28|kube-apiserver-1.28) build_apiserver_128 ;;
     etcd) build_etcd ;;
     kwok) build_kwok ;;
     flux) build_flux ;;

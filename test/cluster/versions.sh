@@ -4,6 +4,9 @@
 # see docs/cluster-testing.md for why not 1.28.
 K8S_VERSION=v1.33.13
 K8S_COMMIT=goproxy-module-v1.33.13   # the proxy's .info carries no commit; informational only
+# Tier A also runs on the 1.28 line the constructs target (kube-apiserver only; no Flux needed).
+K8S_128_VERSION=v1.28.15
+K8S_128_COMMIT=goproxy-module-v1.28.15
 ETCD_VERSION_PREFIX=3.4.             # Debian 12 etcd-server (3.4.23), smoke-tested by the harness
 KWOK_VERSION=v0.8.0
 SOURCE_CONTROLLER_VERSION=v1.9.6     # Flux 2.9

@@ -40,7 +40,8 @@ export async function startEtcd(work) {
   return { child, url, dataDir, cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-export async function startApiserver(work, etcdUrl, { extraArgs = [] } = {}) {
+/** `binary`: kube-apiserver (the pinned K8S_VERSION) or kube-apiserver-1.28 (K8S_128_VERSION, Tier A128). */
+export async function startApiserver(work, etcdUrl, { extraArgs = [], binary = 'kube-apiserver' } = {}) {
   const port = await freePort();
   const certDir = path.join(work, 'apiserver-certs');
   fs.mkdirSync(certDir, { recursive: true });
@@ -55,7 +56,7 @@ export async function startApiserver(work, etcdUrl, { extraArgs = [] } = {}) {
   fs.writeFileSync(tokenFile, `${token},lambda-gitops-admin,admin,"system:masters"\n`, { mode: 0o600 });
   const server = `https://127.0.0.1:${port}`;
   const logFile = path.join(work, 'kube-apiserver.log');
-  const child = start('kube-apiserver', bin('kube-apiserver'), [
+  const child = start(binary, bin(binary), [
     `--etcd-servers=${etcdUrl}`,
     `--cert-dir=${certDir}`,
     `--secure-port=${port}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocs } from './tree.mjs';
-import { waitFor } from './proc.mjs';
+import { log, waitFor } from './proc.mjs';
 
 export function crdFiles(root, versions) {
   const mod = process.env.GOMODCACHE ?? path.join(root, '.cache/gomod');
@@ -20,15 +20,32 @@ export function crdFiles(root, versions) {
   return files;
 }
 
-export async function installCrds(kube, files) {
+/**
+ * Applies every CRD in `files` and waits until each is Established.
+ * `dropVersionFields`: keys removed from each `spec.versions[]` before applying, for an older
+ * apiserver whose CRD schema lacks them (Tier A128: `selectableFields`, Kubernetes >= 1.30, which
+ * only enables field selectors and does not change how objects are validated). Each removal is
+ * logged and returned in `dropped` ("<crd>/<version>.<field>").
+ */
+export async function installCrds(kube, files, { dropVersionFields = [] } = {}) {
   const crds = [];
+  const dropped = [];
   for (const f of files) {
     for (const o of parseDocs(fs.readFileSync(f, 'utf8'), f)) {
       if (o.kind !== 'CustomResourceDefinition') continue;
+      for (const v of o.spec?.versions ?? []) {
+        for (const field of dropVersionFields) {
+          if (!(field in v)) continue;
+          delete v[field];
+          dropped.push(`${o.metadata.name}/${v.name}.${field}`);
+          log(`CRD ${o.metadata.name} version ${v.name}: dropped ${field} (not in this apiserver's CRD schema)`);
+        }
+      }
       await kube.apply(o);
       crds.push(o);
     }
   }
+  crds.dropped = dropped;
   for (const c of crds) {
     await waitFor(`CRD ${c.metadata.name} Established`, async () => {
       const cur = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', c.metadata.name);
