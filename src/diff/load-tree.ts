@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
-import { CLUSTER_SCOPED_KINDS } from '../render/synthesize.js';
+import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */

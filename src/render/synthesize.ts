@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
 
 /** One rendered Kubernetes object and where it goes. */
@@ -20,12 +21,7 @@ export interface KubeManifest {
   [key: string]: unknown;
 }
 
-/** Kinds that are never namespaced (the ones lambda-gitops and its users render). */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'PriorityClass', 'ClusterSecretStore', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'StorageClass', 'PersistentVolume', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'APIService', 'IngressClass', 'ClusterIssuer', 'ClusterPolicy', 'Node',
-]);
+export { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 
 /** Errors collected while validating or synthesizing an app. */
 export class SynthesisError extends Error {

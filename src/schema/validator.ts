@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
+import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 
 /** One schema problem in a manifest. */
 export interface SchemaIssue {
@@ -148,7 +149,7 @@ export class SchemaValidator {
         // DeleteOptions, WatchEvent and friends list every group; the first mapping wins.
         if (this.schemas.has(k)) continue;
         this.schemas.set(k, {
-          info: { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true },
+          info: { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: BUILT_IN_CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true },
           schema: { $ref: `${K8S_ID}#/definitions/${name}` },
         });
       }
@@ -177,17 +178,6 @@ export class SchemaValidator {
   }
 }
 
-/** Built-in kinds that are cluster-scoped (Kubernetes 1.28). */
-const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass',
-  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'CustomResourceDefinition',
-  'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'RuntimeClass',
-  'IngressClass', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
-  'ComponentStatus', 'TokenReview', 'SelfSubjectReview', 'SelfSubjectAccessReview',
-  'SelfSubjectRulesReview', 'SubjectAccessReview', 'ClusterTrustBundle', 'ResourceClass',
-  'StorageVersion', 'ClusterCIDR', 'IPAddress',
-]);
 /** Kinds whose scope does not matter for manifests (API-only types). */
 const NAMESPACED_UNKNOWN = new Set(['DeleteOptions', 'WatchEvent', 'Status', 'APIGroup', 'APIResourceList', 'APIVersions', 'APIGroupList']);
 
