@@ -34,3 +34,8 @@ function describe(value: unknown): string {
 export function requireProp(condition: boolean, scope: IConstruct | string, prop: string, value: unknown, allowed: string): void {
   if (!condition) throw new InvalidPropError(scope, prop, value, allowed);
 }
+
+/** The construct path a child `id` of `scope` will get, for errors raised before `super()`. */
+export function pathOfChild(scope: IConstruct, id: string): string {
+  return scope.node.path ? `${scope.node.path}/${id}` : id;
+}

@@ -38,6 +38,14 @@ export interface WorkloadIdentity {
 }
 
 /**
+ * The identity of a workload named `name` in `namespace`: the instance label is
+ * `<name>-<namespace>` (cut to 63 characters), so it is unique across the cluster.
+ */
+export function workloadIdentity(name: string, namespace: string, component: string, partOf: string = namespace): WorkloadIdentity {
+  return { name, instance: `${name}-${namespace}`.slice(0, 63).replace(/-+$/, ''), component, partOf };
+}
+
+/**
  * Selector labels: only name and instance, never a construct-path hash, so moving a construct in
  * the tree never changes an immutable `spec.selector`.
  */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { InvalidPropError } from '../core/errors.js';
+import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { validateDnsLabel } from '../core/names.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
 import { FluxKustomization } from './flux-kustomization.js';
@@ -63,7 +63,7 @@ export class FluxCluster extends ManifestDirectory {
   public readonly configs: ManifestDirectory;
 
   constructor(scope: Construct, id: string, props: FluxClusterProps) {
-    const clusterName = validateDnsLabel(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`, 'clusterName', props.clusterName);
+    const clusterName = validateDnsLabel(pathOfChild(scope, id), 'clusterName', props.clusterName);
     super(scope, id, { directory: `clusters/${clusterName}` });
     const treePath = props.treePath ?? 'dist';
     if (treePath !== '' && !/^[a-z0-9][-a-z0-9_./]*$/.test(treePath)) {

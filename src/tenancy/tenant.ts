@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { InvalidPropError } from '../core/errors.js';
+import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { GPU_RESOURCE, LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
 import { isQuantity } from '../core/quantity.js';
@@ -99,7 +99,7 @@ export class Tenant extends ManifestDirectory {
   public readonly gpuQuota: number;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
-    const namespace = validateDnsLabel(scope.node.path ? `${scope.node.path}/${id}` : id, 'namespace', props.namespace ?? id);
+    const namespace = validateDnsLabel(pathOfChild(scope, id), 'namespace', props.namespace ?? id);
     super(scope, id, { namespace, directory: props.directory ?? `apps/${namespace}` });
     this.namespaceName = namespace;
     this.team = validateDnsLabel(this, 'team', props.team);

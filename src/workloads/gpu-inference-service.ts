@@ -1,8 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { InvalidPropError } from '../core/errors.js';
+import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { parseQuantity } from '../core/quantity.js';
-import { GpuPlacementProps, pathOfChild, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
+import { GpuPlacementProps, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
 import { ModelCache, ModelCacheConfig } from './model-cache.js';
 import { HOME_MOUNT_PATH, ModelServer } from './model-server-presets.js';
 import { HostCacheVolume, PersistentVolume, ScratchVolume } from './pod-template.js';

@@ -105,8 +105,3 @@ export function sharedMemoryVolume(scope: IConstruct | string, size: string, mem
   }
   return { name: 'dshm', mountPath: '/dev/shm', memory: true, sizeLimit: size };
 }
-
-/** The construct path a child `id` of `scope` will get, for errors raised before `super()`. */
-export function pathOfChild(scope: IConstruct, id: string): string {
-  return scope.node.path ? `${scope.node.path}/${id}` : id;
-}

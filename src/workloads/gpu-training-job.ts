@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
-import { recommendedLabels, selectorLabels } from '../core/labels.js';
+import { recommendedLabels, selectorLabels, workloadIdentity } from '../core/labels.js';
 import type { INetworkEndpoint } from '../network/network-endpoint.js';
 import { validateDnsLabel, validateDnsSubdomain } from '../core/names.js';
 import { GpuPlacementProps, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
@@ -221,12 +221,7 @@ export class GpuTrainingJob extends Construct implements INetworkEndpoint {
     };
     if (checkpoint.storageClassName !== undefined) validateDnsSubdomain(this, 'checkpoint.storageClassName', checkpoint.storageClassName);
 
-    const identity = {
-      name: this.jobName,
-      instance: `${this.jobName}-${this.namespace}`.slice(0, 63).replace(/-+$/, ''),
-      component: 'training',
-      partOf: props.partOf ?? this.namespace,
-    };
+    const identity = workloadIdentity(this.jobName, this.namespace, 'training', props.partOf);
     const labels = recommendedLabels(identity);
     this.selector = selectorLabels(identity);
     const memory = props.resources?.memory ?? { request: `${24 * gpus}Gi` };

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { InvalidPropError } from '../core/errors.js';
-import { pathOfChild } from './gpu-scheduling.js';
+import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { CpuServiceOptions, ServiceWorkload } from './service-workload.js';
 
 /** Props of {@link McpServer}. */

@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { DisruptionBudgetOptions } from '../availability/pod-disruption-budget.js';
-import { InvalidPropError } from '../core/errors.js';
+import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { validateDnsSubdomain } from '../core/names.js';
-import { pathOfChild } from './gpu-scheduling.js';
 import { SecretEnvVar, requireQuantity } from './pod-template.js';
 import { renderProbe, startupProbe } from './probes.js';
 import { CpuResources } from './service-workload.js';

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
-import { InvalidPropError } from '../core/errors.js';
+import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { validateDnsSubdomain } from '../core/names.js';
-import { pathOfChild } from './gpu-scheduling.js';
 import { ScratchVolume, WorkloadPort } from './pod-template.js';
 import { renderProbe, startupProbe } from './probes.js';
 import { ResourceRange } from './resources.js';

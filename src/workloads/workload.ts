@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { DisruptionBudgetOptions, PodDisruptionBudget } from '../availability/pod-disruption-budget.js';
 import { InvalidPropError } from '../core/errors.js';
-import { WorkloadIdentity, recommendedLabels, selectorLabels } from '../core/labels.js';
+import { recommendedLabels, selectorLabels, workloadIdentity } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
 import { PodSpecProps, SecretEnvVar, WorkloadPort, buildPodTemplate } from './pod-template.js';
 import { ComputeResources } from './resources.js';
@@ -192,12 +192,7 @@ export class Workload extends Construct implements IScalableWorkload {
     this.workloadName = validateDnsLabel(this, 'name', props.name ?? id, 52);
     this.namespace = Workload.namespaceOf(this);
     validateImage(this, props.image);
-    const identity: WorkloadIdentity = {
-      name: this.workloadName,
-      instance: `${this.workloadName}-${this.namespace}`.slice(0, 63).replace(/-+$/, ''),
-      component: props.component,
-      partOf: props.partOf ?? this.namespace,
-    };
+    const identity = workloadIdentity(this.workloadName, this.namespace, props.component, props.partOf);
     this.selector = selectorLabels(identity);
     this.labels = recommendedLabels(identity);
     this.fixedReplicas = props.replicas ?? 2;
