@@ -14,8 +14,8 @@
  * `npx cdk8s synth` (or `lambda-gitops synth`) runs this file and renders the tree into `dist/`.
  */
 import { App } from 'cdk8s';
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isEntryPoint } from './cli/entry-point.js';
+import { synthApp } from './cli/synth-app.js';
 import { ClusterModel } from './cluster/cluster-model.js';
 import { exemptFromPolicy } from './core/policy-exemption.js';
 import { FluxCluster } from './flux/flux-cluster.js';
@@ -25,9 +25,6 @@ import { GpuTimeSlicingConfig } from './gpu/time-slicing-config.js';
 import { NetworkPeer } from './network/network-peer.js';
 import { NetworkPort } from './network/network-port.js';
 import { allowEgress, allowIngress, allowMetricsScrape, allowTraffic } from './network/network-rules.js';
-import { SynthesisError } from './render/synthesize.js';
-import { renderApp } from './render/render-app.js';
-import { defaultValidators } from './render/default-validators.js';
 import { HorizontalAutoscaler } from './scaling/horizontal-autoscaler.js';
 import { KedaScaledObject } from './scaling/keda-scaled-object.js';
 import { KedaTrigger } from './scaling/keda-trigger.js';
@@ -202,24 +199,12 @@ export function buildDefaultPlatform(app: App): void {
   allowEgress(fineTune, internet, [NetworkPort.tcp(443)]);
 }
 
-/** Renders the default platform into `dist/` (atomically, after validation). */
-export async function synthDefaultPlatform(outdir = 'dist'): Promise<number> {
-  const app = new App();
-  buildDefaultPlatform(app);
-  try {
-    const result = await renderApp(app, { outdir, validators: defaultValidators({ outdir }) });
-    process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof SynthesisError) {
-      process.stderr.write(`${error.message}\n(the previous ${outdir}/ was left untouched)\n`);
-      return 1;
-    }
-    throw error;
-  }
+/** Renders the default platform into `outdir` (atomically, after validation); resolves to the exit code. */
+export function synthDefaultPlatform(outdir = 'dist'): Promise<number> {
+  return synthApp(buildDefaultPlatform, { outdir });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+if (isEntryPoint(import.meta.url)) {
   synthDefaultPlatform().then((code) => {
     process.exitCode = code;
   }, (error: Error) => {

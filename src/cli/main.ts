@@ -4,8 +4,7 @@
  * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
  * Exit codes: 0 success, 1 a finding (policy failure, does not fit, diff risk gate), 2 bad input or usage.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isEntryPoint } from './entry-point.js';
 
 /** A CLI subcommand module. */
 export interface CommandModule {
@@ -76,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {

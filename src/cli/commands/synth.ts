@@ -1,11 +1,9 @@
 import { App } from 'cdk8s';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SynthesisError } from '../../render/synthesize.js';
-import { renderApp } from '../../render/render-app.js';
-import { defaultValidators } from '../../render/default-validators.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
+import { synthApp } from '../synth-app.js';
 
 export const summary = 'render an app (default: the embedded Lambda Labs platform) into a Flux tree';
 
@@ -36,17 +34,5 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const app = new App();
-  (await loadBuilder(values.app))(app);
-  try {
-    const result = await renderApp(app, { outdir: values.out ?? 'dist', validators: defaultValidators({ gate: !values['no-gate'], outdir: values.out ?? 'dist' }) });
-    process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof SynthesisError) {
-      process.stderr.write(`lambda-gitops synth: ${error.message}\n(the previous ${values.out ?? 'dist'}/ was left untouched)\n`);
-      return 1;
-    }
-    throw error;
-  }
+  return synthApp(await loadBuilder(values.app), { outdir: values.out, gate: !values['no-gate'], errorPrefix: 'lambda-gitops synth: ' });
 }
