@@ -36,14 +36,15 @@ export const schemaValidator: TreeValidator = (files: TreeFile[]) => {
 /**
  * The policy gate (the same rules as `lambda-gitops check`) over the tree before it is written;
  * every failure at severity error is a problem naming the file, line, object and rule.
+ * `skipSchemaRule` leaves out `schema-valid` when {@link schemaValidator} runs beside it (default false).
  */
-export function policyGateValidator(outdir = 'dist'): TreeValidator {
+export function policyGateValidator(outdir = 'dist', options: { readonly skipSchemaRule?: boolean } = {}): TreeValidator {
   return async (files: TreeFile[]) => {
     const prefix = relative(process.cwd(), resolve(outdir)) || '.';
     const loaded = manifestsFromText(files.map((f) => ({ file: `${prefix}/${f.path}`, text: f.content })));
     // Flux paths resolve against the working directory (the repository), where the tree will live
     const manifests = { ...loaded, roots: [process.cwd()] };
-    const report = await runCheck({ manifests, severity: 'error' });
+    const report = await runCheck({ manifests, severity: 'error', ...(options.skipSchemaRule ? { disable: ['schema-valid'] } : {}) });
     return report.results
       .filter((r) => r.result === 'fail' && r.severity === 'error')
       .map((r) => `${r.file}${r.line ? `:${r.line}` : ''}: ${r.resource.kind} ${r.resource.namespace ? `${r.resource.namespace}/` : ''}${r.resource.name}: ${r.policy}: ${r.message}`);
@@ -52,5 +53,7 @@ export function policyGateValidator(outdir = 'dist'): TreeValidator {
 
 /** The validators `synth` runs before it replaces the output directory: schemas, then the gate. */
 export function defaultValidators(options: DefaultValidatorOptions = {}): TreeValidator[] {
-  return options.gate === false ? [schemaValidator] : [schemaValidator, policyGateValidator(options.outdir)];
+  // schemaValidator already reports schema problems (with the construct path), so the gate's
+  // schema-valid rule would validate every object a second time and repeat each message
+  return options.gate === false ? [schemaValidator] : [schemaValidator, policyGateValidator(options.outdir, { skipSchemaRule: true })];
 }

@@ -50,3 +50,14 @@ test('the gate validator passes a clean tree', async () => {
   new k8s.KubePriorityClass(dir, 'pc', { metadata: { name: 'serving' }, value: 1000 });
   expect(await policyGateValidator('dist')(layoutTree(synthesizeObjects(app)))).toEqual([]);
 });
+
+test('a schema problem is reported once, by the schema validator, not again by the gate', async () => {
+  const app = Testing.app();
+  const dir = new ManifestDirectory(app, 'team', { directory: 'apps/team', namespace: 'team' });
+  new ApiObject(dir, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, datta: { a: 'b' } });
+  const files = layoutTree(synthesizeObjects(app));
+  const problems: string[] = [];
+  for (const validate of defaultValidators({ outdir: 'dist' })) problems.push(...(await validate(files)));
+  expect(problems.filter((p) => p.includes('datta'))).toEqual(['apps/team/config-map-settings.yaml: ConfigMap team/settings (team/cm): /datta: unknown field "datta"']);
+  expect(await policyGateValidator('dist')(files)).toEqual([expect.stringMatching(/schema-valid: \/datta: unknown field "datta"/)]);
+});
