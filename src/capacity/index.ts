@@ -7,7 +7,7 @@ export {
 export { planDelta, renderPlanDeltaMarkdown, type CapacityPlanDelta, type PoolCapacityDelta, type ValueChange } from './delta.js';
 export { renderPlanText, renderPlanMarkdown, utilizationChart } from './report.js';
 export { PlanInputError, BUILT_IN_PRIORITY_CLASSES, readTree, type PlanInput, type PodGroup, type TreeFacts, type QuotaObject } from './workloads.js';
-export { schedule, nodesOf, fitErrorMessage, type SimNode, type SimPod, type Simulation, type SchedulingFailure } from './scheduler.js';
+export { schedule, nodesOf, fitErrorMessage, type SimNode, type SimPod, type Simulation, type SchedulingFailure, type ScheduleOptions } from './scheduler.js';
 export { CLOUD_GPU_OFFERS, cloudPeersOf, type CloudGpuOffer } from './cloud-prices.js';
 export { timeSlicingWarnings } from './time-slicing-check.js';
 export { capacityFitRule } from './capacity-fit.js';
