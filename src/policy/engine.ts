@@ -183,13 +183,21 @@ export class PolicyGate {
       if (!e) exemptionCache.set(entry, (e = exemptionsOf(entry.object)));
       return e;
     };
+    // one reference per object, shared by all its results
+    const refs = new Map<ManifestObject, ResourceRef>();
+    const refFor = (entry: ManifestObject) => {
+      let r = refs.get(entry);
+      if (!r) refs.set(entry, (r = refOf(entry)));
+      return r;
+    };
     const policyIds = new Set(this.allPolicies.map((p) => p.definition.id));
     for (const policy of compiled) {
       const d = policy.loaded.definition;
       if (policy.kind === 'schema') {
         for (const entry of manifests.objects) {
           if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
-          for (const f of evaluateSchemaPolicy(policy, entry, index)) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+          // exemptions only matter for failures
+          for (const f of evaluateSchemaPolicy(policy, entry, index, refFor(entry))) findings.push(f.passed ? f : { ...f, exemptions: exemptionsFor(entry) });
         }
         continue;
       }
@@ -202,8 +210,8 @@ export class PolicyGate {
         schemas: this.schemas,
         policyIds,
         roots: manifests.roots,
-        pass: (entry) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: true, message: '' }),
-        fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
+        pass: (entry) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: true, message: '' }),
+        fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
         failDocument: (source, resource, message) => findings.push({ policy: d, source, resource, passed: false, message }),
       };
       policy.rule.evaluate(context);
@@ -250,15 +258,15 @@ export function refOf(entry: ManifestObject): ResourceRef {
   return { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name };
 }
 
-function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex): Omit<Finding, 'exemptions'>[] {
+function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, resource: ResourceRef): Omit<Finding, 'exemptions'>[] {
   const d = policy.loaded.definition;
   const target = d.target ?? 'object';
-  const resource = refOf(entry);
-  const vars: Record<string, string> = { kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' };
+  // message variables, built only for failures
+  const vars = (): Record<string, string> => ({ kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' });
   if (target === 'object') {
     if (policy.when && !policy.when(entry.object)) return [];
     if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars), field: errorPointer(policy.check, (p) => p) }];
+    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => p) }];
   }
   const template = index.podTemplateOf(entry);
   if (!template) return [];
@@ -266,7 +274,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
     const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
     if (policy.when && !policy.when(document)) return [];
     if (policy.check(document)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
+    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
   }
   const failures: Omit<Finding, 'exemptions'>[] = [];
   let applicable = 0;
@@ -285,7 +293,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
         source: entry.source,
         resource,
         passed: false,
-        message: fill(d.message, { ...vars, container: typeof name === 'string' ? name : `#${i}`, containerType }),
+        message: fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }),
         field: errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)),
       });
     });
