@@ -183,6 +183,8 @@ export class PolicyGate {
       if (!e) exemptionCache.set(entry, (e = exemptionsOf(entry.object)));
       return e;
     };
+    const keepPasses = options.includePasses ?? false;
+    let passes = 0;
     // one reference per object, shared by all its results
     const refs = new Map<ManifestObject, ResourceRef>();
     const refFor = (entry: ManifestObject) => {
@@ -196,8 +198,12 @@ export class PolicyGate {
       if (policy.kind === 'schema') {
         for (const entry of manifests.objects) {
           if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
-          // exemptions only matter for failures
-          for (const f of evaluateSchemaPolicy(policy, entry, index, refFor(entry))) findings.push(f.passed ? f : { ...f, exemptions: exemptionsFor(entry) });
+          for (const f of evaluateSchemaPolicy(policy, entry, index, refFor(entry))) {
+            // exemptions only matter for failures; passes are only counted unless listed
+            if (!f.passed) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+            else if (keepPasses) findings.push(f);
+            else passes++;
+          }
         }
         continue;
       }
@@ -210,20 +216,24 @@ export class PolicyGate {
         schemas: this.schemas,
         policyIds,
         roots: manifests.roots,
-        pass: (entry) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: true, message: '' }),
+        pass: (entry) => {
+          if (keepPasses) findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: true, message: '' });
+          else passes++;
+        },
         fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
         failDocument: (source, resource, message) => findings.push({ policy: d, source, resource, passed: false, message }),
       };
       policy.rule.evaluate(context);
     }
-    return this.report(findings, options);
+    return this.report(findings, options, passes);
   }
 
-  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>): CheckReport {
+  /** `countedPasses`: passes counted without a finding (when they are not listed). */
+  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>, countedPasses: number): CheckReport {
     const threshold = options.severity ?? 'error';
     const honourExemptions = options.exemptions ?? true;
     const positions = new SourcePositions();
-    const summary: ResultSummary = { pass: 0, fail: 0, warn: 0, skip: 0 };
+    const summary: ResultSummary = { pass: countedPasses, fail: 0, warn: 0, skip: 0 };
     const results: PolicyResult[] = [];
     let failed = false;
     for (const f of findings) {
