@@ -39,7 +39,7 @@ describe('GitHub workflows', () => {
     const build = ci.jobs.build;
     expect(writes(build)).toEqual([]);
     const scripts = build.steps.map((s) => s.run ?? '').join('\n');
-    for (const command of ['npm ci', 'npm test', 'npx cdk8s synth', 'git diff --exit-code', 'check dist --format sarif']) expect(scripts).toContain(command);
+    for (const command of ['npm ci', 'compile-schema-validators.mjs --check', 'npm test', 'npx cdk8s synth', 'git diff --exit-code', 'check dist --format sarif']) expect(scripts).toContain(command);
     const upload = ci.jobs['code-scanning'];
     expect(writes(upload)).toEqual(['security-events']);
     expect(upload.if).toContain("github.event_name == 'push'");
