@@ -3,7 +3,11 @@
 // NetworkPolicy per workload, every object passing every gate rule (the cost of a green PR).
 export function platformObjects(count) {
   const namespaces = Math.max(1, Math.round(count / 250));
-  const workloads = Math.max(1, Math.floor((count - 3 * namespaces) / 4));
+  return tenantObjects(namespaces, Math.max(1, Math.floor((count - 3 * namespaces) / 4)));
+}
+
+/** The same shapes for a given number of namespaces and workloads (3 x namespaces + 4 x workloads objects). */
+export function tenantObjects(namespaces, workloads) {
   const out = [];
   for (let n = 0; n < namespaces; n++) {
     const ns = `team-${n}`;
