@@ -1,4 +1,6 @@
-export { createGitHubClient, GitHubApiError, explainGitHubError, redactToken, callGitHub } from './client.js';
+export { createGitHubClient, GitHubApiError, explainGitHubError, redactToken, callGitHub, isNonIdempotentWrite } from './client.js';
+export { createOnce } from './create-once.js';
+export type { CreateOnceOptions, LandedCheck } from './create-once.js';
 export type { GitHubClient, GitHubClientOptions } from './client.js';
 export { upsertStickyComment, markerLine, stampLine, parseStamp, isNewerRun, stickyBody } from './sticky-comment.js';
 export type { PullRequestRef, RunStamp, StickyCommentOptions, StickyOutcome } from './sticky-comment.js';
