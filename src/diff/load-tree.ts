@@ -123,6 +123,14 @@ export function gitTopLevel(dir: string): string | undefined {
  * and one `git cat-file --batch` process streams them all. Paths in the result are relative to `path`.
  */
 export function readTreeFromGit(repo: string, ref: string, path: string): ManifestTree {
+  return parseManifestFiles(readManifestFilesFromGit(repo, ref, path));
+}
+
+/**
+ * The texts of the YAML files under `path` at a commit, read from git objects only (no checkout:
+ * nothing in the work tree is read or followed). Paths are relative to `path`, sorted.
+ */
+export function readManifestFilesFromGit(repo: string, ref: string, path: string): ManifestFile[] {
   if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
   const prefix = path.replace(/^\.?\/+|\/+$/g, '');
   const listing = git(repo, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
@@ -136,7 +144,7 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
     blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
   }
   blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (blobs.length === 0) return new Map();
+  if (blobs.length === 0) return [];
   const output = git(repo, ['cat-file', '--batch'], Buffer.from(blobs.map((b) => `${b.sha}\n`).join('')));
   const files: ManifestFile[] = [];
   let offset = 0;
@@ -148,5 +156,5 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
     files.push({ path: blob.path, text: output.subarray(start, end).toString('utf8') });
     offset = end + 1;
   }
-  return parseManifestFiles(files);
+  return files;
 }
