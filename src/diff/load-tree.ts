@@ -128,7 +128,7 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
 
 /**
  * The texts of the YAML files under `path` at a commit, read from git objects only (no checkout:
- * nothing in the work tree is read or followed). Paths are relative to `path`, sorted.
+ * nothing in the work tree is read; symbolic links are skipped). Paths are relative to `path`, sorted.
  */
 export function readManifestFilesFromGit(repo: string, ref: string, path: string): ManifestFile[] {
   if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
@@ -138,9 +138,10 @@ export function readManifestFilesFromGit(repo: string, ref: string, path: string
   for (const line of listing.split('\0')) {
     if (line === '') continue;
     const tab = line.indexOf('\t');
-    const [, type, sha] = line.slice(0, tab).split(' ');
+    const [mode, type, sha] = line.slice(0, tab).split(' ');
     const file = line.slice(tab + 1);
-    if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    // a symbolic link (mode 120000) holds a path, not YAML: it is not followed
+    if (type !== 'blob' || mode === '120000' || !YAML_FILE.test(file)) continue;
     blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
   }
   blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -127,6 +127,8 @@ describe('lambda-gitops comment: the verdict of the check run', () => {
     write('dist/apps/deployment-api.yaml', privileged);
     // the PR weakens the policy in its own tree: the trusted check must not read it
     write('policies/pss-privileged/policy.yaml', 'id: pss-privileged\nseverity: info\n');
+    // a link out of the tree is not followed (it would be read by a checkout-based reader)
+    symlinkSync('/proc/self/environ', join(repo, 'dist/apps/leak.yaml'));
     git('add', '-A');
     git('commit', '-qm', 'feature');
     const head = git('rev-parse', 'HEAD');
@@ -158,6 +160,8 @@ describe('lambda-gitops comment: the verdict of the check run', () => {
     // the diff is the PR's own change (against the merge base): main's later Deployment web is not shown as removed
     expect(comment.body).toContain('privilege-widening');
     expect(comment.body).not.toContain('apps/web');
+    expect(comment.body).not.toContain('leak.yaml');
+    expect(comment.body).not.toContain('environ');
     expect(server.sarifUploads).toEqual([expect.objectContaining({ commit_sha: head, ref: 'refs/pull/7/head' })]);
     expect(JSON.stringify(server.sarifUploads[0].sarif)).toContain('pss-privileged');
   });
