@@ -188,6 +188,22 @@ describe('lambda-gitops comment: the verdict of the check run', () => {
   });
 });
 
+describe('lambda-gitops comment: bounded waits', () => {
+  test('a secondary rate limit asking for an hour fails at once with exit 1 and the time to retry after; --max-wait sets the limit', async () => {
+    server.addPull(7, HEAD);
+    server.script('issues/create-comment', { status: 403, headers: { 'retry-after': '3600' }, body: { message: 'You have exceeded a secondary rate limit.' } });
+    process.env.GITHUB_EVENT_PATH = file('event.json', { pull_request: { number: 7, head: { sha: HEAD } } });
+    expect(await run(['--report', file('diff.json', report()), '--no-check', '--max-wait', '60'])).toBe(1);
+    expect(err.join('')).toMatch(/lambda-gitops comment: commenting on acme\/platform#7: GitHub secondary rate limit \(403: You have exceeded a secondary rate limit\.\); GitHub asks to wait 3600s, longer than the 60s this client waits at most \(maxRateLimitWait\); not waiting, try again after \d{4}-/);
+    expect(server.callsTo('issues/create-comment')).toHaveLength(1);
+  });
+
+  test('--max-wait and --wait-budget take whole seconds', async () => {
+    await expect(run(['--report', 'x.json', '--max-wait', '2m'])).rejects.toThrow(new UsageError("--max-wait must be a whole number of seconds, got '2m'"));
+    await expect(run(['--report', 'x.json', '--wait-budget=1.5'])).rejects.toThrow(new UsageError("--wait-budget must be a whole number of seconds, got '1.5'"));
+  });
+});
+
 describe('readPullRequestContext', () => {
   test('explains missing variables', () => {
     expect(() => readPullRequestContext({ GITHUB_REPOSITORY: 'x' })).toThrow(new ActionsContextError("GITHUB_REPOSITORY must be OWNER/NAME, got 'x'"));

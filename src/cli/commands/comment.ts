@@ -41,7 +41,16 @@ Options:
   --no-check           do not create a check run
   --no-upload-sarif    do not upload the SARIF file to code scanning
   --annotation-prefix  prefix for finding paths in annotations (e.g. dist/)
+  --max-wait SECONDS   longest single wait for a GitHub rate limit (default 120); a longer
+                       retry-after or reset fails at once with the time to retry after
+  --wait-budget SECONDS  all rate-limit waits together (default 300, the job timeout is 15 min)
 `;
+
+function seconds(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${option} must be a whole number of seconds, got '${value}'`);
+  return Number(value);
+}
 
 function readJson(file: string, option: string): unknown {
   try {
@@ -68,6 +77,7 @@ export async function run(args: string[]): Promise<number> {
         report: { type: 'string' }, sarif: { type: 'string' }, plan: { type: 'string' }, handover: { type: 'string' }, id: { type: 'string' },
         'bot-login': { type: 'string' }, 'check-name': { type: 'string' }, 'no-check': { type: 'boolean' }, 'no-upload-sarif': { type: 'boolean' },
         'annotation-prefix': { type: 'string' }, recompute: { type: 'boolean' }, repo: { type: 'string' }, 'tree-path': { type: 'string' },
+        'max-wait': { type: 'string' }, 'wait-budget': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,6 +85,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const maxRateLimitWait = seconds(values['max-wait'], '--max-wait');
+  const rateLimitWaitBudget = seconds(values['wait-budget'], '--wait-budget');
   if (values.recompute) {
     const given = (['report', 'sarif', 'plan', 'annotation-prefix'] as const).filter((name) => values[name] !== undefined);
     if (given.length) throw new UsageError(`--recompute computes the report, findings and plan itself; drop ${given.map((n) => `--${n}`).join(', ')}`);
@@ -108,7 +120,7 @@ export async function run(args: string[]): Promise<number> {
         annotationPathPrefix: values['annotation-prefix'],
       };
     }
-    const client = createGitHubClient({ token: process.env.GITHUB_TOKEN ?? '', baseUrl: context.apiUrl });
+    const client = createGitHubClient({ token: process.env.GITHUB_TOKEN ?? '', baseUrl: context.apiUrl, maxRateLimitWait, rateLimitWaitBudget });
     const outcome = await postReview(client, context, inputs);
     const pr = `${context.owner}/${context.repo}#${context.number}`;
     if (outcome.status === 'stale') {
