@@ -1,3 +1,4 @@
+import { namespacePhrase } from '../namespace-phrase.js';
 import { isEmptySelector, type LabelSelector } from '../selectors.js';
 import { mapSelector, specOf } from '../object-index.js';
 import type { CrossResourceRule } from '../registry.js';
@@ -13,7 +14,7 @@ export const serviceSelectsPods: CrossResourceRule = {
       const selector = mapSelector(s.selector);
       const ns = service.object.metadata.namespace ?? '';
       if (selector && ctx.index.selectPodTemplates(ns, selector).length > 0) ctx.pass(service);
-      else ctx.fail(service, `Service ${service.object.metadata.name} selects ${JSON.stringify(s.selector)}, which matches no pod template in namespace '${ns}'`, '/spec/selector');
+      else ctx.fail(service, `Service ${service.object.metadata.name} selects ${JSON.stringify(s.selector)}, which matches no pod template in ${namespacePhrase(ns)}`, '/spec/selector');
     }
   },
 };
@@ -26,11 +27,11 @@ export const pdbSelectsPods: CrossResourceRule = {
       const selector = specOf(pdb).selector as LabelSelector | undefined;
       const ns = pdb.object.metadata.namespace ?? '';
       if (isEmptySelector(selector)) {
-        ctx.fail(pdb, `PodDisruptionBudget ${pdb.object.metadata.name} has an empty selector: it selects every pod in '${ns}' (or none, in policy/v1beta1)`, '/spec');
+        ctx.fail(pdb, `PodDisruptionBudget ${pdb.object.metadata.name} has an empty selector: it selects every pod in ${namespacePhrase(ns)} (or none, in policy/v1beta1)`, '/spec');
       } else if (ctx.index.selectPodTemplates(ns, selector).length > 0) {
         ctx.pass(pdb);
       } else {
-        ctx.fail(pdb, `PodDisruptionBudget ${pdb.object.metadata.name} selects no pod template in namespace '${ns}'`, '/spec/selector');
+        ctx.fail(pdb, `PodDisruptionBudget ${pdb.object.metadata.name} selects no pod template in ${namespacePhrase(ns)}`, '/spec/selector');
       }
     }
   },
@@ -45,7 +46,7 @@ export const networkPolicySelectsPods: CrossResourceRule = {
       if (isEmptySelector(selector)) continue; // selects every pod in the namespace by design
       const ns = policy.object.metadata.namespace ?? '';
       if (ctx.index.selectPodTemplates(ns, selector).length > 0) ctx.pass(policy);
-      else ctx.fail(policy, `NetworkPolicy ${policy.object.metadata.name} podSelector matches no pod template in namespace '${ns}'`, '/spec/podSelector');
+      else ctx.fail(policy, `NetworkPolicy ${policy.object.metadata.name} podSelector matches no pod template in ${namespacePhrase(ns)}`, '/spec/podSelector');
     }
   },
 };
@@ -62,7 +63,7 @@ export const statefulSetHeadlessService: CrossResourceRule = {
         continue;
       }
       const service = ctx.index.get('Service', ns, serviceName);
-      if (!service) ctx.fail(sts, `StatefulSet ${sts.object.metadata.name} names Service '${serviceName}', which is not in namespace '${ns ?? ''}'`, '/spec/serviceName');
+      if (!service) ctx.fail(sts, `StatefulSet ${sts.object.metadata.name} names Service '${serviceName}', which is not in ${namespacePhrase(ns)}`, '/spec/serviceName');
       else if (specOf(service).clusterIP !== 'None') ctx.fail(sts, `StatefulSet ${sts.object.metadata.name} names Service '${serviceName}', which is not headless (clusterIP: None)`, '/spec/serviceName');
       else ctx.pass(sts);
     }
