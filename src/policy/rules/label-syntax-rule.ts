@@ -1,0 +1,63 @@
+import { encodePointer } from '../positions.js';
+import type { CrossResourceRule } from '../registry.js';
+
+const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const TOTAL_ANNOTATION_BYTES = 256 * 1024;
+
+/** Why a label or annotation key is invalid (apimachinery IsQualifiedName), or undefined. */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'has more than one /';
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `prefix '${prefix}' must be a lowercase DNS subdomain of at most 253 characters`;
+  if (name.length === 0 || name.length > 63) return `name part must be 1-63 characters, got ${name.length}`;
+  if (!NAME.test(name)) return 'name part must start and end with an alphanumeric character and contain only alphanumerics, -, _ and .';
+  return undefined;
+}
+
+/** Why a label value is invalid (apimachinery IsValidLabelValue), or undefined. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value.length > 63) return `value must be at most 63 characters, got ${value.length}`;
+  if (value !== '' && !NAME.test(value)) return 'value must be empty or start and end with an alphanumeric character and contain only alphanumerics, -, _ and .';
+  return undefined;
+}
+
+/**
+ * Label keys and values and annotation keys that the API server rejects (ValidateLabels,
+ * ValidateAnnotations), on objects and on their pod templates; annotations at most 256 KiB in total.
+ */
+export const labelSyntax: CrossResourceRule = {
+  name: 'label-syntax',
+  evaluate(ctx) {
+    for (const entry of ctx.index.objects) {
+      const template = ctx.index.podTemplateOf(entry);
+      const places: { path: string; metadata: Record<string, unknown> }[] = [{ path: '/metadata', metadata: entry.object.metadata }];
+      if (template) places.push({ path: template.metadataPath, metadata: template.metadata });
+      let ok = true;
+      for (const { path, metadata } of places) {
+        const labels = (metadata.labels && typeof metadata.labels === 'object' ? metadata.labels : {}) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(labels)) {
+          const problem = qualifiedNameProblem(key) ?? (typeof value === 'string' ? labelValueProblem(value) : 'value must be a string');
+          if (!problem) continue;
+          ok = false;
+          ctx.fail(entry, `label '${key}': ${problem}`, `${path}/labels/${encodePointer([key]).slice(1)}`);
+        }
+        const annotations = (metadata.annotations && typeof metadata.annotations === 'object' ? metadata.annotations : {}) as Record<string, unknown>;
+        let bytes = 0;
+        for (const [key, value] of Object.entries(annotations)) {
+          bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+          const problem = qualifiedNameProblem(key);
+          if (!problem) continue;
+          ok = false;
+          ctx.fail(entry, `annotation key '${key}': ${problem}`, `${path}/annotations/${encodePointer([key]).slice(1)}`);
+        }
+        if (bytes > TOTAL_ANNOTATION_BYTES) {
+          ok = false;
+          ctx.fail(entry, `annotations take ${bytes} bytes, more than the 262144 the API server accepts`, `${path}/annotations`);
+        }
+      }
+      if (ok) ctx.pass(entry);
+    }
+  },
+};
