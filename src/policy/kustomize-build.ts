@@ -9,8 +9,9 @@ import type { LoadedManifests, ManifestObject, SourceDocument } from './loader.j
  * - patch files are checked as patches, not as whole objects;
  * - files under a kustomization's directory that no kustomization includes (kustomize and Flux do
  *   not apply them) are left out of the object checks (and reported as info);
- * - a kustomization's `namespace:` is applied to the namespaced objects it includes (the outermost
- *   kustomization wins, as in kustomize; left alone when two top-level builds disagree).
+ * - a kustomization's `namespace:` is applied to the namespaced objects it includes, and renames
+ *   the Namespace objects it includes, as kustomize does (the outermost kustomization wins; left
+ *   alone when two top-level builds disagree).
  * Not modelled: namePrefix/nameSuffix, labels/commonLabels, images, replicas, generators' output,
  * remote bases (URLs), and applying the patches.
  */
@@ -197,7 +198,11 @@ export function followKustomizations(loaded: LoadedManifests): LoadedManifests {
     if (!keep(entry.source, entry.object)) continue;
     const ns = namespaces.get(entry.source.file);
     const kind = entry.object.kind;
-    if (ns?.size === 1 && !BUILT_IN_CLUSTER_SCOPED_KINDS.has(kind) && !clusterScopedCrds.has(kind)) {
+    if (ns?.size === 1 && kind === 'Namespace' && entry.object.apiVersion === 'v1') {
+      // kustomize's namespace transformer renames Namespace objects too (kustomize PR #2953)
+      const [name] = ns;
+      objects.push(entry.object.metadata.name === name ? entry : { source: entry.source, object: { ...entry.object, metadata: { ...entry.object.metadata, name } } });
+    } else if (ns?.size === 1 && !BUILT_IN_CLUSTER_SCOPED_KINDS.has(kind) && !clusterScopedCrds.has(kind)) {
       const [namespace] = ns;
       objects.push(entry.object.metadata.namespace === namespace ? entry : { source: entry.source, object: { ...entry.object, metadata: { ...entry.object.metadata, namespace } } });
     } else objects.push(entry);

@@ -17,8 +17,9 @@ ${namespace ? `  namespace: ${namespace}\n` : ''}spec:
 
 describe('followKustomizations', () => {
   const tree = manifestsFromText([
-    { file: 'base/kustomization.yaml', text: 'resources: [app.yaml, role.yaml]\nnamespace: inner\n' },
+    { file: 'base/kustomization.yaml', text: 'resources: [app.yaml, namespace.yaml, role.yaml]\nnamespace: inner\n' },
     { file: 'base/app.yaml', text: deployment('app') },
+    { file: 'base/namespace.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: system}\n' },
     { file: 'base/role.yaml', text: 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n' },
     { file: 'base/unused.yaml', text: deployment('unused', 'x') },
     { file: 'overlay/kustomization.yaml', text: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: outer\nresources: [../base]\npatches:\n  - path: patch.yaml\n    target: {kind: Deployment}\n  - path: ops.yaml\n    target: {kind: Deployment}\n  - target: {kind: Deployment}\n    patch: |\n      - op: add\n        path: /spec/replicas\n' },
@@ -31,11 +32,13 @@ describe('followKustomizations', () => {
     const byName = new Map(built.objects.map((o) => [o.object.metadata.name, o.object]));
     expect(byName.get('app')?.metadata.namespace).toBe('outer');
     expect(byName.get('r')?.metadata.namespace).toBeUndefined();
+    expect(byName.has('system')).toBe(false); // kustomize renames Namespace objects to its namespace
+    expect(byName.get('outer')?.kind).toBe('Namespace');
     expect(tree.objects.find((o) => o.object.metadata.name === 'app')?.object.metadata.namespace).toBeUndefined(); // input untouched
   });
 
   test('patch files are patches, unreferenced files are not built', () => {
-    expect(built.objects.map((o) => `${o.source.file} ${o.object.metadata.name}`).sort()).toEqual(['base/app.yaml app', 'base/role.yaml r']);
+    expect(built.objects.map((o) => `${o.source.file} ${o.object.metadata.name}`).sort()).toEqual(['base/app.yaml app', 'base/namespace.yaml outer', 'base/role.yaml r']);
     const findings = kustomizeFindingsOf(built);
     expect(findings?.unbuilt.map((u) => `${u.source.file} <- ${u.kustomization}`)).toEqual(['base/unused.yaml <- base/kustomization.yaml']);
     const problems = (findings?.patches ?? []).map((p) => `${p.source.file}: ${patchProblem(p) ?? 'ok'}`);
