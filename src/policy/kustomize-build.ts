@@ -31,6 +31,12 @@ export interface KustomizeFindings {
   readonly patches: readonly KustomizePatch[];
   /** Files under a kustomization directory that no kustomization includes, with that kustomization. */
   readonly unbuilt: readonly { readonly source: SourceDocument; readonly kustomization: string }[];
+  /**
+   * For each file a top-level kustomization builds (one no other kustomization includes), the
+   * files of those top-level kustomizations: two files with disjoint sets are never applied together
+   * (e.g. a staging and a production overlay). Files no kustomization builds are absent.
+   */
+  readonly buildRoots: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
@@ -143,20 +149,28 @@ export function followKustomizations(loaded: LoadedManifests): LoadedManifests {
   // namespace: the outermost kustomization's wins; files reached from several top-level builds
   // with different namespaces keep their own
   const namespaces = new Map<string, Set<string>>();
-  const visit = (k: Kustomization, inherited: string | undefined, seen: Set<Kustomization>) => {
+  const buildRoots = new Map<string, Set<string>>();
+  const addTo = (map: Map<string, Set<string>>, file: string, value: string) => {
+    const set = map.get(file) ?? new Set<string>();
+    set.add(value);
+    map.set(file, set);
+  };
+  const visit = (top: Kustomization, k: Kustomization, inherited: string | undefined, seen: Set<Kustomization>) => {
     if (seen.has(k)) return;
     seen.add(k);
     const ns = inherited ?? (typeof k.value.namespace === 'string' && k.value.namespace !== '' ? k.value.namespace : undefined);
     for (const r of buildRefs.get(k) ?? []) {
-      if (r.kind === 'kustomization') visit(r.k, ns, seen);
-      else if (ns !== undefined) for (const f of r.kind === 'file' ? [r.file] : r.files) {
-        const set = namespaces.get(f) ?? new Set<string>();
-        set.add(ns);
-        namespaces.set(f, set);
+      if (r.kind === 'kustomization') {
+        visit(top, r.k, ns, seen);
+        continue;
+      }
+      for (const f of r.kind === 'file' ? [r.file] : r.files) {
+        addTo(buildRoots, f, top.file);
+        if (ns !== undefined) addTo(namespaces, f, ns);
       }
     }
   };
-  for (const k of kustomizations.values()) if (!referenced.has(k)) visit(k, undefined, new Set());
+  for (const k of kustomizations.values()) if (!referenced.has(k)) visit(k, k, undefined, new Set());
 
   const kustomizationDirs = [...kustomizations.keys()];
   const governing = (file: string): string | undefined => {
@@ -209,7 +223,7 @@ export function followKustomizations(loaded: LoadedManifests): LoadedManifests {
   }
   const problems = loaded.problems.filter((p) => keep(p.source, p.value));
   const result: LoadedManifests = { ...loaded, objects, problems, kustomizeFiles };
-  findingsOf.set(result, { patches, unbuilt });
+  findingsOf.set(result, { patches, unbuilt, buildRoots });
   return result;
 }
 

@@ -122,3 +122,26 @@ spec:
     expect(report.failed).toBe(true);
   });
 });
+
+describe('duplicate-object follows builds', () => {
+  const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}}\n`;
+  test('objects only different overlays build are not duplicates; the same build, or clusters/<same>/, are', async () => {
+    const report = await runCheck({
+      manifests: manifestsFromText([
+        { file: 'apps/staging/kustomization.yaml', text: 'resources: [ns.yaml]\n' },
+        { file: 'apps/staging/ns.yaml', text: ns('podinfo') },
+        { file: 'apps/production/kustomization.yaml', text: 'resources: [ns.yaml, again.yaml]\n' },
+        { file: 'apps/production/ns.yaml', text: ns('podinfo') },
+        { file: 'apps/production/again.yaml', text: ns('podinfo') },
+        { file: 'clusters/a/ns.yaml', text: ns('flux-system') },
+        { file: 'clusters/b/ns.yaml', text: ns('flux-system') },
+        { file: 'clusters/b/copy.yaml', text: ns('flux-system') },
+      ]),
+      only: ['duplicate-object'],
+    });
+    expect(report.results.map((r) => `${r.file}: ${r.message}`)).toEqual([
+      'apps/production/again.yaml: Namespace podinfo is already defined in apps/production/ns.yaml:1',
+      'clusters/b/copy.yaml: Namespace flux-system is already defined in clusters/b/ns.yaml:1',
+    ]);
+  });
+});

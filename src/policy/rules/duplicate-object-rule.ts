@@ -1,3 +1,4 @@
+import { kustomizeFindingsOf } from '../kustomize-build.js';
 import type { ManifestObject } from '../loader.js';
 import type { CrossResourceRule } from '../registry.js';
 
@@ -13,11 +14,21 @@ function clusterOf(file: string): string {
 /**
  * The same object (API group, kind, namespace, name) defined twice in what one cluster applies:
  * the later apply silently overwrites the earlier, and Flux reports the two Kustomizations fighting.
- * Objects under different `clusters/<name>/` directories are not compared.
+ * Objects under different `clusters/<name>/` directories are not compared, nor objects that only
+ * different top-level kustomizations build (a staging and a production overlay).
  */
 export const duplicateObject: CrossResourceRule = {
   name: 'duplicate-object',
   evaluate(ctx) {
+    const buildRoots = kustomizeFindingsOf(ctx.loaded)?.buildRoots;
+    const appliedTogether = (a: ManifestObject, b: ManifestObject): boolean => {
+      const ca = clusterOf(a.source.file);
+      const cb = clusterOf(b.source.file);
+      if (ca !== '' && cb !== '' && ca !== cb) return false;
+      const ra = buildRoots?.get(a.source.file);
+      const rb = buildRoots?.get(b.source.file);
+      return !ra || !rb || [...ra].some((r) => rb.has(r));
+    };
     const byIdentity = new Map<string, ManifestObject[]>();
     for (const entry of ctx.index.objects) {
       const { apiVersion, kind, metadata } = entry.object;
@@ -29,9 +40,7 @@ export const duplicateObject: CrossResourceRule = {
     }
     for (const entries of byIdentity.values()) {
       entries.forEach((entry, i) => {
-        const cluster = clusterOf(entry.source.file);
-        // the same cluster, or one of the two is shared by every cluster
-        const first = entries.slice(0, i).find((p) => cluster === '' || clusterOf(p.source.file) === '' || clusterOf(p.source.file) === cluster);
+        const first = entries.slice(0, i).find((p) => appliedTogether(p, entry));
         if (!first) {
           ctx.pass(entry);
           return;
