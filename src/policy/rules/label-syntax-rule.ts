@@ -23,9 +23,33 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** Where selectors with label keys and values are (`matchLabels` maps, or the map form of Services and ReplicationControllers). */
+const SELECTOR_PATHS: Record<string, readonly string[]> = {
+  Service: ['spec', 'selector'],
+  ReplicationController: ['spec', 'selector'],
+  Deployment: ['spec', 'selector', 'matchLabels'],
+  StatefulSet: ['spec', 'selector', 'matchLabels'],
+  DaemonSet: ['spec', 'selector', 'matchLabels'],
+  ReplicaSet: ['spec', 'selector', 'matchLabels'],
+  Job: ['spec', 'selector', 'matchLabels'],
+  PodDisruptionBudget: ['spec', 'selector', 'matchLabels'],
+  NetworkPolicy: ['spec', 'podSelector', 'matchLabels'],
+};
+
+function labelMapProblems(map: unknown, path: string, what: string): { message: string; field: string }[] {
+  if (!map || typeof map !== 'object' || Array.isArray(map)) return [];
+  const out: { message: string; field: string }[] = [];
+  for (const [key, value] of Object.entries(map as Record<string, unknown>)) {
+    const problem = qualifiedNameProblem(key) ?? (typeof value === 'string' ? labelValueProblem(value) : 'value must be a string');
+    if (problem) out.push({ message: `${what} '${key}': ${problem}`, field: `${path}/${encodePointer([key]).slice(1)}` });
+  }
+  return out;
+}
+
 /**
  * Label keys and values and annotation keys that the API server rejects (ValidateLabels,
- * ValidateAnnotations), on objects and on their pod templates; annotations at most 256 KiB in total.
+ * ValidateAnnotations), on objects, on their pod templates and in their label selectors;
+ * annotations at most 256 KiB in total.
  */
 export const labelSyntax: CrossResourceRule = {
   name: 'label-syntax',
@@ -36,12 +60,9 @@ export const labelSyntax: CrossResourceRule = {
       if (template) places.push({ path: template.metadataPath, metadata: template.metadata });
       let ok = true;
       for (const { path, metadata } of places) {
-        const labels = (metadata.labels && typeof metadata.labels === 'object' ? metadata.labels : {}) as Record<string, unknown>;
-        for (const [key, value] of Object.entries(labels)) {
-          const problem = qualifiedNameProblem(key) ?? (typeof value === 'string' ? labelValueProblem(value) : 'value must be a string');
-          if (!problem) continue;
+        for (const p of labelMapProblems(metadata.labels, `${path}/labels`, 'label')) {
           ok = false;
-          ctx.fail(entry, `label '${key}': ${problem}`, `${path}/labels/${encodePointer([key]).slice(1)}`);
+          ctx.fail(entry, p.message, p.field);
         }
         const annotations = (metadata.annotations && typeof metadata.annotations === 'object' ? metadata.annotations : {}) as Record<string, unknown>;
         let bytes = 0;
@@ -55,6 +76,15 @@ export const labelSyntax: CrossResourceRule = {
         if (bytes > TOTAL_ANNOTATION_BYTES) {
           ok = false;
           ctx.fail(entry, `annotations take ${bytes} bytes, more than the 262144 the API server accepts`, `${path}/annotations`);
+        }
+      }
+      const selectorPath = SELECTOR_PATHS[entry.object.kind];
+      if (selectorPath) {
+        let node: unknown = entry.object;
+        for (const segment of selectorPath) node = (node as Record<string, unknown> | undefined)?.[segment];
+        for (const p of labelMapProblems(node, encodePointer(selectorPath), 'selector label')) {
+          ok = false;
+          ctx.fail(entry, p.message, p.field);
         }
       }
       if (ok) ctx.pass(entry);
