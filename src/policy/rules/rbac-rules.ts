@@ -101,7 +101,8 @@ export const rbacDefaultSaBroadBinding: CrossResourceRule = {
   evaluate(ctx) {
     for (const binding of [...ctx.index.ofKind('RoleBinding'), ...ctx.index.ofKind('ClusterRoleBinding')].filter(isRbac)) {
       const subjects = Array.isArray(binding.object.subjects) ? (binding.object.subjects as { kind?: string; name?: string; namespace?: string }[]) : [];
-      const defaults = subjects.map((s, i) => ({ s, i })).filter(({ s }) => s?.kind === 'ServiceAccount' && s.name === 'default');
+      // the default service account itself, or a group holding every service account (of a namespace)
+      const defaults = subjects.map((s, i) => ({ s, i })).filter(({ s }) => (s?.kind === 'ServiceAccount' && s.name === 'default') || (s?.kind === 'Group' && /^system:serviceaccounts(:[^:]+)?$/.test(s.name ?? '')));
       if (defaults.length === 0) continue;
       const ref = (binding.object.roleRef ?? {}) as { kind?: string; name?: string };
       const role = ref.kind === 'ClusterRole' ? ctx.index.get('ClusterRole', undefined, ref.name ?? '') : ctx.index.get('Role', binding.object.metadata.namespace, ref.name ?? '');
@@ -112,8 +113,8 @@ export const rbacDefaultSaBroadBinding: CrossResourceRule = {
         continue;
       }
       for (const { s, i } of defaults) {
-        const ns = s.namespace ?? binding.object.metadata.namespace ?? '?';
-        ctx.fail(binding, `${binding.object.kind} ${binding.object.metadata.name} binds ${ref.kind} ${ref.name}${wildcard ? ' (wildcard rules)' : ''} to ServiceAccount ${ns}/default: every pod without its own service account gets it`, `/subjects/${i}`);
+        const who = s.kind === 'Group' ? `Group ${s.name ?? ''} (every service account${s.name === 'system:serviceaccounts' ? ' of the cluster' : ' of the namespace'}, default ones included)` : `ServiceAccount ${s.namespace ?? binding.object.metadata.namespace ?? '?'}/default`;
+        ctx.fail(binding, `${binding.object.kind} ${binding.object.metadata.name} binds ${ref.kind} ${ref.name}${wildcard ? ' (wildcard rules)' : ''} to ${who}: every pod without its own service account gets it`, `/subjects/${i}`);
       }
     }
   },
