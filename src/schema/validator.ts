@@ -98,6 +98,8 @@ export class SchemaValidator {
   private kubernetesDefinitions: Record<string, SchemaNode> = {};
   private readonly schemas = new Map<string, { info: KindSchema; schema: () => SchemaNode }>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Kinds whose schema came from a CRD read at run time: never taken from the precompiled directory. */
+  private readonly runtimeOnly = new Set<string>();
   private readonly inputs = createHash('sha256');
   /** Hash of the schemas read, this module's and strict.ts' code and the ajv version. */
   readonly inputHash: string;
@@ -204,7 +206,7 @@ export class SchemaValidator {
     if (cached) return cached;
     const entry = this.schemas.get(k);
     if (!entry) return undefined;
-    const file = this.precompiled?.kinds[k];
+    const file = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
     const validate = file ? (require(join(this.precompiled!.dir, file)) as ValidateFunction) : this.ajv.compile(entry.schema());
     this.compiled.set(k, validate);
     return validate;
@@ -244,23 +246,72 @@ export class SchemaValidator {
       const text = readFileSync(location, 'utf8');
       this.inputs.update(`\n${file}\n`).update(text);
       const crd = JSON.parse(text) as CompactCrd;
-      for (const [version, openApi] of Object.entries(crd.versions)) {
-        const apiVersion = `${crd.group}/${version}`;
-        const schema = (): SchemaNode => {
-          const strict = strictSchema(openApi);
-          const properties = { ...(strict.properties as Record<string, SchemaNode>) };
-          properties.apiVersion = { type: 'string', enum: [apiVersion] };
-          properties.kind = { type: 'string', enum: [crd.kind] };
-          properties.metadata = { $ref: OBJECT_META };
-          return { ...strict, properties, additionalProperties: false };
-        };
-        this.schemas.set(key(apiVersion, crd.kind), {
-          info: { apiVersion, kind: crd.kind, source: crd.source, namespaced: crd.scope === 'Namespaced' },
-          schema,
-        });
-      }
+      for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, true);
     }
   }
+
+  /**
+   * `vendored`: one of the CRDs this package ships (its validator may be precompiled); a CRD read
+   * from the checked tree or `--crds` replaces it and is always compiled at run time.
+   */
+  private addCrdVersion(group: string, kind: string, scope: 'Namespaced' | 'Cluster', version: string, openApi: SchemaNode, source: string, vendored = false): void {
+    const apiVersion = `${group}/${version}`;
+    const schema = (): SchemaNode => {
+      const strict = strictSchema(openApi);
+      const properties = { ...(strict.properties as Record<string, SchemaNode> | undefined) };
+      properties.apiVersion = { type: 'string', enum: [apiVersion] };
+      properties.kind = { type: 'string', enum: [kind] };
+      properties.metadata = { $ref: OBJECT_META };
+      return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
+    };
+    const k = key(apiVersion, kind);
+    this.compiled.delete(k);
+    if (!vendored) this.runtimeOnly.add(k);
+    this.schemas.set(k, { info: { apiVersion, kind, source, namespaced: scope === 'Namespaced' }, schema });
+  }
+
+  /**
+   * Makes a CustomResourceDefinition (apiextensions.k8s.io/v1, e.g. one found in the checked tree
+   * or in a `--crds` directory) a schema source: each served version's `openAPIV3Schema` becomes a
+   * strict validator, as for the vendored CRDs; a served version without a schema accepts any
+   * fields. `source` names where it came from (shown by {@link lookup}).
+   * @returns why the CRD cannot be used (not v1, no group/kind/versions); empty when it was added.
+   */
+  addCustomResourceDefinition(crd: unknown, source: string): string[] {
+    const c = crd as { apiVersion?: unknown; spec?: { group?: unknown; scope?: unknown; names?: { kind?: unknown }; versions?: unknown } } | null;
+    if (c?.apiVersion !== 'apiextensions.k8s.io/v1') return [`only apiextensions.k8s.io/v1 CustomResourceDefinitions are read, got ${describe(c?.apiVersion)}`];
+    const spec = c.spec;
+    const group = spec?.group;
+    const kind = spec?.names?.kind;
+    if (typeof group !== 'string' || group === '' || typeof kind !== 'string' || kind === '') return ['spec.group and spec.names.kind must be non-empty strings'];
+    if (!Array.isArray(spec?.versions)) return ['spec.versions must be a list'];
+    const scope = spec?.scope === 'Cluster' ? 'Cluster' : 'Namespaced';
+    for (const v of spec.versions as { name?: unknown; served?: unknown; schema?: { openAPIV3Schema?: unknown } }[]) {
+      if (typeof v?.name !== 'string' || v.served === false) continue;
+      const openApi = v.schema?.openAPIV3Schema;
+      this.addCrdVersion(group, kind, scope, v.name, openApi && typeof openApi === 'object' ? (openApi as SchemaNode) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, source);
+    }
+    return [];
+  }
+
+  /** Whether the API group is one of Kubernetes' own (served by the 1.28 definitions, or a legacy group without a dot such as `extensions`). */
+  isBuiltInGroup(group: string): boolean {
+    if (!group.includes('.')) return true;
+    for (const s of this.schemas.values()) if (s.info.source === 'kubernetes' && s.info.apiVersion.startsWith(`${group}/`)) return true;
+    return false;
+  }
+
+  /** Whether some version of this group and kind is known (the apiVersion may still be unserved). */
+  knowsKind(group: string, kind: string): boolean {
+    for (const s of this.schemas.values()) if (s.info.kind === kind && groupOf(s.info.apiVersion) === group) return true;
+    return false;
+  }
+}
+
+/** The API group of an apiVersion (`''` for the core group `v1`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
 /** The compiled directory when its index records `inputs`; undefined when missing or stale. */
