@@ -302,33 +302,34 @@ function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simula
     return { physical, usdPerHour: (physical * pool.price.hourlyUsd) / pool.gpu.physicalPerNode };
   };
   const perNamespace: Record<string, { gpusAtMax: number; gpusAtMin: number; gpuHoursAtMax: number; gpuHoursAtMin: number; usdAtMax: number; usdAtMin: number }> = {};
-  const firstPool = new Map<PodGroup, NodePoolModel>();
   const ensure = (ns: string) => (perNamespace[ns] ??= { gpusAtMax: 0, gpusAtMin: 0, gpuHoursAtMax: 0, gpuHoursAtMin: 0, usdAtMax: 0, usdAtMin: 0 });
-  for (const { pod, node } of simulation.placed) {
-    const pool = poolByName.get(node.pool);
-    if (pool && !firstPool.has(pod.group)) firstPool.set(pod.group, pool);
-    const slots = gpusOf(pod.group.requests);
-    const share = gpuShare(slots, pool);
-    const e = ensure(pod.group.namespace);
-    e.gpusAtMax += slots;
-    e.gpuHoursAtMax += share.physical * hours;
-    e.usdAtMax += share.usdPerHour * hours;
-  }
-  for (const f of simulation.failures) {
-    const slots = gpusOf(f.pod.group.requests);
-    const e = ensure(f.pod.group.namespace);
-    e.gpusAtMax += slots;
-    e.gpuHoursAtMax += slots * hours;
-  }
-  const counts = podCounts(simulation);
+  /**
+   * Every pod of a group at maximum scale, placed ones first (in placement order), then the
+   * unschedulable ones (no pool: their GPU-hours count as demand, but nothing pays for them).
+   * Minimum scale is the first `minReplicas` of these pods, so it can never cost more than the
+   * maximum: it used to price `minReplicas` pods at the first pool's price even when the
+   * simulation had placed fewer of them (10 replicas, 1 placed: $547.50 at max, $5,475.00 at min).
+   */
+  const podsOf = new Map<PodGroup, (NodePoolModel | undefined)[]>();
+  const podsOfGroup = (g: PodGroup) => podsOf.get(g) ?? podsOf.set(g, []).get(g)!;
+  for (const { pod, node } of simulation.placed) podsOfGroup(pod.group).push(poolByName.get(node.pool));
+  for (const f of simulation.failures) podsOfGroup(f.pod.group).push(undefined);
   for (const g of groups) {
     const e = ensure(g.namespace);
-    const n = g.daemon ? counts.get(g) ?? 0 : g.minReplicas;
-    const slots = gpusOf(g.requests) * n;
-    const share = gpuShare(slots, firstPool.get(g));
-    e.gpusAtMin += slots;
-    e.gpuHoursAtMin += share.physical * hours;
-    e.usdAtMin += share.usdPerHour * hours;
+    const slots = gpusOf(g.requests);
+    const pods = podsOf.get(g) ?? [];
+    const atMin = g.daemon ? pods.length : Math.min(g.minReplicas, pods.length);
+    pods.forEach((pool, i) => {
+      const share = gpuShare(slots, pool);
+      const usdPerHour = pool ? share.usdPerHour : 0;
+      e.gpusAtMax += slots;
+      e.gpuHoursAtMax += share.physical * hours;
+      e.usdAtMax += usdPerHour * hours;
+      if (i >= atMin) return;
+      e.gpusAtMin += slots;
+      e.gpuHoursAtMin += share.physical * hours;
+      e.usdAtMin += usdPerHour * hours;
+    });
   }
   const sortedNamespaces: Record<string, NamespaceGpuCost> = {};
   for (const ns of Object.keys(perNamespace).sort()) {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { planCapacity } from '../../src/capacity/plan.js';
-import { cluster, deployment, GPU_TOLERATION, hpa, job } from './fixtures.js';
+import { cluster, daemonSet, deployment, GPU_TOLERATION, hpa, job } from './fixtures.js';
 
 const GPU = { requests: { cpu: '4', memory: '16Gi' }, limits: { 'nvidia.com/gpu': '1' }, tolerations: [GPU_TOLERATION] };
 
@@ -47,4 +48,43 @@ test('cloud alternatives for the same GPUs carry their prices and dates', () => 
     ['h100', 'p5.48xlarge', 8, 40179.2, 17461.6, -56.5, '2026-11-26'],
   ]);
   expect(report.cost.alternatives[0]).toMatchObject({ provider: 'AWS', region: 'us-east-1', gpu: 'A10G 24 GB', usdPerGpuHour: 1.006, source: expect.stringContaining('3p') });
+});
+
+test('unschedulable pods never make minimum scale dearer than maximum (10 replicas, 1 GPU node)', () => {
+  const report = planCapacity([deployment('vllm', 'inference', 10, GPU)], cluster([{ name: 'a10', instanceType: 'gpu_1x_a10', nodes: 1, price: { hourlyUsd: 0.75, readOn: '2026-11-26', source: 'test' } }]));
+  expect(report.unschedulable).toEqual([expect.objectContaining({ resource: 'Deployment/inference/vllm', replicas: 9 })]);
+  // one pod runs on the only node and is paid for; nine are demand nobody pays for, at either scale
+  expect(report.cost.perNamespace.inference).toEqual({ gpusAtMax: 10, gpusAtMin: 10, gpuHoursAtMax: 7300, gpuHoursAtMin: 7300, usdAtMax: 547.5, usdAtMin: 547.5 });
+});
+
+test('property: per namespace, GPUs, GPU-hours and cost at maximum scale are >= those at minimum scale', () => {
+  const workload = fc.record({
+    kind: fc.constantFrom('deployment', 'job', 'daemon'),
+    namespace: fc.constantFrom('a', 'b', 'c'),
+    replicas: fc.integer({ min: 0, max: 6 }),
+    gpus: fc.integer({ min: 0, max: 3 }),
+    hpa: fc.option(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 5 })), { nil: undefined }),
+  });
+  const pools = fc.record({ a10: fc.integer({ min: 0, max: 4 }), h100: fc.integer({ min: 0, max: 1 }), shared: fc.integer({ min: 0, max: 2 }), cpu: fc.integer({ min: 0, max: 2 }) });
+  fc.assert(fc.property(fc.array(workload, { maxLength: 8 }), pools, (workloads, sizes) => {
+    const tree = workloads.flatMap((w, i) => {
+      const name = `w${i}`;
+      const o = w.gpus > 0 ? { requests: { cpu: '1', memory: '1Gi' }, limits: { 'nvidia.com/gpu': String(w.gpus) }, tolerations: [GPU_TOLERATION] } : { requests: { cpu: '100m' } };
+      if (w.kind === 'job') return [job(name, w.namespace, w.replicas, o)];
+      if (w.kind === 'daemon') return [daemonSet(name, w.namespace, o)];
+      return w.hpa ? [deployment(name, w.namespace, w.replicas, o), hpa(name, w.namespace, w.hpa[0], w.hpa[0] + w.hpa[1])] : [deployment(name, w.namespace, w.replicas, o)];
+    });
+    const model = cluster([
+      { name: 'a10', instanceType: 'gpu_1x_a10', nodes: sizes.a10 },
+      { name: 'h100', instanceType: 'gpu_8x_h100_sxm5', nodes: sizes.h100 },
+      { name: 'shared', instanceType: 'gpu_1x_a10', nodes: sizes.shared, timeSlicingReplicas: 4 },
+      { name: 'cpu', instanceType: 'cpu_4x_general', nodes: sizes.cpu },
+    ]);
+    const report = planCapacity(tree, model);
+    for (const n of Object.values(report.cost.perNamespace)) {
+      expect(n.gpusAtMax).toBeGreaterThanOrEqual(n.gpusAtMin);
+      expect(n.gpuHoursAtMax).toBeGreaterThanOrEqual(n.gpuHoursAtMin);
+      expect(n.usdAtMax).toBeGreaterThanOrEqual(n.usdAtMin);
+    }
+  }), { numRuns: 150 });
 });
