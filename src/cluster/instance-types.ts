@@ -79,14 +79,14 @@ export interface LambdaInstanceType {
 }
 
 const PRICE_DATE = '2026-09-20';
-const PAGE = 'lambda.ai/instances transcribed 2026-09-20 (api-evangelist/lambda-labs plans/lambda-labs-plans-pricing.yml @1929382, 3p)';
-const SKYPILOT_V8 = 'skypilot-org/skypilot-catalog catalogs/v8/lambda/vms.csv @0f40703 (copied from Lambda GET /api/v1/instance-types)';
-const SKYPILOT_V7 = 'skypilot-org/skypilot-catalog catalogs/v7/lambda/vms.csv @11580132 (read 2026-11-26; date charged unknown)';
-const PAGE_AND_API = `${PAGE}; same price in ${SKYPILOT_V8}`;
+const PAGE = 'lambda.ai/instances, 2026-09-20 transcription (api-evangelist/lambda-labs @1929382, 3p)';
+const SKYPILOT_V8 = 'SkyPilot catalog v8 lambda/vms.csv @0f40703 (from Lambda GET /api/v1/instance-types)';
+const SKYPILOT_V7 = 'SkyPilot catalog v7 lambda/vms.csv @11580132 (read 2026-11-26; date charged unknown)';
+const PAGE_AND_API = `${PAGE}; same in ${SKYPILOT_V8}`;
 const V8_READ_ON = '2026-12-02';
 const DOCS_FAQ = 'LambdaLabs/docsy-lambda-docs content/en/cloud/faq/available-configurations.md';
 const MOCKS_3P = 'third-party mocks of Lambda GET /api/v1/instance-types (3p)';
-const PAGE_DISK = 'lambda.ai/instances SSD size, transcribed 2026-09-20 (3p)';
+const PAGE_DISK = 'lambda.ai/instances SSD size, 2026-09-20 transcription (3p)';
 
 /** A price from the page (and the v8 catalog), with the older v7 catalog reading kept for the report. */
 function pagePrice(hourlyUsd: number, v7HourlyUsd?: number): Pick<Row, 'price' | 'otherPriceReadings'> {
@@ -107,7 +107,7 @@ function perGpuPagePrice(hourlyUsd: number, perGpu: number, v7HourlyUsd: number)
 /** A price only the SkyPilot catalogs carry; the day it was charged is unknown, `readOn` is the day it was read. */
 function catalogOnlyPrice(hourlyUsd: number, v7HourlyUsd?: number): Pick<Row, 'price' | 'otherPriceReadings'> {
   return {
-    price: { hourlyUsd, readOn: V8_READ_ON, source: `${SKYPILOT_V8}, read ${V8_READ_ON}; date charged unknown` },
+    price: { hourlyUsd, readOn: V8_READ_ON, source: `${SKYPILOT_V8}; date charged unknown, read ${V8_READ_ON}` },
     otherPriceReadings: v7HourlyUsd === undefined ? [] : [{ hourlyUsd: v7HourlyUsd, readOn: '2026-11-26', source: SKYPILOT_V7 }],
   };
 }

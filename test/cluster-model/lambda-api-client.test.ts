@@ -41,7 +41,7 @@ test('the vendored description accepts the emulator 200 body and rejects a body 
 });
 
 test('200: prices, specs and regions with capacity, fetched with a Bearer key the emulator accepts', async () => {
-  await start(new LambdaApiEmulator(KEY, instanceTypesBody({ gpu_1x_a10: ['us-east-1', 'us-west-1'] }), 40));
+  await start(new LambdaApiEmulator(KEY, instanceTypesBody({ gpu_1x_a10: ['us-east-1', 'us-west-1'] }), 20));
   const fetchedAt = new Date('2026-12-02T03:00:00Z');
   const catalog = await fastClient().instanceTypes(() => fetchedAt);
   expect(catalog.fetchedAt).toBe('2026-12-02T03:00:00.000Z');
@@ -58,7 +58,7 @@ test('200: prices, specs and regions with capacity, fetched with a Bearer key th
 });
 
 test('401: one request, no retry, Lambda code and a hint, and no key in the message', async () => {
-  await start(new LambdaApiEmulator(KEY, undefined, 40));
+  await start(new LambdaApiEmulator(KEY, undefined, 20));
   const error = await failure(fastClient('wrong-key-000111').instanceTypes());
   expect(error).toMatchObject({ status: 401, code: 'global/invalid-api-key', isAuthError: true });
   expect(error.message).toMatch(/answered 401 global\/invalid-api-key: API key was invalid, expired, or deleted\..*check LAMBDA_API_KEY/);
@@ -68,7 +68,7 @@ test('401: one request, no retry, Lambda code and a hint, and no key in the mess
 });
 
 test('403: the account is inactive; not retried', async () => {
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then({ status: 403, body: ACCOUNT_INACTIVE }));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then({ status: 403, body: ACCOUNT_INACTIVE }));
   const error = await failure(fastClient().instanceTypes());
   expect(error).toMatchObject({ status: 403, code: 'global/account-inactive', isAuthError: true });
   expect(error.message).toMatch(/answered 403 global\/account-inactive: Your account is inactive\./);
@@ -92,7 +92,7 @@ test('429 with the 1 request/s limit: the client waits Retry-After, never sends 
 
 test('429 on every attempt: gives up after maxAttempts with the rate-limit hint', async () => {
   const limited = { status: 429, body: errorBody('global/rate-limit-exceeded', 'Too many requests') };
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then(limited, limited, limited));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then(limited, limited, limited));
   const error = await failure(new LambdaApiClient({ apiKey: KEY, baseUrl, minIntervalMs: 60, maxAttempts: 3 }).instanceTypes());
   expect(error.status).toBe(429);
   expect(error.message).toMatch(/answered 429 global\/rate-limit-exceeded.*rate limited.*gave up after 3 attempts/);
@@ -100,7 +100,7 @@ test('429 on every attempt: gives up after maxAttempts with the rate-limit hint'
 });
 
 test('a Retry-After longer than the client accepts fails at once instead of hanging', async () => {
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then({ status: 429, body: errorBody('global/rate-limit-exceeded', 'slow down'), headers: { 'Retry-After': '3600' } }));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then({ status: 429, body: errorBody('global/rate-limit-exceeded', 'slow down'), headers: { 'Retry-After': '3600' } }));
   const error = await failure(fastClient().instanceTypes());
   expect(error.message).toMatch(/asks to wait 3600 s, more than 60 s/);
   expect(emulator.requests).toHaveLength(1);
@@ -108,13 +108,13 @@ test('a Retry-After longer than the client accepts fails at once instead of hang
 
 test('5xx: retried with backoff and then successful; persistent 5xx fails with the status', async () => {
   const unavailable = { status: 503, body: errorBody('provider/internal-unavailable', 'Provider unavailable', 'Try again shortly') };
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then(unavailable, { status: 500, body: errorBody('global/internal-error', 'An internal server error occurred.') }));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then(unavailable, { status: 500, body: errorBody('global/internal-error', 'An internal server error occurred.') }));
   const catalog = await fastClient().instanceTypes();
   expect(Object.keys(catalog.instanceTypes)).toContain('gpu_1x_a10');
   expect(emulator.requests.map((r) => r.status)).toEqual([503, 500, 200]);
   await emulator.stop();
 
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then(unavailable, unavailable));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then(unavailable, unavailable));
   const error = await failure(new LambdaApiClient({ apiKey: KEY, baseUrl, minIntervalMs: 60, maxAttempts: 2 }).instanceTypes());
   expect(error).toMatchObject({ status: 503, code: 'provider/internal-unavailable' });
   expect(error.message).toMatch(/answered 503 provider\/internal-unavailable: Provider unavailable Try again shortly \(gave up after 2 attempts\)/);
@@ -124,7 +124,7 @@ test('5xx: retried with backoff and then successful; persistent 5xx fails with t
 test('malformed bodies: not JSON, and JSON that breaks the schema, fail with the field named', async () => {
   const body = instanceTypesBody() as { data: Record<string, { instance_type: Record<string, unknown> }> };
   body.data.gpu_1x_a10.instance_type.price_cents_per_hour = '129';
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then({ status: 200, body: '<html>gateway error</html>', malformed: true }, { status: 200, body, malformed: true }));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then({ status: 200, body: '<html>gateway error</html>', malformed: true }, { status: 200, body, malformed: true }));
   const notJson = await failure(fastClient().instanceTypes());
   expect(notJson.message).toMatch(/the response body is not JSON \(<html>gateway error<\/html>\)/);
   const badField = await failure(fastClient().instanceTypes());
@@ -133,7 +133,7 @@ test('malformed bodies: not JSON, and JSON that breaks the schema, fail with the
 });
 
 test('a server that echoes the key back never gets it into an error', async () => {
-  await start(new LambdaApiEmulator(KEY, undefined, 40).then({ status: 403, body: errorBody('global/account-inactive', `key ${KEY} is inactive (Basic ${Buffer.from(`${KEY}:`).toString('base64')})`, 'none') }));
+  await start(new LambdaApiEmulator(KEY, undefined, 20).then({ status: 403, body: errorBody('global/account-inactive', `key ${KEY} is inactive (Basic ${Buffer.from(`${KEY}:`).toString('base64')})`, 'none') }));
   const error = await failure(fastClient().instanceTypes());
   expect(error.message).not.toContain(KEY);
   expect(error.message).not.toContain(Buffer.from(`${KEY}:`).toString('base64'));
