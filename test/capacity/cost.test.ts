@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { planCapacity } from '../../src/capacity/plan.js';
-import { cluster, daemonSet, deployment, GPU_TOLERATION, hpa, job } from './fixtures.js';
+import { cluster, daemonSet, deployment, GPU_TOLERATION, hpa, job, type PodOptions } from './fixtures.js';
 
 const GPU = { requests: { cpu: '4', memory: '16Gi' }, limits: { 'nvidia.com/gpu': '1' }, tolerations: [GPU_TOLERATION] };
 
@@ -92,7 +92,7 @@ test('property: per namespace, GPUs, GPU-hours and cost at maximum scale are >= 
   fc.assert(fc.property(fc.array(workload, { maxLength: 8 }), pools, (workloads, sizes) => {
     const tree = workloads.flatMap((w, i) => {
       const name = `w${i}`;
-      const o = w.gpus > 0 ? { requests: { cpu: '1', memory: '1Gi' }, limits: { 'nvidia.com/gpu': String(w.gpus) }, tolerations: [GPU_TOLERATION] } : { requests: { cpu: '100m' } };
+      const o: PodOptions = w.gpus > 0 ? { requests: { cpu: '1', memory: '1Gi' }, limits: { 'nvidia.com/gpu': String(w.gpus) }, tolerations: [GPU_TOLERATION] } : { requests: { cpu: '100m' } };
       if (w.kind === 'job') return [job(name, w.namespace, w.replicas, o)];
       if (w.kind === 'daemon') return [daemonSet(name, w.namespace, o)];
       return w.hpa ? [deployment(name, w.namespace, w.replicas, o), hpa(name, w.namespace, w.hpa[0], w.hpa[0] + w.hpa[1])] : [deployment(name, w.namespace, w.replicas, o)];

@@ -160,7 +160,7 @@ test('region: a Lambda region code carried into the rendered model; anything els
   const model = new ClusterModel(configs(app), 'cluster', { region: 'us-east-1' });
   model.addNodePool('a10', { instanceType: 'gpu_1x_a10', nodes: 1 });
   expect(model.document.region).toBe('us-east-1');
-  const configMap = synthesizeObjects(app)[0].manifest as { data: Record<string, string> };
+  const configMap = synthesizeObjects(app)[0].manifest as unknown as { data: Record<string, string> };
   expect((jsYaml.load(configMap.data['cluster.yaml']) as { region?: string }).region).toBe('us-east-1');
   expect(() => new ClusterModel(configs(Testing.app()), 'cluster', { region: 'us-east-9' })).toThrow(/configs\/cluster: invalid 'region' \("us-east-9"\): must be a Lambda region code \(us-east-1, .*asia-northeast-2\)/);
   expect(resolveClusterModel({ region: 42, pools: [{ name: 'a', instanceType: 'gpu_1x_a10', nodes: 1 }] }).problems.map((p) => p.field)).toEqual(['region']);
