@@ -91,6 +91,8 @@ export class LambdaApiClient {
       throw new LambdaApiError(`invalid base URL ${JSON.stringify(base)}`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new LambdaApiError(`invalid base URL ${JSON.stringify(base)}: must be http(s)`);
+    // credentials in the URL would end up in the catalog file's source and in messages
+    if (url.username || url.password) throw new LambdaApiError('invalid base URL: it must not contain credentials; the key goes in LAMBDA_API_KEY');
     this.baseUrl = base.replace(/\/+$/, '');
     this.minIntervalMs = options.minIntervalMs ?? 1050;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);

@@ -202,6 +202,8 @@ describe('lambda-gitops catalog refresh', () => {
     process.env.LAMBDA_API_KEY = KEY;
     expect(await main(['catalog', 'refresh', '--base-url', 'ftp://x'])).toBe(2);
     expect(err.join('')).toMatch(/invalid base URL "ftp:\/\/x": must be http\(s\)/);
+    expect(await main(['catalog', 'refresh', '--base-url', `https://user:${KEY}@example.com`])).toBe(2);
+    expect(err.join('')).toMatch(/invalid base URL: it must not contain credentials; the key goes in LAMBDA_API_KEY/);
     expect(err.join('')).not.toContain(KEY);
   });
 });
