@@ -95,6 +95,7 @@ export interface ClusterModelDocument {
   /**
    * The Lambda region the cluster's nodes run in (e.g. `us-east-1`); `plan --catalog` reports
    * whether that region has capacity now for each pool's instance type. Absent when not declared.
+   * @default - none: capacity now is not checked
    */
   readonly region?: string;
   readonly pools: readonly NodePoolModel[];
