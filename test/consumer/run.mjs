@@ -28,7 +28,9 @@ function sh(command, args, cwd, { allowFail = false } = {}) {
 }
 
 // both ends of the peer range as the registry has them: the oldest and the newest published patch
-const versions = [JSON.parse(sh('npm', ['view', `cdk8s@${own.peerDependencies.cdk8s}`, 'version', '--json'], work).stdout)].flat();
+const byNumber = (a, b) => { const [x, y] = [a, b].map((v) => v.split('.').map(Number)); return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; };
+const versions = [JSON.parse(sh('npm', ['view', `cdk8s@${own.peerDependencies.cdk8s}`, 'version', '--json'], work).stdout)].flat()
+  .filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(byNumber);
 const [oldest, newest] = [versions[0], versions[versions.length - 1]];
 assert.notEqual(oldest, newest, 'the peer range should span more than one cdk8s patch');
 
