@@ -21,6 +21,10 @@ export interface BuildFreshness {
   readonly fresh: boolean;
   /** Why the output is stale: one line per source (at most {@link MAX_REASONS}), relative to the project. */
   readonly reasons: string[];
+  /** Every output older than its source (absolute paths); missing outputs are not listed here. */
+  readonly olderOutputs: string[];
+  /** Whether some output is missing. */
+  readonly missingOutputs: boolean;
 }
 
 /** Reasons listed by {@link checkBuildFreshness}; the rest are counted. */
@@ -98,6 +102,8 @@ function mtimeOf(path: string): number | undefined {
  */
 export function checkBuildFreshness(project: TypeScriptProject): BuildFreshness {
   const reasons: string[] = [];
+  const olderOutputs: string[] = [];
+  let missingOutputs = false;
   let count = 0;
   const show = (path: string) => relative(project.dir, path).split(sep).join('/');
   let newestOutput = 0;
@@ -108,6 +114,8 @@ export function checkBuildFreshness(project: TypeScriptProject): BuildFreshness 
     if (outputTime !== undefined) newestOutput = Math.max(newestOutput, outputTime);
     if (outputTime === undefined || sourceTime > outputTime) {
       count += 1;
+      if (outputTime === undefined) missingOutputs = true;
+      else olderOutputs.push(output);
       if (reasons.length < MAX_REASONS) {
         reasons.push(outputTime === undefined ? `${show(output)} is missing (source ${show(source)})` : `${show(source)} changed after ${show(output)} was built`);
       }
@@ -120,5 +128,5 @@ export function checkBuildFreshness(project: TypeScriptProject): BuildFreshness 
     if (reasons.length < MAX_REASONS) reasons.push(`${show(project.tsconfig)} changed after the last build`);
   }
   if (count > reasons.length) reasons.push(`and ${count - reasons.length} more`);
-  return { fresh: count === 0, reasons };
+  return { fresh: count === 0, reasons, olderOutputs, missingOutputs };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { BUILD_STAMP, checkBuildFreshness, type TypeScriptProject } from './build-freshness.js';
@@ -26,19 +26,24 @@ function runTsc(project: TypeScriptProject): number {
 
 /**
  * Compiles `project` with its own TypeScript (`tsc -p tsconfig.json`, incremental when the
- * tsconfig says so) and checks the result is fresh. When an incremental build info file claims
- * outputs that are missing, it is deleted and the compile runs once more from scratch.
- * Throws {@link BuildError} when compiling fails or leaves stale output.
+ * tsconfig says so) and checks the result is fresh. An incremental compile does not rewrite the
+ * output of a source whose content it already compiled (a touched or checked-out-again file):
+ * such outputs get the current time, since tsc compared the source's content with its build info.
+ * When the build info claims outputs that are missing, it is deleted and the compile runs once
+ * more from scratch. Throws {@link BuildError} when compiling fails or leaves stale output.
  */
 export function buildProject(project: TypeScriptProject): void {
   const config = relative(process.cwd(), project.tsconfig) || 'tsconfig.json';
   for (let attempt = 0; attempt < 2; attempt++) {
     if (runTsc(project) !== 0) throw new BuildError(`${config}: tsc failed (errors above); nothing was rendered`);
-    const freshness = checkBuildFreshness(project);
-    if (freshness.fresh) {
-      writeFileSync(join(project.outDir, BUILD_STAMP), `${new Date().toISOString()}\n`);
-      return;
+    let freshness = checkBuildFreshness(project);
+    if (!freshness.fresh && !freshness.missingOutputs && project.tsBuildInfoFile) {
+      const now = new Date();
+      for (const output of freshness.olderOutputs) utimesSync(output, now, now);
+      freshness = checkBuildFreshness(project);
     }
+    writeFileSync(join(project.outDir, BUILD_STAMP), `${new Date().toISOString()}\n`);
+    if (checkBuildFreshness(project).fresh) return;
     if (!project.tsBuildInfoFile || attempt === 1) {
       throw new BuildError(`${config}: output still stale after tsc: ${freshness.reasons.join('; ')}`);
     }

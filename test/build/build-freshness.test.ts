@@ -21,7 +21,7 @@ test('outputs at least as new as their sources are fresh; declaration files need
   const p = readTypeScriptProject(dir)!;
   expect(p.outDir).toBe(join(dir, 'lib'));
   expect(p.tsBuildInfoFile).toBe(join(dir, 'lib/.tsbuildinfo'));
-  expect(checkBuildFreshness(p)).toEqual({ fresh: true, reasons: [] });
+  expect(checkBuildFreshness(p)).toEqual({ fresh: true, reasons: [], olderOutputs: [], missingOutputs: false });
 });
 
 test('a source newer than its output, or a missing output, is stale and named', () => {
@@ -31,6 +31,8 @@ test('a source newer than its output, or a missing output, is stale and named', 
   expect(checkBuildFreshness(readTypeScriptProject(dir)!)).toEqual({
     fresh: false,
     reasons: ['lib/a.js is missing (source src/a.ts)', 'src/sub/b.ts changed after lib/sub/b.js was built'],
+    olderOutputs: [join(dir, 'lib/sub/b.js')],
+    missingOutputs: true,
   });
 });
 

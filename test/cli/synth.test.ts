@@ -96,7 +96,10 @@ describe('a compiled app is rendered only when its output is current', () => {
     mkdirSync(join(repoRoot, '.cache'), { recursive: true });
     const dir = mkdtempSync(join(repoRoot, '.cache', 'app-'));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', rootDir: 'src', outDir: 'lib', strict: true, skipLibCheck: true, isolatedModules: true, types: [] },
+      compilerOptions: {
+        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', rootDir: 'src', outDir: 'lib', incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo',
+        strict: true, skipLibCheck: true, isolatedModules: true, types: [],
+      },
       include: ['src/**/*.ts'],
     }));
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -136,6 +139,12 @@ export function buildApp(app: App): void {
     const rebuilt = run(['synth', '--app', 'lib/main.js', '--no-gate', '--build'], dir);
     expect(rebuilt.status).toBe(0);
     expect(existsSync(join(dir, 'dist/infrastructure/configs/priority-class-second.yaml'))).toBe(true);
+
+    // a touched but unchanged source: tsc (incremental) emits nothing, the output counts as current afterwards
+    const touched = new Date(Date.now() + 4000);
+    utimesSync(join(dir, 'src/main.ts'), touched, touched);
+    expect(run(['synth', '--app', 'lib/main.js', '--no-gate', '--build'], dir).status).toBe(0);
+    expect(run(['synth', '--app', 'lib/main.js', '--no-gate'], dir).status).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
 
