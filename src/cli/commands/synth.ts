@@ -62,10 +62,11 @@ export async function run(args: string[]): Promise<number> {
   const appMissing = !!values.app && !existsSync(resolve(values.app));
   if (appMissing && (!values.build || process.env[REBUILT])) throw new UsageError(`${values.app}: no such file (compile the app first, or pass --build)`);
   // the package's own lib/ (this code) and the app's compiled output must both be current
-  const projects = [ownProject(), values.app ? projectOfModule(values.app) : undefined]
+  const own = ownProject();
+  const projects = [own, values.app ? projectOfModule(values.app) : undefined]
     .filter((p): p is TypeScriptProject => !!p)
     .filter((p, i, all) => all.findIndex((q) => q.tsconfig === p.tsconfig) === i);
-  let built = false;
+  let builtOwn = false;
   for (const project of projects) {
     const freshness = checkBuildFreshness(project);
     if (freshness.fresh) continue;
@@ -84,13 +85,14 @@ export async function run(args: string[]): Promise<number> {
       }
       throw error;
     }
-    built = true;
+    builtOwn ||= project === own;
   }
-  if (built) {
-    // modules already loaded by this process may be the stale ones: render in a fresh process
+  if (builtOwn) {
+    // this command's own modules were loaded from the stale lib/: render in a fresh process (the
+    // app's modules are imported only below, so a rebuilt app alone needs no second process)
     const rerun = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [REBUILT]: '1' } });
     return rerun.status ?? 1;
   }
-  if (appMissing) throw new UsageError(`${values.app}: no such file, and no TypeScript source compiles to it`);
+  if (values.app && !existsSync(resolve(values.app))) throw new UsageError(`${values.app}: no such file, and no TypeScript source compiles to it`);
   return synthApp(await loadBuilder(values.app), { outdir: values.out, gate: !values['no-gate'], errorPrefix: 'lambda-gitops synth: ', debug: values.debug });
 }
