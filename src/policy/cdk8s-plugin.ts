@@ -1,6 +1,4 @@
-import { runCheck } from './engine.js';
 import { findGateReceipt, normalizeGateOptions } from './gate-receipt.js';
-import { loadManifests } from './loader.js';
 import type { PolicyResult, ResultSummary, Severity } from './types.js';
 
 /** The parts of cdk8s-cli's ValidationContext the plugin uses (cdk8s-cli is only a dev dependency). */
@@ -86,6 +84,8 @@ export class PolicyGatePlugin {
       outcome = { results: r.results, rules: new Map(r.rules.map((rule) => [rule.id, rule])), summary: r.summary, failed: r.failed };
       source = found.reason;
     } else {
+      // the engine is loaded only when there is something to evaluate (most runs reuse the receipt)
+      const [{ runCheck }, { loadManifests }] = await Promise.all([import('./engine.js'), import('./loader.js')]);
       const report = await runCheck({
         manifests: loadManifests(context.manifests),
         severity: p.severity,
