@@ -24,3 +24,7 @@ export * from './diff/index.js';
 export * from './github/index.js';
 export * from './policy/index.js';
 export * from './schema/index.js';
+export { synthApp } from './cli/synth-app.js';
+export type { SynthAppOptions } from './cli/synth-app.js';
+export * from './build/build-freshness.js';
+export { buildProject, BuildError } from './build/build-project.js';

@@ -208,7 +208,7 @@ if (isEntryPoint(import.meta.url)) {
   synthDefaultPlatform().then((code) => {
     process.exitCode = code;
   }, (error: Error) => {
-    process.stderr.write(`${error.stack ?? error.message}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`${process.argv.includes('--debug') ? error.stack ?? error.message : error.message}\n`);
+    process.exitCode = 2;
   });
 }

@@ -24,10 +24,13 @@ function usageText(u: ResourceUsage, unit: string): string {
   return `${num(u.requested)}/${num(u.allocatable)}${unit} (${percent(u.utilization)})`;
 }
 
+/** GPU column: `none` for CPU pools; time-sliced pools in slots, with the physical GPUs behind them. */
 function gpuText(p: PoolReport): string {
-  const base = `${num(p.gpu.requested)}/${num(p.gpu.allocatable)} (${percent(p.gpu.utilization)})`;
-  if (p.gpu.timeSlicingReplicas <= 1) return base;
-  return `${base} time-sliced slots = ${num(p.gpu.physicalRequested)} of ${p.gpu.physical} physical GPU(s) x${p.gpu.timeSlicingReplicas}`;
+  if (p.gpu.allocatable === 0 && p.gpu.physical === 0) return 'none';
+  const usage = `${num(p.gpu.requested)}/${num(p.gpu.allocatable)}`;
+  if (p.gpu.timeSlicingReplicas <= 1) return `${usage} (${percent(p.gpu.utilization)})`;
+  const gpus = `${p.gpu.physical} physical GPU${p.gpu.physical === 1 ? '' : 's'}`;
+  return `${usage} slots (${percent(p.gpu.utilization)}) on ${gpus} shared ${p.gpu.timeSlicingReplicas} ways, ${num(p.gpu.physicalRequested)} GPU requested`;
 }
 
 /** Plain-text report for terminals and CI logs. */
@@ -42,7 +45,7 @@ export function renderPlanText(report: PlanReport): string {
     lines.push(`    memory  ${usageText(p.memory, ' GiB')}`);
   }
   if (report.unschedulable.length > 0) {
-    lines.push('', 'UnschedulableWorkload:');
+    lines.push('', 'Unschedulable:');
     for (const u of report.unschedulable) lines.push(`  ${u.resource} (${u.replicas} pod${u.replicas === 1 ? '' : 's'}): ${u.reason}`);
   }
   const exceeded = report.quotas.filter((q) => q.exceeded);
@@ -121,7 +124,7 @@ export function renderPlanMarkdown(report: PlanReport): string {
     out.push(`| ${cell(p.name)} | ${p.nodes} x \`${p.instanceType}\` | ${cell(gpuText(p))} | ${usageText(p.cpu, '')} | ${usageText(p.memory, '')} | ${p.pods} |`);
   }
   if (report.unschedulable.length > 0) {
-    out.push('', '**UnschedulableWorkload pods**', '', '| Workload | Pods | Reason |', '|---|---|---|');
+    out.push('', '**Unschedulable pods**', '', '| Workload | Pods | Reason |', '|---|---|---|');
     for (const u of report.unschedulable) out.push(`| \`${cell(u.resource)}\` | ${u.replicas} | ${cell(u.reason)} |`);
   }
   const exceeded = report.quotas.filter((q) => q.exceeded);
@@ -141,7 +144,7 @@ export function renderPlanMarkdown(report: PlanReport): string {
     for (const [ns, n] of namespaces) out.push(`| ${ns} | ${n.gpusAtMax} / ${n.gpusAtMin} | ${num(n.gpuHoursAtMax)} / ${num(n.gpuHoursAtMin)} | ${usd(n.usdAtMax)} / ${usd(n.usdAtMin)} |`);
   }
   if (report.cost.alternatives.length > 0) {
-    out.push('', '| Pool | CloudAlternative | GPUs | $/GPU-h | Monthly | Lambda | Difference | Price of |', '|---|---|---|---|---|---|---|---|');
+    out.push('', '| Pool | Cloud alternative | GPUs | $/GPU-h | Monthly | Lambda | Difference | Price of |', '|---|---|---|---|---|---|---|---|');
     for (const a of report.cost.alternatives) {
       out.push(`| ${a.pool} | ${a.provider} \`${a.offer}\` (${a.gpu}, ${a.region}) | ${a.gpus} | ${usd(a.usdPerGpuHour)} | ${usd(a.monthlyUsd)} | ${usd(a.lambdaMonthlyUsd)} | ${a.lambdaDifferencePercent > 0 ? '+' : ''}${a.lambdaDifferencePercent}% | ${a.readOn} (${describeAge(a.priceAgeDays)}) |`);
     }

@@ -16,6 +16,7 @@ export interface CommandModule {
 
 const COMMANDS: Record<string, string> = {
   synth: './commands/synth.js',
+  init: './commands/init.js',
   check: './commands/check.js',
   diff: './commands/diff.js',
   comment: './commands/comment.js',

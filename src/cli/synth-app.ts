@@ -1,4 +1,7 @@
 import { App } from 'cdk8s';
+import { relative } from 'node:path';
+import { createGateReceipt, normalizeGateOptions, writeGateReceipt } from '../policy/gate-receipt.js';
+import type { CheckReport } from '../policy/index.js';
 import { defaultValidators } from '../render/default-validators.js';
 import { renderApp } from '../render/render-app.js';
 import { SynthesisError } from '../render/synthesize.js';
@@ -20,26 +23,63 @@ export interface SynthAppOptions {
    * @default ''
    */
   readonly errorPrefix?: string;
+  /**
+   * Print stack traces of unexpected errors.
+   * @default false
+   */
+  readonly debug?: boolean;
+}
+
+function describeError(error: unknown, debug: boolean): string {
+  if (!(error instanceof Error)) return String(error);
+  return debug && error.stack ? error.stack : error.message;
 }
 
 /**
  * Builds an app with `build` and renders it through the validated, atomic path, reporting on
  * stdout/stderr. Resolves to the exit code: 0 rendered, 1 validation failed (the previous tree
- * is left untouched).
+ * is left untouched), 2 the app could not be built (an invalid construct prop names the construct
+ * path and the prop; no stack trace unless `debug`).
+ *
+ * Under `cdk8s synth` (`CDK8S_OUTDIR` set) the summary goes to stderr, because cdk8s-cli discards
+ * the app's stdout, and the gate's result is left beside the mirrored tree for the validation
+ * plugin ({@link PolicyGatePlugin}), bound to the tree by its SHA-256, so the plugin reports it
+ * instead of evaluating the same tree a second time.
  */
 export async function synthApp(build: (app: App) => void, options: SynthAppOptions = {}): Promise<number> {
   const outdir = options.outdir ?? 'dist';
+  const prefix = options.errorPrefix ?? '';
+  const debug = options.debug ?? false;
   const app = new App();
-  build(app);
   try {
-    const result = await renderApp(app, { outdir, validators: defaultValidators({ gate: options.gate ?? true, outdir }) });
-    process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);
+    build(app);
+  } catch (error) {
+    process.stderr.write(`${prefix}${describeError(error, debug)}\n${prefix}the app could not be built; the previous ${outdir}/ was left untouched\n`);
+    return 2;
+  }
+  let gate: { report: CheckReport; options: { severity: 'error'; disable: string[] } } | undefined;
+  try {
+    const result = await renderApp(app, {
+      outdir,
+      validators: defaultValidators({ gate: options.gate ?? true, outdir, onGateReport: (report, runOptions) => { gate = { report, options: runOptions }; } }),
+    });
+    if (result.mirror && gate) {
+      writeGateReceipt(result.mirror, createGateReceipt(result.files, normalizeGateOptions(gate.options), gate.report, true));
+    }
+    const objects = result.files.filter((f) => f.manifest).length;
+    const where = `${relative(process.cwd(), result.outdir) || '.'}/`;
+    const s = gate?.report.summary;
+    const checked = s ? `schemas valid; policy gate: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed` : 'schemas valid; policy gate not run (--no-gate)';
+    const line = `rendered ${objects} objects in ${result.files.length} files into ${where} (${checked})\n`;
+    (process.env.CDK8S_OUTDIR ? process.stderr : process.stdout).write(line);
     return 0;
   } catch (error) {
     if (error instanceof SynthesisError) {
-      process.stderr.write(`${options.errorPrefix ?? ''}${error.message}\n(the previous ${outdir}/ was left untouched)\n`);
+      const count = error.problems.length;
+      process.stderr.write(`${error.problems.join('\n')}\n${prefix}${count} problem${count === 1 ? '' : 's'}: nothing was written; the previous ${outdir}/ was left untouched\n`);
       return 1;
     }
-    throw error;
+    process.stderr.write(`${prefix}${describeError(error, debug)}\n${prefix}nothing was written; the previous ${outdir}/ was left untouched\n`);
+    return 2;
   }
 }

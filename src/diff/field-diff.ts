@@ -51,11 +51,23 @@ function walk(before: unknown, after: unknown, path: string, out: FieldChange[])
   if (!deepEqual(before, after)) out.push({ path: path || '.', before: before ?? null, after: after ?? null });
 }
 
+/**
+ * For a command-line value that follows its flag as a separate item (`['--max-model-len',
+ * '16384']`), the flag in parentheses, so `args[13](--max-model-len)` says what changed. Empty
+ * when the previous item is not the same flag on both sides.
+ */
+function flagOf(before: unknown[], after: unknown[], i: number): string {
+  if (i === 0) return '';
+  const flag = before[i - 1];
+  const isFlag = (v: unknown): v is string => typeof v === 'string' && /^--?[A-Za-z]/.test(v) && !v.includes('=');
+  return isFlag(flag) && flag === after[i - 1] && !isFlag(before[i]) && !isFlag(after[i]) ? `(${flag})` : '';
+}
+
 function walkList(before: unknown[], after: unknown[], path: string, out: FieldChange[]): void {
   const key = mergeKeyOf(before, after);
   if (key === undefined) {
     const shared = Math.min(before.length, after.length);
-    for (let i = 0; i < shared; i++) walk(before[i], after[i], indexPath(path, i), out);
+    for (let i = 0; i < shared; i++) walk(before[i], after[i], `${indexPath(path, i)}${flagOf(before, after, i)}`, out);
     for (let i = shared; i < before.length; i++) out.push({ path: indexPath(path, i), before: before[i], after: null });
     for (let i = shared; i < after.length; i++) out.push({ path: indexPath(path, i), before: null, after: after[i] });
     return;

@@ -21,4 +21,6 @@ export { toSarif, fingerprint } from './report/sarif.js';
 export { toPolicyReports } from './report/policy-report.js';
 export { toText } from './report/text.js';
 export { PolicyGatePlugin } from './cdk8s-plugin.js';
+export { treeDigest, findGateReceipt, createGateReceipt, writeGateReceipt, normalizeGateOptions, RECEIPT_PATH } from './gate-receipt.js';
+export type { GateReceipt, GateRunOptions } from './gate-receipt.js';
 export type { PolicyResult, ResourceRef, ResultSummary, Severity, ResultKind, KubeObject } from './types.js';

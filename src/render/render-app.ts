@@ -37,6 +37,8 @@ export interface RenderResult {
   readonly files: TreeFile[];
   /** Absolute path of `outdir`. */
   readonly outdir: string;
+  /** Absolute path of the directory that received a copy (see {@link RenderOptions.mirrorTo}), if any. */
+  readonly mirror?: string;
 }
 
 /**
@@ -50,7 +52,8 @@ export async function renderApp(app: App, options: RenderOptions = {}): Promise<
   for (const validate of options.validators ?? []) problems.push(...(await validate(files)));
   if (problems.length > 0) throw new SynthesisError(problems);
   replaceDirectoryAtomically(outdir, files);
-  const mirror = options.mirrorTo ?? process.env.CDK8S_OUTDIR;
-  if (mirror && resolve(mirror) !== outdir) writeFiles(resolve(mirror), files);
-  return { files, outdir };
+  const mirrorTo = options.mirrorTo ?? process.env.CDK8S_OUTDIR;
+  const mirror = mirrorTo && resolve(mirrorTo) !== outdir ? resolve(mirrorTo) : undefined;
+  if (mirror) writeFiles(mirror, files);
+  return { files, outdir, ...(mirror ? { mirror } : {}) };
 }

@@ -109,7 +109,7 @@ export function bindScaleTarget(binding: ScaleTargetBinding): void {
   const lowest = binding.allowZero ? 0 : 1;
   if (!Number.isInteger(minReplicas) || minReplicas < lowest || minReplicas > maxReplicas) {
     throw new InvalidPropError(autoscaler, 'minReplicas', minReplicas,
-      `must be a whole number from ${lowest} to maxReplicas (${maxReplicas})${binding.allowZero ? '' : binding.kind === 'ScaledObject' ? '; set allowScaleToZero to use 0' : ''}`);
+      `must be a whole number from ${lowest} to maxReplicas (${maxReplicas})${minReplicas === 0 && binding.kind === 'ScaledObject' ? '; set allowScaleToZero to use 0' : ''}`);
   }
   target.bindAutoscaler({ autoscalerPath: autoscaler.node.path, kind: binding.kind, minReplicas, maxReplicas });
 }

@@ -14,7 +14,7 @@ export interface TenantQuota {
   readonly requestsMemory: string;
   /**
    * Total CPU limits.
-   * @default - twice `requestsCpu` is NOT assumed: equal to `requestsCpu`
+   * @default - equal to `requestsCpu`
    */
   readonly limitsCpu?: string;
   /**

@@ -116,7 +116,9 @@ describe('reports', () => {
       '  bar [100, 13.5, 8.4, 0, 0, 0]',
       '```',
     ].join('\n'));
-    expect(md).toContain('| shared | 1 x `gpu_1x_a10` | 4/4 (100.0%) time-sliced slots = 1 of 1 physical GPU(s) x4 |');
+    expect(md).toContain('| shared | 1 x `gpu_1x_a10` | 4/4 slots (100.0%) on 1 physical GPU shared 4 ways, 1 GPU requested |');
+    expect(md).toContain('**Unschedulable pods**');
+    expect(md).toContain('| Pool | Cloud alternative | GPUs |');
     expect(md).toContain('| `Deployment/inference/vllm` | 2 | 0/3 nodes are available: 3 Insufficient nvidia.com/gpu. |');
     expect(md).toContain('| inference | compute | `requests.nvidia.com/gpu` | 8 | 4 |');
     expect(md).toContain('| Pool | Instances | $/h | Price of | Age | Source | Monthly |');
@@ -126,10 +128,16 @@ describe('reports', () => {
     expect(md).toContain('| a10 | AWS `g5.xlarge` (A10G 24 GB, us-east-1) | 2 | $1.01 | $1,468.76 | $1,883.40 | +28.2% | 2026-06-17 (168 days old) |');
   });
 
+  test('a CPU pool shows no GPU column figures', () => {
+    const cpuOnly = planCapacity([], cluster([{ name: 'cpu', instanceType: 'cpu_4x_general', nodes: 1 }]));
+    expect(renderPlanText(cpuOnly)).toContain('  cpu (1 x cpu_4x_general, 0 pods)\n    GPU     none\n');
+    expect(renderPlanMarkdown(cpuOnly)).toMatch(/^\| cpu \| 1 x `cpu_4x_general` \| none \|/m);
+  });
+
   test('text: pools, time-sliced slots and cost', () => {
     const text = renderPlanText(fits);
     expect(text).toContain("Capacity plan for cluster 'test': FITS");
-    expect(text).toContain('  shared (1 x gpu_1x_a10, 0 pods)\n    GPU     0/4 (0.0%) time-sliced slots = 0 of 1 physical GPU(s) x4');
+    expect(text).toContain('  shared (1 x gpu_1x_a10, 0 pods)\n    GPU     0/4 slots (0.0%) on 1 physical GPU shared 4 ways, 0 GPU requested');
     expect(text).toContain('Quotas: 1 limit(s) checked, 0 exceeded');
     expect(text).toContain('Cost (730 h/month): $2,825.10 per month (price ages as of 2026-12-02; warned past 60 days)');
     expect(text).toMatch(/\n  a10: 2 x gpu_1x_a10 at \$1\.29\/h \(price of 2026-09-20, 73 days old; lambda\.ai\/instances[^\n]*\) = \$1,883\.40\n/);

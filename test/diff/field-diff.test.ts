@@ -31,6 +31,15 @@ describe('diffValues', () => {
     expect(diffValues({ t: [{ name: 'x' }, { name: 'x' }] }, { t: [{ name: 'x' }] })).toEqual([{ path: 't[1]', before: { name: 'x' }, after: null }]);
   });
 
+  test('a changed flag value names its flag; a changed flag or a value after another value does not', () => {
+    expect(diffValues({ args: ['serve', '--max-model-len', '16384'] }, { args: ['serve', '--max-model-len', '8192'] }))
+      .toEqual([{ path: 'args[2](--max-model-len)', before: '16384', after: '8192' }]);
+    expect(diffValues({ args: ['-p', '80'] }, { args: ['-p', '81'] })).toEqual([{ path: 'args[1](-p)', before: '80', after: '81' }]);
+    expect(diffValues({ args: ['--a', 'x'] }, { args: ['--b', 'y'] }).map((c) => c.path)).toEqual(['args[0]', 'args[1]']);
+    expect(diffValues({ args: ['--a=1', 'x'] }, { args: ['--a=1', 'y'] }).map((c) => c.path)).toEqual(['args[1]']);
+    expect(diffValues({ args: ['--flag', '--other'] }, { args: ['--flag', '--third'] }).map((c) => c.path)).toEqual(['args[1]']);
+  });
+
   test('quotes keys that are not identifiers and ignores key order', () => {
     expect(diffValues({ labels: { 'app.kubernetes.io/name': 'a', x: 1 } }, { labels: { x: 1, 'app.kubernetes.io/name': 'b' } }))
       .toEqual([{ path: 'labels["app.kubernetes.io/name"]', before: 'a', after: 'b' }]);

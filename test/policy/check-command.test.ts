@@ -84,7 +84,7 @@ describe('lambda-gitops check', () => {
     const file = relative(process.cwd(), join(dir, 'web.yaml'));
     const line = lineOf(join(dir, 'web.yaml'), 'privileged: true');
     expect(line).toBeGreaterThan(40);
-    expect(out).toContain(`${file}\n  Deployment team-a/web\n    FAIL pss-privileged: container web (containers) is privileged line ${line} /spec/template/spec/containers/0/securityContext/privileged`);
+    expect(out).toContain(`${file}\n  Deployment team-a/web\n    FAIL line ${line} /spec/template/spec/containers/0/securityContext/privileged: pss-privileged: container web (containers) is privileged\n`);
     expect(out).not.toContain('\u001b[');
   });
 
@@ -116,7 +116,7 @@ describe('lambda-gitops check', () => {
   test('--severity decides whether warnings fail the check', async () => {
     const dir = variant((w) => w.replace('              cpu: "1"\n', ''));
     expect(await run([dir])).toBe(0);
-    expect(out).toMatch(/WARN resources-cpu-limit: container web \(containers\) has no CPU limit/);
+    expect(out).toMatch(/WARN line \d+ \S+: resources-cpu-limit: container web \(containers\) has no CPU limit/);
     out = '';
     expect(await run([dir, '--severity', 'warning'])).toBe(1);
   });
@@ -230,6 +230,6 @@ describe('lambda-gitops check', () => {
 
   test('optional rules run only when enabled', async () => {
     expect(await run([COMPLIANT, '--enable', 'image-digest', '--severity', 'warning'])).toBe(1);
-    expect(out).toMatch(/WARN image-digest: container web \(containers\) image is not pinned by sha256 digest/);
+    expect(out).toMatch(/WARN line \d+ \S+: image-digest: container web \(containers\) image is not pinned by sha256 digest/);
   });
 });

@@ -22,8 +22,9 @@ export function toText(report: CheckReport, colour: boolean): string {
       lines.push(`  ${paint('cyan', resource)}`);
       for (const r of results) {
         const mark = r.result === 'fail' ? paint('red', 'FAIL') : r.result === 'warn' ? paint('yellow', 'WARN') : r.result === 'skip' ? paint('dim', 'SKIP') : paint('green', 'PASS');
+        // location first, then rule and message: `FAIL line 19 /spec/replicas: served-replicas: ...`
         const where = paint('dim', `line ${r.line}${r.field ? ` ${r.field}` : ''}`);
-        lines.push(`    ${mark} ${r.policy}: ${r.message} ${where}`);
+        lines.push(`    ${mark} ${where}: ${r.policy}: ${r.message}`);
         if (r.exemption) lines.push(`         ${paint('dim', `exempted: ${r.exemption.reason}`)}`);
       }
     }
