@@ -18,6 +18,7 @@ want=" ${*:-A A128 B C peers} "
 case $want in *" B "*|*" C "*) targets+=(kwok) ;; esac
 case $want in *" C "*|*" A "*|*" A128 "*) targets+=(flux) ;; esac   # Tier A installs the CRDs from the Flux modules
 case $want in *" A128 "*) targets+=(k8s-1.28) ;; esac   # Tier A on the 1.28 apiserver
+case $want in *" A "*|*" A128 "*|*" B "*) targets+=(helm) ;; esac   # Tiers A and B render every HelmRelease
 case $want in *" peers"*) targets+=(peers flux) ;; esac
 bash "$here/build.sh" "${targets[@]}"
 echo "[run] build/check of components took $((SECONDS - t0))s"
