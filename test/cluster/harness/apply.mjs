@@ -85,9 +85,10 @@ export async function applyCluster(kube, cluster, { report, prefix, mode, skipOb
         report.fail(name, `${e.message}${o.__source ? `\n(from ${o.__source})` : ''}`);
       }
     }
-    // helm-controller installs each HelmRelease of this Kustomization before it is Ready.
+    // helm-controller installs each HelmRelease of this Kustomization before it is Ready; releases
+    // without dependsOn between them install concurrently, so only dependsOn orders them here.
     const extra = [];
-    for (const hr of releases) {
+    for (const hr of releaseOrder(releases)) {
       const caseName = `${prefix} render ${hrName(hr)}`;
       try {
         const kubeVersion = (await kube.ok('GET', '/version')).gitVersion;
@@ -103,4 +104,26 @@ export async function applyCluster(kube, cluster, { report, prefix, mode, skipOb
   }
   applied.rendered = rendered;
   return applied;
+}
+
+/** HelmReleases in spec.dependsOn order (stable otherwise); a dependency outside the list is ignored. */
+export function releaseOrder(releases) {
+  const key = (hr) => `${hr.metadata.namespace}/${hr.metadata.name}`;
+  const byKey = new Map(releases.map((hr) => [key(hr), hr]));
+  const out = [];
+  const seen = new Set();
+  const visit = (hr, stack = new Set()) => {
+    const k = key(hr);
+    if (seen.has(k)) return;
+    if (stack.has(k)) throw new Error(`HelmRelease dependsOn cycle at ${k}`);
+    stack.add(k);
+    for (const d of hr.spec?.dependsOn ?? []) {
+      const dep = byKey.get(`${d.namespace ?? hr.metadata.namespace}/${d.name}`);
+      if (dep) visit(dep, stack);
+    }
+    seen.add(k);
+    out.push(hr);
+  };
+  for (const hr of releases) visit(hr);
+  return out;
 }
