@@ -193,7 +193,7 @@ export class GpuPlatformAlerts extends Construct {
             for: '15m', severity: 'warning',
             summary: 'Namespace {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its GPU quota',
             description: 'The next rollout or scale-up may be refused by the quota.' },
-          { alert: 'FluxResourceNotReady', expr: 'gotk_resource_info{ready="False", suspended="false"} == 1', for: '15m', severity: 'warning',
+          { alert: 'FluxResourceNotReady', expr: 'gotk_resource_info{ready="False", suspended!="true"} == 1', for: '15m', severity: 'warning',
             summary: '{{ $labels.customresource_kind }} {{ $labels.exported_namespace }}/{{ $labels.name }} is not Ready',
             description: 'Flux cannot reconcile this object: `flux get all -A` and its events say why. Dependent Kustomizations wait.' },
           { alert: 'ExternalSecretSyncFailing', expr: 'externalsecret_status_condition{condition="Ready", status="False"} == 1', for: '15m', severity: 'warning',

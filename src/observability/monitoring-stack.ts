@@ -61,6 +61,52 @@ export interface MonitoringStackProps {
   readonly values?: Record<string, unknown>;
 }
 
+/** Flux kinds whose Ready condition kube-state-metrics exports as `gotk_resource_info`. */
+export const FLUX_STATE_KINDS: ReadonlyArray<{ group: string; version: string; kind: string; plural: string }> = [
+  { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations' },
+  { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases' },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories' },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'HelmRepository', plural: 'helmrepositories' },
+];
+
+/**
+ * kube-state-metrics values that export every Flux object as `gotk_resource_info{customresource_kind,
+ * exported_namespace, name, ready, suspended}` (Flux 2 no longer exports `gotk_reconcile_condition`;
+ * its monitoring guide uses kube-state-metrics' custom resource state instead), with the RBAC to
+ * list and watch those kinds.
+ */
+function fluxStateMetrics(): Record<string, unknown> {
+  return {
+    customResourceState: {
+      enabled: true,
+      config: {
+        kind: 'CustomResourceStateMetrics',
+        spec: {
+          resources: FLUX_STATE_KINDS.map(({ group, version, kind }) => ({
+            groupVersionKind: { group, version, kind },
+            metricNamePrefix: 'gotk',
+            metrics: [{
+              name: 'resource_info',
+              help: `The current state of a Flux ${kind}.`,
+              each: { type: 'Info', info: { labelsFromPath: { name: ['metadata', 'name'] } } },
+              labelsFromPath: {
+                exported_namespace: ['metadata', 'namespace'],
+                ready: ['status', 'conditions', '[type=Ready]', 'status'],
+                suspended: ['spec', 'suspend'],
+              },
+            }],
+          })),
+        },
+      },
+    },
+    rbac: {
+      extraRules: [...new Set(FLUX_STATE_KINDS.map((k) => k.group))].map((group) => ({
+        apiGroups: [group], resources: FLUX_STATE_KINDS.filter((k) => k.group === group).map((k) => k.plural), verbs: ['list', 'watch'],
+      })),
+    },
+  };
+}
+
 /** The release name, and the prefix of every object the chart renders. */
 export const MONITORING_RELEASE = 'kube-prometheus-stack';
 
@@ -107,6 +153,7 @@ export class MonitoringStack extends Construct {
         prometheus: { prometheusSpec: { retention } },
         grafana: { sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } } },
         'prometheus-node-exporter': { tolerations: [{ operator: 'Exists' }] },
+        'kube-state-metrics': fluxStateMetrics(),
         ...(props.values ?? {}),
       },
     });
