@@ -17,6 +17,7 @@ export * from './core/policy-exemption.js';
 export * from './workloads/index.js';
 export * from './availability/index.js';
 export * from './scaling/index.js';
+export * from './observability/index.js';
 export * from './secrets/index.js';
 export * from './gpu/index.js';
 export * from './capacity/index.js';

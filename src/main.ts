@@ -17,6 +17,7 @@ import { App } from 'cdk8s';
 import { isEntryPoint } from './cli/entry-point.js';
 import { synthApp } from './cli/synth-app.js';
 import { ClusterModel } from './cluster/cluster-model.js';
+import { LAMBDA_INSTANCE_TYPES } from './cluster/instance-types.js';
 import { exemptFromPolicy } from './core/policy-exemption.js';
 import { FluxCluster } from './flux/flux-cluster.js';
 import { PlatformOperators } from './flux/platform-operators.js';
@@ -24,10 +25,14 @@ import { GpuPriorityClasses, PriorityClassNames } from './gpu/priority-classes.j
 import { GpuTimeSlicingConfig } from './gpu/time-slicing-config.js';
 import { NetworkPeer } from './network/network-peer.js';
 import { NetworkPort } from './network/network-port.js';
-import { allowEgress, allowIngress, allowMetricsScrape, allowTraffic } from './network/network-rules.js';
+import { allowEgress, allowIngress, allowTraffic } from './network/network-rules.js';
 import { HorizontalAutoscaler } from './scaling/horizontal-autoscaler.js';
 import { KedaScaledObject } from './scaling/keda-scaled-object.js';
 import { KedaTrigger } from './scaling/keda-trigger.js';
+import { GpuPlatformDashboards } from './observability/grafana-dashboards.js';
+import { GpuPlatformAlerts } from './observability/gpu-platform-alerts.js';
+import { MonitoringStack } from './observability/monitoring-stack.js';
+import { scrapeMetrics } from './observability/scrape-metrics.js';
 import { EscExternalSecret } from './secrets/esc-external-secret.js';
 import { PulumiEscSecretStore } from './secrets/pulumi-esc-secret-store.js';
 import { Tenant } from './tenancy/tenant.js';
@@ -54,7 +59,9 @@ export function buildDefaultPlatform(app: App): void {
   const timeSlicing = new GpuTimeSlicingConfig(cluster.controllers, 'TimeSlicing', {
     profiles: [{ name: 'a10-shared-4', replicas: 4 }],
   });
+  const monitoring = new MonitoringStack(cluster.controllers, 'Monitoring');
   new PlatformOperators(cluster.controllers, 'Operators', {
+    monitoring,
     timeSlicingConfigMap: timeSlicing.configMapName,
     timeSlicingDefaultProfile: timeSlicing.defaultProfile,
   });
@@ -72,6 +79,12 @@ export function buildDefaultPlatform(app: App): void {
     instanceType: 'gpu_1x_a10', nodes: 1, timeSlicingReplicas: 4, labels: timeSlicing.nodeLabels('a10-shared-4'),
   });
   fleet.addNodePool('cpu', { instanceType: 'cpu_4x_general', nodes: 3 });
+  // alerts and dashboards use the monitoring CRDs, which infra-controllers installs
+  new GpuPlatformAlerts(cluster.configs, 'Alerts', { prometheus: monitoring.prometheus, namespace: monitoring.namespace });
+  const a10 = LAMBDA_INSTANCE_TYPES.gpu_1x_a10;
+  new GpuPlatformDashboards(cluster.configs, 'Dashboards', {
+    namespace: monitoring.namespace, label: monitoring.dashboardLabel, gpuHourlyPriceUsd: a10.price.hourlyUsd / a10.gpus,
+  });
 
   const internet = NetworkPeer.internet();
   const ingress = NetworkPeer.namespace(INGRESS_NAMESPACE);
@@ -94,7 +107,7 @@ export function buildDefaultPlatform(app: App): void {
     secretEnv: [hf.envVar('HF_TOKEN')],
   });
   new KedaScaledObject(inference, 'LlmScaling', {
-    target: llm, minReplicas: 2, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength({ threshold: 5 })],
+    target: llm, prometheus: monitoring.prometheus, minReplicas: 2, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength({ threshold: 5 })],
   });
   const embeddings = new GpuInferenceService(inference, 'Embeddings', {
     name: 'bge-embeddings',
@@ -110,8 +123,8 @@ export function buildDefaultPlatform(app: App): void {
   });
   allowEgress(llm, internet, [NetworkPort.tcp(443)]);
   allowEgress(embeddings, internet, [NetworkPort.tcp(443)]);
-  allowMetricsScrape(llm, { port: 'http' });
-  allowMetricsScrape(embeddings);
+  scrapeMetrics(llm, { prometheus: monitoring.prometheus, port: 'http' });
+  scrapeMetrics(embeddings, { prometheus: monitoring.prometheus });
 
   // ---- retrieval: Qdrant
   const retrieval = new Tenant(app, 'retrieval', {
@@ -125,7 +138,7 @@ export function buildDefaultPlatform(app: App): void {
     apiKey: { secretName: qdrantKey.secretName, key: 'apiKey' },
     priorityClassName: PriorityClassNames.SERVING,
   });
-  allowMetricsScrape(qdrant, { port: 'http' });
+  scrapeMetrics(qdrant, { prometheus: monitoring.prometheus, port: 'http' });
   exemptFromPolicy(qdrant.controller, 'served-replicas',
     'single-node Qdrant: a second replica needs Qdrant distributed mode (sharding and replication config), planned separately; the PVC keeps data across restarts');
 

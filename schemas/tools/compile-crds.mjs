@@ -20,6 +20,33 @@ const SCHEMA_KEYWORDS_WITH_SCHEMA_MAPS = new Set(['properties', 'patternProperti
 const SCHEMA_KEYWORDS_WITH_SCHEMA = new Set(['items', 'additionalProperties', 'not']);
 const SCHEMA_KEYWORDS_WITH_SCHEMA_LISTS = new Set(['anyOf', 'allOf', 'oneOf']);
 
+/**
+ * Go's RE2 takes a leading inline flag `(?i)` (case-insensitive); JavaScript patterns cannot carry
+ * flags. `(?i)` at the start is rewritten into the same language with each ASCII letter outside a
+ * character class as `[xX]` (e.g. Prometheus Operator's `^(?i)(abort|warn)?$`). Any other inline
+ * flag group fails the compile, so nothing is validated with a different meaning.
+ */
+export function goPatternToJs(pattern) {
+  const m = /^(\^?)\(\?i\)/.exec(pattern);
+  if (!m) {
+    if (/\(\?[a-zA-Z]/.test(pattern)) throw new Error(`Go regular expression flag group not supported: ${pattern}`);
+    return pattern;
+  }
+  const body = pattern.slice(m[0].length);
+  let out = m[1];
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') { out += c + (body[i + 1] ?? ''); i++; continue; }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    if (!inClass && /[a-zA-Z]/.test(c)) out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    else out += c;
+  }
+  if (/\(\?[a-zA-Z]/.test(out)) throw new Error(`Go regular expression flag group not supported: ${pattern}`);
+  return out;
+}
+
 /** Removes `description` from a schema node and all its sub-schemas (never from property names). */
 function stripDescriptions(schema) {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
@@ -32,6 +59,8 @@ function stripDescriptions(schema) {
       out[key] = stripDescriptions(value);
     } else if (SCHEMA_KEYWORDS_WITH_SCHEMA_LISTS.has(key)) {
       out[key] = value.map(stripDescriptions);
+    } else if (key === 'pattern' && typeof value === 'string') {
+      out[key] = goPatternToJs(value);
     } else {
       out[key] = value;
     }

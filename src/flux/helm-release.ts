@@ -78,6 +78,13 @@ export interface HelmReleaseProps {
    * @default true
    */
   readonly manageCrds?: boolean;
+  /**
+   * HelmReleases helm-controller must have installed (Ready) before this one, e.g. the release
+   * whose chart installs CRDs this chart uses. Releases in one Kustomization otherwise install
+   * concurrently.
+   * @default - none
+   */
+  readonly dependsOn?: HelmRelease[];
 }
 
 /** A Flux `helm.toolkit.fluxcd.io/v2` HelmRelease for a platform operator. */
@@ -108,6 +115,7 @@ export class HelmRelease extends Construct {
             sourceRef: { kind: 'HelmRepository', name: props.repository.name, namespace: props.repository.namespace },
           },
         },
+        ...(props.dependsOn?.length ? { dependsOn: props.dependsOn.map((d) => ({ name: d.name, namespace: d.namespace })) } : {}),
         install: { crds, remediation: { retries: 3 } },
         upgrade: { crds, remediation: { retries: 3 } },
         ...(props.values && Object.keys(props.values).length > 0 ? { values: props.values } : {}),

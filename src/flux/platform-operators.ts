@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { exemptFromPolicy } from '../core/policy-exemption.js';
 import { HelmRelease, HelmRepository } from './helm-release.js';
+import { DCGM_ALERT_COUNTERS } from '../observability/gpu-platform-alerts.js';
+import type { MonitoringStack } from '../observability/monitoring-stack.js';
 
 /** A pinned operator chart. */
 export interface OperatorChart {
@@ -47,6 +49,46 @@ export interface PlatformOperatorsProps {
    * @default { version: '4.6.0' }
    */
   readonly dcgmExporter?: OperatorChart;
+  /**
+   * The Prometheus Operator stack whose CRDs the operators' ServiceMonitors use. With it, the DCGM
+   * exporter and External Secrets get ServiceMonitors the stack's Prometheus selects, and their
+   * HelmReleases depend on the stack's (so the CRDs exist first); the exporter also exports the
+   * counters the GPU health alerts read ({@link DCGM_ALERT_COUNTERS}).
+   * @default - no ServiceMonitors (the dcgm-exporter chart's default one is switched off, since
+   *   without the stack its CRD does not exist and the install would fail)
+   */
+  readonly monitoring?: MonitoringStack;
+}
+
+/** The DCGM exporter's default counter list (chart 4.6.0, `etc/default-counters.csv`) plus the alert counters. */
+function dcgmCounters(): string {
+  const defaults = [
+    'DCGM_FI_DEV_SM_CLOCK, gauge, SM clock frequency (in MHz).',
+    'DCGM_FI_DEV_MEM_CLOCK, gauge, Memory clock frequency (in MHz).',
+    'DCGM_FI_DEV_MEMORY_TEMP, gauge, Memory temperature (in C).',
+    'DCGM_FI_DEV_GPU_TEMP, gauge, GPU temperature (in C).',
+    'DCGM_FI_DEV_POWER_USAGE, gauge, Power draw (in W).',
+    'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, counter, Total energy consumption since boot (in mJ).',
+    'DCGM_FI_DEV_PCIE_REPLAY_COUNTER, counter, Total number of PCIe retries.',
+    'DCGM_FI_DEV_GPU_UTIL, gauge, GPU utilization (in %).',
+    'DCGM_FI_DEV_MEM_COPY_UTIL, gauge, Memory utilization (in %).',
+    'DCGM_FI_DEV_XID_ERRORS, gauge, Value of the last XID error encountered.',
+    'DCGM_FI_DEV_POWER_VIOLATION, counter, Throttling duration due to power constraints (in us).',
+    'DCGM_FI_DEV_THERMAL_VIOLATION, counter, Throttling duration due to thermal constraints (in us).',
+    'DCGM_FI_DEV_FB_FREE, gauge, Framebuffer memory free (in MiB).',
+    'DCGM_FI_DEV_FB_USED, gauge, Framebuffer memory used (in MiB).',
+    'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL, counter, Total number of double-bit volatile ECC errors.',
+    'DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS, counter, Number of remapped rows for uncorrectable errors',
+    'DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS, counter, Number of remapped rows for correctable errors',
+    'DCGM_FI_DEV_ROW_REMAP_FAILURE, gauge, Whether remapping of rows has failed',
+    'DCGM_FI_PROF_GR_ENGINE_ACTIVE, gauge, Ratio of time the graphics engine is active.',
+    'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, gauge, Ratio of cycles the tensor (HMMA) pipe is active.',
+    'DCGM_FI_PROF_DRAM_ACTIVE, gauge, Ratio of cycles the device memory interface is active sending or receiving data.',
+  ];
+  for (const c of DCGM_ALERT_COUNTERS) {
+    if (!defaults.some((d) => d.startsWith(`${c},`))) throw new Error(`DCGM counter ${c} used by an alert is missing from the exporter's counter list`);
+  }
+  return `${defaults.join('\n')}\n`;
 }
 
 /** One operator's chart source and release. */
@@ -58,6 +100,8 @@ interface OperatorRelease {
   readonly chart: string;
   readonly version: string;
   readonly values: Record<string, unknown>;
+  /** Renders monitoring objects: depends on the monitoring stack's release when there is one. */
+  readonly monitored?: boolean;
 }
 
 /** Namespaces the operators run in. */
@@ -101,7 +145,12 @@ export class PlatformOperators extends Construct {
       {
         id: 'ExternalSecrets', repository: 'external-secrets', url: 'https://charts.external-secrets.io',
         namespace: OperatorNamespaces.externalSecrets, chart: 'external-secrets', version: props.externalSecrets?.version ?? '2.9.0',
-        values: { installCRDs: true, ...(props.externalSecrets?.values ?? {}) },
+        values: {
+          installCRDs: true,
+          ...(props.monitoring ? { serviceMonitor: { enabled: true, renderMode: 'failIfMissing', additionalLabels: { ...props.monitoring.prometheus.selectorLabels } } } : {}),
+          ...(props.externalSecrets?.values ?? {}),
+        },
+        monitored: true,
       },
       {
         id: 'Keda', repository: 'kedacore', url: 'https://kedacore.github.io/charts',
@@ -122,13 +171,25 @@ export class PlatformOperators extends Construct {
       {
         id: 'DcgmExporter', repository: 'dcgm-exporter', url: 'https://nvidia.github.io/dcgm-exporter/helm-charts',
         namespace: OperatorNamespaces.nvidia, chart: 'dcgm-exporter', version: props.dcgmExporter?.version ?? '4.6.0',
-        values: { tolerations: gpuToleration, nodeSelector: { 'nvidia.com/gpu.present': 'true' }, ...(props.dcgmExporter?.values ?? {}) },
+        values: {
+          tolerations: gpuToleration,
+          nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+          ...(props.monitoring ? {
+            serviceMonitor: { enabled: true, additionalLabels: { ...props.monitoring.prometheus.selectorLabels } },
+            // read the counter list from the chart's ConfigMap (values.yaml: arguments -m namespace:name)
+            arguments: ['-m', `${OperatorNamespaces.nvidia}:exporter-metrics-config-map`],
+            customMetrics: dcgmCounters(),
+          } : { serviceMonitor: { enabled: false } }),
+          ...(props.dcgmExporter?.values ?? {}),
+        },
+        monitored: true,
       },
     ];
     for (const operator of operators) {
       const repository = new HelmRepository(this, `${operator.id}Repo`, { name: operator.repository, url: operator.url });
       new HelmRelease(this, operator.id, {
         name: operator.chart, namespace: operator.namespace, repository, chart: operator.chart, version: operator.version, values: operator.values,
+        ...(operator.monitored && props.monitoring ? { dependsOn: [props.monitoring.release] } : {}),
       });
     }
   }

@@ -2,15 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
 import { validateDnsLabel } from '../core/names.js';
+import type { PrometheusEndpoint } from '../observability/monitoring-stack.js';
 import type { IScalableWorkload } from '../workloads/workload.js';
 import { KedaTrigger, KedaTriggerSpec } from './keda-trigger.js';
 import { ScalingBehaviorOptions, bindScaleTarget, ranged, renderScalingBehavior } from './scaling-behavior.js';
 
-/**
- * Default Prometheus address of the KEDA triggers: the `prometheus-operated` Service that
- * prometheus-operator (kube-prometheus-stack) creates, in the `monitoring` namespace.
- */
-export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';
 
 /** What KEDA does while the metric source fails. */
 export interface KedaFallbackOptions {
@@ -66,10 +62,11 @@ export interface KedaScaledObjectProps {
    */
   readonly fallback?: KedaFallbackOptions;
   /**
-   * The Prometheus server the triggers query.
-   * @default DEFAULT_PROMETHEUS_ADDRESS
+   * The Prometheus server the triggers query: `MonitoringStack.prometheus`, or
+   * `PrometheusEndpoint.external(url)` for one the tree does not deploy. A construct reference, not a
+   * typed URL, so the address always names a Prometheus that exists.
    */
-  readonly serverAddress?: string;
+  readonly prometheus: PrometheusEndpoint;
   /**
    * Behaviour of the HPA KEDA manages.
    * @default - see {@link ScalingBehaviorOptions}
@@ -96,10 +93,10 @@ export class KedaScaledObject extends Construct {
     this.scaledObjectName = validateDnsLabel(this, 'name', props.name ?? props.target?.workloadName);
     const allowZero = props.allowScaleToZero ?? false;
     const minReplicas = props.minReplicas ?? 1;
-    const serverAddress = props.serverAddress ?? DEFAULT_PROMETHEUS_ADDRESS;
-    if (typeof serverAddress !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(serverAddress)) {
-      throw new InvalidPropError(this, 'serverAddress', serverAddress, "must be an http(s) URL such as 'http://prometheus-operated.monitoring.svc:9090'");
+    if (!props.prometheus || typeof props.prometheus.url !== 'string') {
+      throw new InvalidPropError(this, 'prometheus', props.prometheus, 'must be the Prometheus the triggers query, e.g. monitoring.prometheus of a MonitoringStack (or PrometheusEndpoint.external(url))');
     }
+    const serverAddress = props.prometheus.url;
     if (!Array.isArray(props.triggers) || props.triggers.length === 0) {
       throw new InvalidPropError(this, 'triggers', props.triggers, 'must list at least one trigger, e.g. KedaTrigger.vllmQueueLength()');
     }

@@ -1,3 +1,4 @@
+import { PrometheusEndpoint } from '../../src/observability/monitoring-stack.js';
 import { PodDisruptionBudget } from '../../src/availability/pod-disruption-budget.js';
 import { HorizontalAutoscaler } from '../../src/scaling/horizontal-autoscaler.js';
 import { KedaScaledObject } from '../../src/scaling/keda-scaled-object.js';
@@ -52,7 +53,7 @@ test('the check uses the autoscaler minimum known at synth time, including KEDA 
   const { app, tenant } = tenantApp();
   const api = new ServiceWorkload(tenant, 'api', { image, replicas: 3, disruptionBudget: { minAvailable: 1 } });
   admitGateway(api);
-  new KedaScaledObject(tenant, 'S', {
+  new KedaScaledObject(tenant, 'S', { prometheus: PrometheusEndpoint.external('http://prometheus.monitoring.svc:9090'),
     target: api, minReplicas: 0, allowScaleToZero: true, maxReplicas: 5,
     triggers: [KedaTrigger.prometheusQuery({ name: 'q', query: 'sum(queue_depth)', threshold: 5 })],
   });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (or reuses) every binary the cluster tests need, into .cache/bin.
-# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|k8s-1.28|kube-apiserver-1.28|etcd|kwok|flux|peers]...
+# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|k8s-1.28|kube-apiserver-1.28|etcd|kwok|flux|peers|helm|promtool]...
 # A component is rebuilt only when .cache/bin/<name> does not report the pinned version.
 # kube-apiserver-1.28 is a second apiserver ($K8S_128_VERSION, wrapper tools/k8s-1.28) for Tier A128.
 # Everything comes from the Go module proxy (go.mod/go.sum of the wrapper modules are committed)
@@ -139,6 +139,16 @@ build_peers() {
     "-s -w -X main.version=$KUBE_SCORE_VERSION"
 }
 
+build_helm() {
+  build_gomod_tool helm helm.sh/helm/v3 "$HELM_VERSION" "$here/tools/helm" helm.sh/helm/v3/cmd/helm \
+    "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+}
+
+build_promtool() {
+  build_gomod_tool promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION" "$here/tools/promtool" github.com/prometheus/prometheus/cmd/promtool \
+    "-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION"
+}
+
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
@@ -146,7 +156,7 @@ for t in "${targets[@]}"; do
     all) build_etcd; for c in kube-apiserver kube-controller-manager kube-scheduler; do build_k8s_one $c; done
          build_apiserver_128
          command -v kubectl >/dev/null || build_k8s_one kubectl
-         build_kwok; build_flux; build_peers ;;
+         build_kwok; build_flux; build_peers; build_helm; build_promtool ;;
     k8s) for c in kube-apiserver kube-controller-manager kube-scheduler; do build_k8s_one $c; done ;;
     kube-apiserver|kube-scheduler|kube-controller-manager|kubectl) build_k8s_one "$t" ;;
     k8s-1.28|kube-apiserver-1.28) build_apiserver_128 ;;
@@ -154,6 +164,8 @@ for t in "${targets[@]}"; do
     kwok) build_kwok ;;
     flux) build_flux ;;
     peers) build_peers ;;
+    helm) build_helm ;;
+    promtool) build_promtool ;;
     *) die "unknown target $t" ;;
   esac
 done

@@ -6,6 +6,10 @@ import { startEtcd, startApiserver } from './harness/controlplane.mjs';
 import { crdFiles, installCrds } from './harness/crds.mjs';
 import { applyCluster } from './harness/apply.mjs';
 import { allYamlFiles } from './harness/tree.mjs';
+import { chartsOption, chartWorkloadPlacement, hrName } from './harness/charts.mjs';
+import { clusterPools } from './harness/workloads.mjs';
+import { nodesForPools } from './harness/pools.mjs';
+import { describe } from './harness/kube.mjs';
 import { log, mkdirp, stop } from './harness/proc.mjs';
 
 export function tierA(ctx) {
@@ -30,9 +34,13 @@ async function dryRunTier({ root, work, report, versions, clusters, distDir }, {
   if (ver !== version) report.fail(`${tier} kube-apiserver version`, `got ${ver}, want ${version}`);
   else report.pass(`${tier} kube-apiserver version`, ver);
   try {
-    const crds = await installCrds(api.kube, crdFiles(root, versions), { dropVersionFields: dropCrdVersionFields });
+    // Only what `flux bootstrap` installs: every other CRD must come from the tree or its charts.
+    const crds = await installCrds(api.kube, crdFiles(root, versions, { bootstrapOnly: true }), { dropVersionFields: dropCrdVersionFields });
     const dropped = crds.dropped.length ? ` (dropped for this apiserver: ${crds.dropped.join(', ')})` : '';
-    report.pass(`${tier} install CRDs`, `${crds.length} CRDs Established${dropped}`);
+    report.pass(`${tier} install Flux bootstrap CRDs`, `${crds.length} CRDs Established${dropped}`);
+    const charts = chartsOption(root, {
+      transformCrd: (crd) => { for (const v of crd.spec?.versions ?? []) for (const f of dropCrdVersionFields) delete v[f]; },
+    });
     // Control: strict field validation must reject an unknown field, or every pass below means nothing.
     await report.check(`${tier} strict validation rejects an unknown field`, async () => {
       const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strict-probe', namespace: 'default' }, data: {}, bogusField: 1 };
@@ -45,7 +53,16 @@ async function dryRunTier({ root, work, report, versions, clusters, distDir }, {
       throw new Error('the apiserver accepted an unknown field');
     });
     for (const c of clusters) {
-      await applyCluster(api.kube, c, { report, prefix: `${tier}[${c.name}] dry-run`, mode: 'dry-run' });
+      const applied = await applyCluster(api.kube, c, { report, prefix: `${tier}[${c.name}] dry-run`, mode: 'dry-run', charts });
+      // Every chart DaemonSet/Deployment must be able to land on a node of the cluster model.
+      const { pools, fromModel } = clusterPools(c);
+      if (!fromModel) { report.skip(`${tier}[${c.name}] chart workloads select a node`, 'no cluster model in the tree'); continue; }
+      const nodes = nodesForPools(pools.map((p) => ({ ...p })));
+      for (const w of chartWorkloadPlacement(applied.rendered, nodes)) {
+        const name = `${tier}[${c.name}] ${hrName(w.hr)} ${describe(w.obj)} selects a node of the cluster model`;
+        if (w.nodes.length) report.pass(name, `${w.nodes.length} node(s), e.g. ${w.nodes[0]}`);
+        else report.fail(name, `${hrName(w.hr)}: ${describe(w.obj)} selects no node of the cluster model (nodeSelector ${JSON.stringify(w.obj.spec.template.spec.nodeSelector ?? {})}, required node affinity and tolerations checked against ${nodes.length} nodes)`);
+      }
     }
     // Files under dist that no Kustomization of any cluster reaches are never applied by Flux.
     const reached = new Set();

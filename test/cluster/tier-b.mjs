@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { applyCluster } from './harness/apply.mjs';
+import { chartsOption } from './harness/charts.mjs';
 import { describe } from './harness/kube.mjs';
 import { log, mkdirp, run, sleep, waitFor } from './harness/proc.mjs';
 import { startStack, clusterPools, createNodes, createVolumesFor, isWorkload, checkWorkloads, workloadState, pendingReasons } from './harness/workloads.mjs';
@@ -16,7 +17,7 @@ const CASE_NS = 'lgo-scheduling-cases';
 export async function tierB({ root, work, report, versions, clusters }) {
   const cluster = pickCluster(clusters);
   const dir = mkdirp(work, 'tier-b');
-  const stack = await startStack(dir, { root, versions });
+  const stack = await startStack(dir, { root, versions, bootstrapOnly: true });
   report.pass('tierB control plane, scheduler, controller-manager and kwok start');
   try {
     const { pools, fromModel, cm } = clusterPools(cluster);
@@ -27,7 +28,7 @@ export async function tierB({ root, work, report, versions, clusters }) {
     await schedulingCases(stack.kube, { pools, cm, dir, root, report });
 
     await createVolumesFor(stack.kube, cluster.kustomizations.flatMap((k) => k.objects));
-    const applied = await applyCluster(stack.kube, cluster, { report, prefix: `tierB[${cluster.name}] apply`, mode: 'apply' });
+    const applied = await applyCluster(stack.kube, cluster, { report, prefix: `tierB[${cluster.name}] apply`, mode: 'apply', charts: chartsOption(root) });
     const workloads = applied.filter(isWorkload).map((o) => ({ obj: o, ns: o.__targetNamespace ?? o.metadata.namespace }));
     // A CronJob only makes Jobs on its schedule: start one now from its jobTemplate, as
     // `kubectl create job --from=cronjob/<name>` does, so its pods are scheduled too.

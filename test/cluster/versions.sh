@@ -13,3 +13,5 @@ SOURCE_CONTROLLER_VERSION=v1.9.6     # Flux 2.9
 KUSTOMIZE_CONTROLLER_VERSION=v1.9.6  # Flux 2.9
 KUBECONFORM_VERSION=v0.7.0
 KUBE_SCORE_VERSION=v1.20.0
+HELM_VERSION=v3.22.0                 # renders every HelmRelease's chart (helm-controller is not served by the proxy)
+PROMETHEUS_VERSION=v0.316.0           # promtool (Prometheus 3.x module line): check and unit-test the rendered alerting rules

@@ -1,6 +1,10 @@
 import { stringify } from 'yaml';
 import { HorizontalAutoscaler } from '../../src/scaling/horizontal-autoscaler.js';
-import { KedaScaledObject, DEFAULT_PROMETHEUS_ADDRESS } from '../../src/scaling/keda-scaled-object.js';
+import { KedaScaledObject } from '../../src/scaling/keda-scaled-object.js';
+import { PrometheusEndpoint } from '../../src/observability/monitoring-stack.js';
+
+const DEFAULT_PROMETHEUS_ADDRESS = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
+const prometheus = PrometheusEndpoint.external(DEFAULT_PROMETHEUS_ADDRESS);
 import { KedaTrigger } from '../../src/scaling/keda-trigger.js';
 import { GpuInferenceService } from '../../src/workloads/gpu-inference-service.js';
 import { ModelCache } from '../../src/workloads/model-cache.js';
@@ -49,7 +53,7 @@ test('a KEDA ScaledObject on the vLLM queue: one aggregated series, string metad
   const { app, tenant } = tenantApp();
   const llm = vllm(tenant);
   admitGateway(llm);
-  new KedaScaledObject(tenant, 'LlmScaling', { target: llm, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] });
+  new KedaScaledObject(tenant, 'LlmScaling', { prometheus, target: llm, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] });
   const objects = all(app);
   const so = objects['ScaledObject/llm'];
   expect(so.apiVersion).toBe('keda.sh/v1alpha1');
@@ -84,7 +88,7 @@ test('a GPU-utilization trigger uses DCGM exported_* labels, Value metric type a
   const llm = vllm(tenant, 'llm', { modelCache: ModelCache.ephemeral() });
   admitGateway(llm);
   new KedaScaledObject(tenant, 'S', {
-    target: llm, minReplicas: 0, allowScaleToZero: true, maxReplicas: 4, serverAddress: 'http://prometheus.obs.svc:9090',
+    target: llm, minReplicas: 0, allowScaleToZero: true, maxReplicas: 4, prometheus: PrometheusEndpoint.external('http://prometheus.obs.svc:9090'),
     triggers: [KedaTrigger.gpuUtilization({ targetPercent: 75 })],
   });
   const so = all(app)['ScaledObject/llm'];
@@ -106,7 +110,7 @@ test('a GPU-utilization trigger uses DCGM exported_* labels, Value metric type a
 test('never two autoscalers on one target', () => {
   const { tenant } = tenantApp();
   const llm = vllm(tenant);
-  new KedaScaledObject(tenant, 'Keda', { target: llm, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] });
+  new KedaScaledObject(tenant, 'Keda', { prometheus, target: llm, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] });
   expect(() => new HorizontalAutoscaler(tenant, 'Hpa', { target: llm, maxReplicas: 3 }))
     .toThrow(/ml\/Hpa: invalid 'target' \("ml\/llm"\): is already scaled by ScaledObject ml\/Keda; a workload takes one autoscaler/);
 });
@@ -114,7 +118,7 @@ test('never two autoscalers on one target', () => {
 test('replica ranges and trigger options are validated', () => {
   const { tenant } = tenantApp();
   const t = () => vllm(tenant, `w${Math.random().toString(36).slice(2, 8)}`);
-  expect(() => new KedaScaledObject(tenant, 'a', { target: t(), minReplicas: 0, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] }))
+  expect(() => new KedaScaledObject(tenant, 'a', { prometheus, target: t(), minReplicas: 0, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] }))
     .toThrow(/ml\/a: invalid 'minReplicas' \(0\): must be a whole number from 1 to maxReplicas \(3\); set allowScaleToZero to use 0/);
   expect(() => new HorizontalAutoscaler(tenant, 'b', { target: t(), minReplicas: 5, maxReplicas: 3 }))
     .toThrow(/ml\/b: invalid 'minReplicas' \(5\): must be a whole number from 1 to maxReplicas \(3\)$/);
@@ -126,21 +130,22 @@ test('replica ranges and trigger options are validated', () => {
   expect(() => new HorizontalAutoscaler(tenant, 'd', { target: t(), maxReplicas: 0 })).toThrow(/ml\/d: invalid 'maxReplicas' \(0\)/);
   expect(() => new HorizontalAutoscaler(tenant, 'e', { target: t(), maxReplicas: 2, behavior: { scaleDown: { stabilizationWindowSeconds: 7200 } } }))
     .toThrow(/invalid 'behavior.scaleDown.stabilizationWindowSeconds' \(7200\): must be a whole number from 0 to 3600/);
-  expect(() => new KedaScaledObject(tenant, 'f', { target: t(), maxReplicas: 2, triggers: [] })).toThrow(/ml\/f: invalid 'triggers'/);
-  expect(() => new KedaScaledObject(tenant, 'g', { target: t(), maxReplicas: 2, serverAddress: 'prometheus:9090', triggers: [KedaTrigger.vllmQueueLength()] }))
-    .toThrow(/invalid 'serverAddress'/);
-  expect(() => new KedaScaledObject(tenant, 'h', { target: t(), maxReplicas: 2, triggers: [KedaTrigger.vllmQueueLength({ threshold: 0 })] }))
+  expect(() => new KedaScaledObject(tenant, 'f', { prometheus, target: t(), maxReplicas: 2, triggers: [] })).toThrow(/ml\/f: invalid 'triggers'/);
+  expect(() => PrometheusEndpoint.external('prometheus:9090')).toThrow(/invalid 'url'/);
+  expect(() => new KedaScaledObject(tenant, 'g', { target: t(), maxReplicas: 2, triggers: [KedaTrigger.vllmQueueLength()] } as any))
+    .toThrow(/ml\/g: invalid 'prometheus'.*MonitoringStack/);
+  expect(() => new KedaScaledObject(tenant, 'h', { prometheus, target: t(), maxReplicas: 2, triggers: [KedaTrigger.vllmQueueLength({ threshold: 0 })] }))
     .toThrow(/ml\/h: invalid 'trigger.threshold' \(0\): must be a number above 0/);
-  expect(() => new KedaScaledObject(tenant, 'i', {
+  expect(() => new KedaScaledObject(tenant, 'i', { prometheus,
     target: t(), maxReplicas: 2, triggers: [KedaTrigger.prometheusQuery({ name: 'q', query: 'rate(http_requests_total[1m])', threshold: 10 })],
   })).toThrow(/invalid 'trigger.query'.*exactly one series/);
-  expect(() => new KedaScaledObject(tenant, 'j', {
+  expect(() => new KedaScaledObject(tenant, 'j', { prometheus,
     target: t(), maxReplicas: 2, triggers: [KedaTrigger.prometheusQuery({ name: 'q', query: 'sum by (pod) (x)', threshold: 10 })],
   })).toThrow(/invalid 'trigger.query'/);
-  expect(() => new KedaScaledObject(tenant, 'k', {
+  expect(() => new KedaScaledObject(tenant, 'k', { prometheus,
     target: t(), maxReplicas: 2, fallback: { replicas: 2 }, triggers: [KedaTrigger.gpuUtilization()],
   })).toThrow(/ml\/k: invalid 'fallback'.*only for AverageValue triggers; gpu-utilization use Value/);
-  expect(() => new KedaScaledObject(tenant, 'l', { target: t(), maxReplicas: 2, triggers: [KedaTrigger.gpuUtilization({ targetPercent: 150 })] }))
+  expect(() => new KedaScaledObject(tenant, 'l', { prometheus, target: t(), maxReplicas: 2, triggers: [KedaTrigger.gpuUtilization({ targetPercent: 150 })] }))
     .toThrow(/invalid 'trigger.targetPercent' \(150\)/);
 });
 
@@ -148,7 +153,7 @@ test('a custom aggregated query renders as given', () => {
   const { app, tenant } = tenantApp();
   const api = new ServiceWorkload(tenant, 'api', { image: 'ghcr.io/example/api:2.1.0' });
   admitGateway(api);
-  new KedaScaledObject(tenant, 'S', {
+  new KedaScaledObject(tenant, 'S', { prometheus,
     target: api, maxReplicas: 5, name: 'api-queue',
     triggers: [KedaTrigger.prometheusQuery({ name: 'queue-depth', query: 'max(queue_depth{queue="jobs"})', threshold: 2.5, activationThreshold: 1 })],
   });

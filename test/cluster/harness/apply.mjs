@@ -2,6 +2,7 @@
 import { describe } from './kube.mjs';
 import { fluxOrder, ksName } from './tree.mjs';
 import { log } from './proc.mjs';
+import { hrName, isHelmRelease, renderRelease, servedApiVersions } from './charts.mjs';
 
 /** Apply one object with Flux's namespace rules; returns the server response. */
 export async function applyObject(kube, o, { dryRun }) {
@@ -9,6 +10,8 @@ export async function applyObject(kube, o, { dryRun }) {
   const { namespaced } = await kube.resource(obj.apiVersion, obj.kind);
   if (namespaced) {
     if (o.__targetNamespace) obj.metadata.namespace = o.__targetNamespace;
+    // helm installs a chart's namespaced objects without a namespace into the release namespace
+    if (!obj.metadata.namespace && o.__release) obj.metadata.namespace = o.__release.release.namespace;
     if (!obj.metadata.namespace) throw new Error('namespace not specified (kustomize-controller rejects namespaced objects without one)');
   } else if (obj.metadata.namespace) {
     delete obj.metadata.namespace; // the server ignores it; Flux strips it too
@@ -22,8 +25,14 @@ export async function applyObject(kube, o, { dryRun }) {
  * created (namespaced objects cannot be dry-run into a namespace that does not exist); everything
  * else follows `mode`: 'dry-run' or 'apply'.
  * Each object is one case in the report, named "<prefix> <ks> <object>".
+ *
+ * `charts` ({helm, list, transformCrd?}): after each Kustomization, every HelmRelease it applied is
+ * rendered from its vendored chart (harness/charts.mjs) with the apiserver's capabilities at that
+ * point and its objects are applied as the next group, as helm-controller installs them before a
+ * `wait: true` Kustomization is Ready and its dependents start. A chart object whose kind has no
+ * installed CRD fails naming the HelmRelease. Without `charts`, HelmReleases are applied as objects only.
  */
-export async function applyCluster(kube, cluster, { report, prefix, mode, skipObject = () => null, onlyKs = null }) {
+export async function applyCluster(kube, cluster, { report, prefix, mode, skipObject = () => null, onlyKs = null, charts = null }) {
   const groups = [{ name: `cluster ${cluster.name}`, objects: cluster.objects, source: cluster.dir }];
   for (const ks of cluster.kustomizations) {
     if (onlyKs && !onlyKs(ks)) continue;
@@ -43,14 +52,26 @@ export async function applyCluster(kube, cluster, { report, prefix, mode, skipOb
       await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
   }
-  for (const g of groups) {
+  const allObjects = [...cluster.objects, ...cluster.kustomizations.flatMap((k) => k.objects)];
+  const rendered = [];
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi];
     log(`${prefix}: ${g.name}: ${g.objects.length} objects from ${g.source}`);
+    const releases = [];
     for (const o of fluxOrder(g.objects)) {
       const name = `${prefix} ${g.name} ${describe(o)}`;
       const why = skipObject(o);
       if (why) { report.skip(name, why); continue; }
       const structural = o.kind === 'Namespace' || o.kind === 'CustomResourceDefinition';
+      if (o.kind === 'CustomResourceDefinition' && charts?.transformCrd) charts.transformCrd(o);
       try {
+        if (o.__release) {
+          try {
+            await kube.resource(o.apiVersion, o.kind);
+          } catch {
+            throw new Error(`${hrName(o.__release.hr)} (chart ${o.__release.chart.chart} ${o.__release.chart.version}) renders ${o.kind} ${o.apiVersion} ${o.metadata?.name}, but no CRD for ${o.apiVersion} ${o.kind} is installed before it: no earlier Kustomization and no chart installs it`);
+          }
+        }
         await applyObject(kube, o, { dryRun: true });
         if (mode === 'apply' || structural) {
           const r = await applyObject(kube, o, { dryRun: false });
@@ -59,10 +80,50 @@ export async function applyCluster(kube, cluster, { report, prefix, mode, skipOb
         if (o.kind === 'CustomResourceDefinition') kube.mapping.clear();
         report.pass(name);
         applied.push(o);
+        if (charts && isHelmRelease(o)) releases.push(o);
       } catch (e) {
         report.fail(name, `${e.message}${o.__source ? `\n(from ${o.__source})` : ''}`);
       }
     }
+    // helm-controller installs each HelmRelease of this Kustomization before it is Ready; releases
+    // without dependsOn between them install concurrently, so only dependsOn orders them here.
+    const extra = [];
+    for (const hr of releaseOrder(releases)) {
+      const caseName = `${prefix} render ${hrName(hr)}`;
+      try {
+        const kubeVersion = (await kube.ok('GET', '/version')).gitVersion;
+        const r = renderRelease(hr, allObjects, charts.list, { helm: charts.helm, kubeVersion, apiVersions: await servedApiVersions(kube) });
+        report.pass(caseName, `chart ${r.chart.chart} ${r.chart.version} as release ${r.release.namespace}/${r.release.name}: ${r.objects.length} objects${r.schemaValidated ? '; values validated against its values.schema.json' : ' (the chart has no values.schema.json)'}`);
+        rendered.push(...r.objects);
+        extra.push({ name: hrName(hr), objects: r.objects, source: `chart ${r.chart.chart} ${r.chart.version}` });
+      } catch (e) {
+        report.fail(caseName, e.message);
+      }
+    }
+    groups.splice(gi + 1, 0, ...extra);
   }
+  applied.rendered = rendered;
   return applied;
+}
+
+/** HelmReleases in spec.dependsOn order (stable otherwise); a dependency outside the list is ignored. */
+export function releaseOrder(releases) {
+  const key = (hr) => `${hr.metadata.namespace}/${hr.metadata.name}`;
+  const byKey = new Map(releases.map((hr) => [key(hr), hr]));
+  const out = [];
+  const seen = new Set();
+  const visit = (hr, stack = new Set()) => {
+    const k = key(hr);
+    if (seen.has(k)) return;
+    if (stack.has(k)) throw new Error(`HelmRelease dependsOn cycle at ${k}`);
+    stack.add(k);
+    for (const d of hr.spec?.dependsOn ?? []) {
+      const dep = byKey.get(`${d.namespace ?? hr.metadata.namespace}/${d.name}`);
+      if (dep) visit(dep, stack);
+    }
+    seen.add(k);
+    out.push(hr);
+  };
+  for (const hr of releases) visit(hr);
+  return out;
 }

@@ -5,7 +5,7 @@ import { findModel, poolsFromModel, nodesForPools, SAMPLE_POOLS } from './pools.
 import { describe } from './kube.mjs';
 import { log, stop, waitFor } from './proc.mjs';
 
-export async function startStack(dir, { root, versions }) {
+export async function startStack(dir, { root, versions, bootstrapOnly = false }) {
   const procs = [];
   const etcd = await startEtcd(dir);
   procs.push(etcd.child);
@@ -17,7 +17,7 @@ export async function startStack(dir, { root, versions }) {
     etcd.cleanup();
   };
   try {
-    await installCrds(api.kube, crdFiles(root, versions));
+    await installCrds(api.kube, crdFiles(root, versions, { bootstrapOnly }));
     const kcm = await startControllerManager(dir, api);
     procs.push(kcm.child);
     const sched = await startScheduler(dir, api);
@@ -69,7 +69,10 @@ export async function workloadState(kube, o, ns) {
     return { done: ready >= want && (st.updatedReplicas ?? 0) >= want, why: `${ready}/${want} ready` };
   }
   if (o.kind === 'DaemonSet') {
-    return { done: (st.desiredNumberScheduled ?? 0) === (st.numberReady ?? -1), why: `${st.numberReady ?? 0}/${st.desiredNumberScheduled ?? 0} ready` };
+    // A DaemonSet that selects no node has nothing to run: that is a failure, not "all ready".
+    const want = st.desiredNumberScheduled ?? 0;
+    if (want === 0 && st.observedGeneration) return { done: false, why: 'selects no node (desiredNumberScheduled 0)' };
+    return { done: want > 0 && want === (st.numberReady ?? -1), why: `${st.numberReady ?? 0}/${want} ready` };
   }
   // Job: kwok's fast profile completes job pods.
   const ok = (st.succeeded ?? 0) >= (cur.spec.completions ?? 1) || st.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
@@ -108,7 +111,8 @@ export async function checkWorkloads(kube, workloads, report, prefix, timeoutMs)
   }
   for (const [w, why] of pending) {
     const reasons = await pendingReasons(kube, w.obj, w.ns).catch((e) => [e.message]);
-    report.fail(`${prefix} ${describe(w.obj)} scheduled and running`, `${why} after ${Math.round(timeoutMs / 1000)}s\n${reasons.join('\n')}`);
+    const owner = w.obj.__release ? `${w.obj.__release.hr.kind} ${w.obj.__release.hr.metadata.namespace}/${w.obj.__release.hr.metadata.name}: ` : '';
+    report.fail(`${prefix} ${describe(w.obj)} scheduled and running`, `${owner}${why} after ${Math.round(timeoutMs / 1000)}s\n${reasons.join('\n')}`);
   }
 }
 
