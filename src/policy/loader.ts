@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import jsYaml from 'js-yaml';
+import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
+import { SourcePositions } from './positions.js';
 import type { KubeObject } from './types.js';
 
 /** One YAML document of a manifest file. */
@@ -17,6 +18,12 @@ export interface SourceDocument {
   readonly text: string;
   /** 1-based line of the first line of `text`. */
   readonly textLine: number;
+  /**
+   * JSON pointer of the object inside the document, for an item of a `List` (e.g. `/items/2`);
+   * field pointers of the object are relative to it.
+   * @default '' (the object is the document)
+   */
+  readonly pointerPrefix?: string;
 }
 
 /** A Kubernetes object and where it came from. */
@@ -148,64 +155,35 @@ function collectYamlFiles(dir: string, out: string[], visited: Set<string> = new
 }
 
 /**
- * Splits YAML text into documents with their starting lines. A `---` or `...` line at column 0
- * always ends a document (even inside a block scalar), so this split is exact. The `---` line
- * stays in the document it opens (it may carry content: `--- {a: 1}`).
+ * Splits YAML text into documents with their starting lines, as kustomize does (see
+ * {@link splitKustomizeDocuments}): on `---` lines, which may carry only a comment.
+ * @throws ManifestLoadError-free: a bad separator throws {@link KustomizeYamlError}.
  */
-export function splitDocuments(text: string): { text: string; line: number }[] {
-  // Fast path: most rendered files hold one document without markers.
-  if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return [{ text, line: 1 }];
-  const lines = text.split(/\r?\n/);
-  const documents: { text: string; line: number }[] = [];
-  let start = 0;
-  let current: string[] = [];
-  const flush = (next: number) => {
-    if (current.length > 0) documents.push({ text: current.join('\n'), line: start + 1 });
-    current = [];
-    start = next;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (/^---(\s|$)/.test(line)) {
-      flush(i);
-      current.push(line);
-    } else if (/^\.\.\.(\s|$)/.test(line)) {
-      flush(i + 1);
-    } else {
-      current.push(line);
-    }
-  }
-  flush(lines.length);
-  return documents;
-}
+export const splitDocuments = splitKustomizeDocuments;
 
 /** Parses one file's text into `into` (exported for tests and for in-memory manifests). */
-export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests): void {
+export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests, options: KustomizeParseOptions = {}): void {
   let meaningful = 0;
-  const documents = splitDocuments(text);
+  let documents;
+  try {
+    documents = splitKustomizeDocuments(text);
+  } catch (error) {
+    if (error instanceof KustomizeYamlError) throw new ManifestLoadError(file, error.line, error.reason);
+    throw error;
+  }
   documents.forEach((document, index) => {
+    const source: SourceDocument = { file, absolutePath, index, line: firstContentLine(document), text: document.text, textLine: document.line };
     let value: unknown;
     try {
-      value = jsYaml.load(document.text, { schema: jsYaml.CORE_SCHEMA, filename: file });
+      value = parseKustomizeDocument(document.text, options);
     } catch (error) {
-      const mark = (error as { mark?: { line: number } }).mark;
-      const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-      throw new ManifestLoadError(file, mark ? document.line + mark.line : document.line, `malformed YAML: ${reason}`);
+      if (!(error instanceof KustomizeYamlError)) throw error;
+      const line = error.line !== undefined ? document.line + error.line - 1 : error.pointer !== undefined ? new SourcePositions().lineOf(source, error.pointer) : source.line;
+      throw new ManifestLoadError(file, line, error.reason);
     }
-    const source: SourceDocument = { file, absolutePath, index, line: firstContentLine(document), text: document.text, textLine: document.line };
     if (value === null || value === undefined) return; // an empty document (e.g. a trailing `---`)
     meaningful++;
-    if (hasSharedNodes(value)) {
-      throw new ManifestLoadError(file, source.line, 'YAML aliases (*ref) are not allowed in manifests: Kubernetes tooling expands them and rendered manifests never use them');
-    }
-    const problem = kubernetesShapeProblem(value);
-    if (problem) {
-      into.problems.push({ source, message: problem, value });
-      return;
-    }
-    const object = value as KubeObject;
-    if (object.apiVersion.startsWith(KUSTOMIZE_GROUP)) into.kustomizeFiles.push({ object, source });
-    else into.objects.push({ object, source });
+    addObjects(value, source, '', into);
   });
   if (meaningful === 0) {
     into.problems.push({
@@ -213,6 +191,36 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
       message: text.trim() === '' ? 'the file is empty' : 'the file has no YAML documents (only comments or empty documents)',
     });
   }
+}
+
+/** Adds a parsed document, or the items of a `*List` (kustomize applies the items, not the list). */
+function addObjects(value: unknown, documentSource: SourceDocument, pointerPrefix: string, into: LoadedManifests): void {
+  const source = pointerPrefix === '' ? documentSource : { ...documentSource, pointerPrefix, line: new SourcePositions().lineOf(documentSource, pointerPrefix) };
+  const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  if (record && isListKind(record.kind) && typeof record.apiVersion === 'string' && !record.apiVersion.startsWith(KUSTOMIZE_GROUP)) {
+    const items = record.items;
+    if (items === undefined || items === null) return; // kustomize treats it as an empty list
+    if (!Array.isArray(items)) {
+      into.problems.push({ source, message: `${String(record.kind)}: items must be a list (kustomize fails otherwise)`, value });
+      return;
+    }
+    items.forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        into.problems.push({ source: { ...source, line: new SourcePositions().lineOf(documentSource, `${pointerPrefix}/items/${i}`) }, message: `${String(record.kind)}: items[${i}] is not an object (kustomize fails on it)`, value });
+        return;
+      }
+      addObjects(item, documentSource, `${pointerPrefix}/items/${i}`, into);
+    });
+    return;
+  }
+  const problem = kubernetesShapeProblem(value);
+  if (problem) {
+    into.problems.push({ source, message: problem, value });
+    return;
+  }
+  const object = value as KubeObject;
+  if (object.apiVersion.startsWith(KUSTOMIZE_GROUP)) into.kustomizeFiles.push({ object, source });
+  else into.objects.push({ object, source });
 }
 
 function firstContentLine(document: { text: string; line: number }): number {
@@ -252,20 +260,6 @@ export function kubernetesShapeProblem(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Whether a parsed value reuses a node (a YAML alias); linear in the size of the value. */
-function hasSharedNodes(value: unknown): boolean {
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object') continue;
-    if (seen.has(node)) return true;
-    seen.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push(child);
-  }
-  return false;
 }
 
 /** Loads manifests already in memory (cdk8s plugin, tests); `file` names them in results. */
