@@ -179,30 +179,22 @@ export function parseKustomizeDocument(text: string, options: KustomizeParseOpti
   const maxDepth = options.maxDepth ?? 100;
   if (/^(?:[ \t]*(?:#.*)?\n)*%/.test(text)) throw new KustomizeYamlError('YAML directives (%YAML, %TAG) are not allowed in manifests', firstLineMatching(text, /^%/));
   if (text.includes('\r')) throw new KustomizeYamlError('a carriage return without a line feed: kustomize splits documents on \\n only; use \\n or \\r\\n line ends', firstLineMatching(text, /\r/));
-  let depth = 0;
-  let tooDeepLine: number | undefined;
   let nonSpecificTagLine: number | undefined;
-  const listener = (event: 'open' | 'close', state: { kind: string | null; tag: string | null; line: number; depth?: number }) => {
-    if (event === 'open') {
-      if (++depth > maxDepth && tooDeepLine === undefined) tooDeepLine = state.line + 1;
-    } else {
-      depth--;
-      if (state.tag === '!' && nonSpecificTagLine === undefined) nonSpecificTagLine = state.line + 1;
-    }
+  const listener = (event: 'open' | 'close', state: { tag: string | null; line: number }) => {
+    if (event === 'close' && state.tag === '!' && nonSpecificTagLine === undefined) nonSpecificTagLine = state.line + 1;
   };
   let documents: unknown[];
   try {
     documents = [];
-    jsYaml.loadAll(text, (document) => documents.push(document), { schema: KUSTOMIZE_SCHEMA, listener: listener as never });
+    jsYaml.loadAll(text, (document) => documents.push(document), { schema: KUSTOMIZE_SCHEMA, listener: listener as never, maxDepth } as jsYaml.LoadOptions);
   } catch (error) {
-    if (tooDeepLine !== undefined || error instanceof RangeError) throw new KustomizeYamlError(`nested more than ${maxDepth} levels deep`, tooDeepLine);
     const mark = (error as { mark?: { line: number } }).mark;
+    if (error instanceof RangeError || /exceeded maxDepth/.test(String((error as Error).message))) throw new KustomizeYamlError(`nested more than ${maxDepth} levels deep`, mark ? mark.line + 1 : undefined);
     const reason = (error as { reason?: string }).reason ?? (error as Error).message;
     const tag = /^unknown tag !<(.*)>$/.exec(reason);
     if (tag) throw new KustomizeYamlError(`YAML tags (here '${shortTag(tag[1])}') are not allowed in manifests: kustomize reads tagged values differently or fails; write the plain value`, mark ? mark.line + 1 : undefined);
     throw new KustomizeYamlError(`malformed YAML: ${reason}`, mark ? mark.line + 1 : undefined);
   }
-  if (tooDeepLine !== undefined) throw new KustomizeYamlError(`nested more than ${maxDepth} levels deep`, tooDeepLine);
   if (nonSpecificTagLine !== undefined) throw new KustomizeYamlError("YAML tags (here '!') are not allowed in manifests: kustomize resolves '! value' as an untagged value, other tools as a string", nonSpecificTagLine);
   const meaningful = documents.filter((d) => d !== null && d !== undefined);
   if (meaningful.length === 0) return undefined;

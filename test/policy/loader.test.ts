@@ -96,7 +96,44 @@ describe('loadManifests', () => {
     expect(() => manifestsFromText([{ file: 'alias.yaml', text }])).toThrow(/alias\.yaml:5: YAML aliases/);
   });
 
-  test('the YAML 1.2 core schema keeps timestamps and yes/no as strings', () => {
+  test('YAML 1.1 scalars read as kustomize v5.5 renders them: octal 0777 is 511, yes/on stay strings, merge keys are expanded', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, annotations: {mode: 0777, flag: yes}}\nspec:\n  volumes: [{name: v, secret: {secretName: s, defaultMode: 0777}}]\n  securityContext: {<<: {runAsUser: 0o17}, fsGroup: 0x1F}\n  x: [on, y, True, ~, 1_000, 0b101, 1e3, .5, 0888]\n';
+    const [pod] = manifestsFromText([{ file: 'p.yaml', text }]).objects;
+    expect(pod.object.metadata.annotations).toEqual({ mode: '0777', flag: 'yes' }); // kustomize keeps annotation text
+    expect(pod.object.spec).toEqual({
+      volumes: [{ name: 'v', secret: { secretName: 's', defaultMode: 511 } }],
+      securityContext: { runAsUser: 15, fsGroup: 31 },
+      x: ['on', 'y', true, null, 1000, 5, 1000, 0.5, 888],
+    });
+  });
+
+  test('what kustomize reads differently or fails on is refused with file and line', () => {
+    const doc = (spec: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n${spec}\n`;
+    for (const [spec, message] of [
+      ['  a: !!str 5', /^t\.yaml:5: YAML tags \(here '!!str'\)/],
+      ['  a: ! 5', /^t\.yaml:5: YAML tags \(here '!'\)/],
+      ['  a: 2001-12-14', /^t\.yaml:5: unquoted '2001-12-14' looks like a date/],
+      ['  a: .inf', /^t\.yaml:5: '\.inf' is not a finite number/],
+      ['  a: 9007199254740993', /^t\.yaml:5: integer '9007199254740993' has no exact double-precision value/],
+      ['  b: x\n  a: {<<: 5}', /^t\.yaml:6: merge key '<<' needs a mapping/],
+      ['  a: {"<<": {b: 1}}', /^t\.yaml:5: a quoted '<<' key: kustomize drops it/],
+      ['  a: {<<: [{b: 1}, {b: 2}]}', /^t\.yaml:5: key 'b' is set by merged mapping 1 and by merged mapping 2/],
+    ] as const) {
+      expect(() => manifestsFromText([{ file: 't.yaml', text: doc(spec) }])).toThrow(message);
+    }
+    expect(() => manifestsFromText([{ file: 't.yaml', text: 'apiVersion: v1\nkind: ConfigMap\n<<: {metadata: {name: a}}\n' }])).toThrow(/^t\.yaml:1: merge key '<<' at an object's top level/);
+    expect(() => manifestsFromText([{ file: 't.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, annotations: {"2": x}}\n' }])).toThrow(/^t\.yaml:3: annotation key '2'/);
+    expect(() => manifestsFromText([{ file: 't.yaml', text: `${'a: [\n'.repeat(150)}` }])).toThrow(/^t\.yaml:\d+: nested more than 100 levels deep/);
+  });
+
+  test('a kind ending in List is replaced by its items, each at its own line', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n';
+    const loaded = manifestsFromText([{ file: 'l.yaml', text }]);
+    expect(loaded.objects.map((o) => [o.object.metadata.name, o.source.line])).toEqual([['a', 4], ['b', 7]]);
+    expect(manifestsFromText([{ file: 'l.yaml', text: 'apiVersion: v1\nkind: ConfigMapList\n' }]).objects).toEqual([]);
+  });
+
+  test('canonical RFC 3339 timestamps and yes/no stay the strings they are', () => {
     const loaded = manifestsFromText([{ file: 'a.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {when: 2024-01-01T00:00:00Z, flag: yes}\n' }]);
     expect(loaded.objects[0].object.data).toEqual({ when: '2024-01-01T00:00:00Z', flag: 'yes' });
   });
