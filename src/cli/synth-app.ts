@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { CliInputError } from './cli-error.js';
 import { defaultValidators } from '../render/default-validators.js';
 import { renderApp } from '../render/render-app.js';
 import { SynthesisError } from '../render/synthesize.js';
@@ -26,11 +27,17 @@ export interface SynthAppOptions {
  * Builds an app with `build` and renders it through the validated, atomic path, reporting on
  * stdout/stderr. Resolves to the exit code: 0 rendered, 1 validation failed (the previous tree
  * is left untouched).
+ * @throws CliInputError when `build` throws (a construct's invalid props): the CLI exits 2.
  */
 export async function synthApp(build: (app: App) => void, options: SynthAppOptions = {}): Promise<number> {
   const outdir = options.outdir ?? 'dist';
   const app = new App();
-  build(app);
+  try {
+    build(app);
+  } catch (error) {
+    // a construct's props error (it names the construct path and the prop): bad input
+    throw new CliInputError(error instanceof Error ? error.message.split('\n')[0] : String(error), { cause: error });
+  }
   try {
     const result = await renderApp(app, { outdir, validators: defaultValidators({ gate: options.gate ?? true, outdir }) });
     process.stdout.write(`rendered ${result.files.length} files into ${result.outdir}\n`);

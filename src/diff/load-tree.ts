@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { loadManifests, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests } from '../policy/loader.js';
 import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
@@ -37,9 +37,14 @@ const YAML_FILE = /\.ya?ml$/;
  *   file and line), or the same object defined twice (naming both files).
  */
 export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree {
+  return treeOf(() => manifestsFromText([...files].map((f) => ({ file: f.path, text: f.text }))));
+}
+
+/** Builds the tree from what the policy loader read (one loader, one YAML meaning, one set of limits). */
+function treeOf(load: () => LoadedManifests): ManifestTree {
   let loaded;
   try {
-    loaded = manifestsFromText([...files].map((f) => ({ file: f.path, text: f.text })));
+    loaded = load();
   } catch (error) {
     if (error instanceof PolicyLoadError) throw new TreeLoadError(error.message);
     throw error;
@@ -82,10 +87,13 @@ export function listYamlFiles(root: string): string[] {
   return found.sort();
 }
 
-/** Reads the rendered tree below a directory. */
+/**
+ * Reads the rendered tree below a directory with the policy loader's tree reader (the files,
+ * symbolic links, size and depth limits of `check` and `plan`); paths are relative to `root`.
+ */
 export function readTreeFromDirectory(root: string): ManifestTree {
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new TreeLoadError(`${root}: not a directory`);
-  return parseManifestFiles(listYamlFiles(root).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })));
+  return treeOf(() => loadManifests(['.'], { cwd: resolve(root) }));
 }
 
 const GIT_OPTIONS = { maxBuffer: 1 << 30, encoding: 'buffer' as const, stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'] };
@@ -103,6 +111,18 @@ function git(repo: string, args: string[], input?: Buffer): Buffer {
 export function isGitRef(repo: string, ref: string): boolean {
   try {
     execFileSync('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` (a file or directory, relative to the repository root) exists in the commit `ref`. */
+export function gitPathExists(repo: string, ref: string, path: string): boolean {
+  const inside = path.replace(/^\.?\/+|\/+$/g, '');
+  if (inside === '') return true;
+  try {
+    execFileSync('git', ['-C', repo, 'cat-file', '-e', `${ref}:${inside}`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
 import { SourcePositions } from './positions.js';
@@ -77,6 +77,11 @@ export interface LoadOptions {
    * @default process.cwd()
    */
   readonly cwd?: string;
+  /**
+   * Deepest nesting of mappings and sequences accepted in a document.
+   * @default 100
+   */
+  readonly maxDepth?: number;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -85,72 +90,137 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
 
 /**
  * Reads YAML manifests from files and directories (recursively, `.yaml`/`.yml`, hidden
- * directories and node_modules skipped, sorted for stable output). Parsing uses js-yaml with the
- * YAML 1.2 core schema (no timestamps, no merge keys); source lines of fields are computed later,
- * only for objects that fail (see positions.ts).
- * @throws ManifestLoadError for a missing path, an unreadable or too large file, or malformed YAML.
+ * directories and node_modules skipped, sorted for stable output): the one tree reader of check,
+ * diff and plan, so all three see the same files under the same limits. Symbolic links are
+ * followed (each file and directory once; a loop or a dangling link is an error). Each file costs
+ * one `fstat` (its size, checked before reading); directory entries come from `readdir` types.
+ * Documents are read as kustomize reads them (see kustomize-yaml.ts); source lines of fields are
+ * computed later, only for objects that fail (see positions.ts).
+ * @throws ManifestLoadError for a missing path, an unreadable file or directory, a file over
+ *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
   const cwd = options.cwd ?? process.cwd();
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const files: string[] = [];
+  const files: FoundFile[] = [];
   const roots: string[] = [];
+  const display = (absolute: string) => relative(cwd, absolute).split(sep).join('/') || absolute;
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
     try {
       stats = statSync(absolute);
-    } catch {
-      throw new ManifestLoadError(path, undefined, 'no such file or directory');
+    } catch (error) {
+      throw new ManifestLoadError(path, undefined, describeFsError(error));
     }
     if (stats.isDirectory()) {
       roots.push(absolute);
-      collectYamlFiles(absolute, files);
+      collectYamlFiles(absolute, realPath(absolute, path), files, new Set(), display);
     } else {
       roots.push(resolve(absolute, '..'));
-      files.push(absolute);
+      files.push({ absolute, real: realPath(absolute, path) });
     }
   }
   const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots };
   const seen = new Set<string>();
-  for (const absolute of files) {
-    const real = realpathSync(absolute);
+  for (const { absolute, real } of files) {
     if (seen.has(real)) continue; // the same file through another path or link
     seen.add(real);
-    const file = relative(cwd, absolute).split(sep).join('/') || absolute;
+    const file = display(absolute);
     result.files.push(file);
-    const size = statSync(absolute).size;
-    if (size > maxBytes) {
-      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
-    }
-    let text: string;
-    try {
-      text = readFileSync(absolute, 'utf8');
-    } catch (error) {
-      throw new ManifestLoadError(file, undefined, `cannot read: ${(error as Error).message}`);
-    }
-    parseManifestText(text, file, absolute, result);
+    parseManifestText(readManifestFile(absolute, file, maxBytes), file, absolute, result, { maxDepth: options.maxDepth });
   }
   return result;
+}
+
+interface FoundFile {
+  readonly absolute: string;
+  /** The path with every symbolic link resolved (to read each file once). */
+  readonly real: string;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ELOOP': return 'too many levels of symbolic links (a symbolic link loop)';
+    case 'ENOTDIR': return 'a path component is not a directory';
+    case 'EISDIR': return 'is a directory';
+    default: return (error as Error).message;
+  }
+}
+
+function realPath(absolute: string, shown: string): string {
+  try {
+    return realpathSync(absolute);
+  } catch (error) {
+    throw new ManifestLoadError(shown, undefined, describeFsError(error));
+  }
+}
+
+/** Reads a file with one fstat: its size is checked against the limit before any byte is read. */
+function readManifestFile(absolute: string, file: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = openSync(absolute, 'r');
+  } catch (error) {
+    throw new ManifestLoadError(file, undefined, `cannot read: ${describeFsError(error)}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new ManifestLoadError(file, undefined, 'not a regular file');
+    if (stats.size > maxBytes) {
+      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
+    }
+    const buffer = Buffer.allocUnsafe(stats.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    return buffer.toString('utf8', 0, filled);
+  } catch (error) {
+    if (error instanceof ManifestLoadError) throw error;
+    throw new ManifestLoadError(file, undefined, `cannot read: ${describeFsError(error)}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-function collectYamlFiles(dir: string, out: string[], visited: Set<string> = new Set()): void {
-  const real = realpathSync(dir);
-  if (visited.has(real)) return; // a symbolic link loop
-  visited.add(real);
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visited: Set<string>, display: (absolute: string) => string): void {
+  if (visited.has(realDir)) return; // a symbolic link loop back into the tree
+  visited.add(realDir);
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new ManifestLoadError(display(dir), undefined, `cannot read directory: ${describeFsError(error)}`);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
-    // Follow symbolic links (a linked tree or file is checked like a real one).
-    const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true);
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile() === true);
-    if (isDirectory) collectYamlFiles(path, out, visited);
-    else if (isFile && YAML_EXTENSIONS.has(extname(entry.name))) out.push(path);
+    if (entry.isDirectory()) {
+      collectYamlFiles(path, join(realDir, entry.name), out, visited, display);
+    } else if (entry.isFile()) {
+      if (YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: join(realDir, entry.name) });
+    } else if (entry.isSymbolicLink()) {
+      // Follow symbolic links (a linked tree or file is checked like a real one).
+      let target;
+      try {
+        target = statSync(path);
+      } catch (error) {
+        throw new ManifestLoadError(display(path), undefined, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling symbolic link (its target does not exist)' : describeFsError(error));
+      }
+      if (target.isDirectory()) collectYamlFiles(path, realPath(path, display(path)), out, visited, display);
+      else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: realPath(path, display(path)) });
+    }
   }
 }
 

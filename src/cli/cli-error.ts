@@ -1,0 +1,45 @@
+/**
+ * One line for any error a command can end with: `path: message` for file-system errors (no
+ * `EACCES:` prefix, no stack), the error's own first line otherwise. The CLI prints the stack only
+ * with `--debug`.
+ */
+
+/** Bad input found by a command (a missing or unreadable file, an app that throws): exit 2. */
+export class CliInputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliInputError';
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a path component is not a directory',
+  ELOOP: 'too many levels of symbolic links (a symbolic link loop)',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  EEXIST: 'already exists',
+};
+
+/** Whether `error` is a Node.js system error (it has an errno code). */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The one-line description of `error` (see the module comment). */
+export function describeError(error: unknown): string {
+  if (isSystemError(error)) {
+    const reason = REASONS[error.code!] ?? error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+    return error.path ? `${error.path}: ${reason}` : reason;
+  }
+  if (error instanceof RangeError && /Invalid string length/.test(error.message)) {
+    return 'the output is larger than the longest string JavaScript can build (about 512 MiB); narrow the input or use another format';
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}
