@@ -1,5 +1,5 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CliInputError } from './cli-error.js';
 
 /**
@@ -14,8 +14,9 @@ export function writeOutput(file: string | undefined, text: string, option = '--
     return;
   }
   const existing = statSync(file, { throwIfNoEntry: false });
-  if (existing && !existing.isFile()) throw new CliInputError(`${file}: ${existing.isDirectory() ? 'is a directory' : 'is not a regular file (a device, pipe or socket)'}; ${option} needs a file path`);
-  if (!existing && /^\/(proc|sys)(\/|$)/.test(file)) throw new CliInputError(`${file}: ${option} cannot create files under /proc or /sys`);
+  if (existing?.isDirectory()) throw new CliInputError(`${file}: is a directory; ${option} needs a file path`);
+  if (/^\/(proc|sys)(\/|$)/.test(resolve(file))) throw new CliInputError(`${file}: ${option} cannot write under /proc or /sys (kernel files, not reports)`);
+  if (existing && !existing.isFile()) throw new CliInputError(`${file}: is not a regular file (a device, pipe or socket); ${option} needs a file path`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
 }
