@@ -177,6 +177,8 @@ export class PolicyGate {
     const compiled = await this.compile();
     const index = new ObjectIndex(manifests.objects);
     const findings: Finding[] = [];
+    // passes are only counted unless listed: at 10^6 objects their records would dominate memory
+    let uncountedPasses = 0;
     const exemptionCache = new Map<ManifestObject, Map<string, string>>();
     const exemptionsFor = (entry: ManifestObject) => {
       let e = exemptionCache.get(entry);
@@ -189,7 +191,11 @@ export class PolicyGate {
       if (policy.kind === 'schema') {
         for (const entry of manifests.objects) {
           if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
-          for (const f of evaluateSchemaPolicy(policy, entry, index)) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+          for (const f of evaluateSchemaPolicy(policy, entry, index)) {
+            if (!f.passed) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+            else if (options.includePasses) findings.push(f);
+            else uncountedPasses++;
+          }
         }
         continue;
       }
@@ -202,20 +208,23 @@ export class PolicyGate {
         schemas: this.schemas,
         policyIds,
         roots: manifests.roots,
-        pass: (entry) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: true, message: '' }),
+        pass: (entry) => {
+          if (options.includePasses) findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: true, message: '' });
+          else uncountedPasses++;
+        },
         fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
         failDocument: (source, resource, message) => findings.push({ policy: d, source, resource, passed: false, message }),
       };
       policy.rule.evaluate(context);
     }
-    return this.report(findings, options);
+    return this.report(findings, options, uncountedPasses);
   }
 
-  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>): CheckReport {
+  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>, countedPasses = 0): CheckReport {
     const threshold = options.severity ?? 'error';
     const honourExemptions = options.exemptions ?? true;
     const positions = new SourcePositions();
-    const summary: ResultSummary = { pass: 0, fail: 0, warn: 0, skip: 0 };
+    const summary: ResultSummary = { pass: countedPasses, fail: 0, warn: 0, skip: 0 };
     const results: PolicyResult[] = [];
     let failed = false;
     for (const f of findings) {
