@@ -28,13 +28,13 @@ const REASONS: Record<string, string> = {
 
 /** Whether `error` is a Node.js system error (it has an errno code). */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+  return typeof error === 'object' && error !== null && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }
 
 /** The one-line description of `error` (see the module comment). */
 export function describeError(error: unknown): string {
   if (isSystemError(error)) {
-    const reason = REASONS[error.code!] ?? error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+    const reason = REASONS[error.code!] ?? String(error.message).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
     return error.path ? `${error.path}: ${reason}` : reason;
   }
   if (error instanceof RangeError && /Invalid string length/.test(error.message)) {

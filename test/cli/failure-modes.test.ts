@@ -55,13 +55,15 @@ describe('CLI failure modes: exit 2 and one line', () => {
     chmodSync(join(dir, 'sub'), 0o755);
   });
 
-  test('--output to a directory, to /proc, to a device: refused without hanging', () => {
+  test('--output to a directory, under /proc, to a pipe: refused without hanging; /dev/null is fine', () => {
     const dir = tree();
     expectOneLine(run(['check', dir, '--output', dir]), new RegExp(`^lambda-gitops check: ${dir}: is a directory`));
     expectOneLine(run(['diff', '--base', dir, '--head', dir, '--output', dir]), new RegExp(`^lambda-gitops diff: ${dir}: is a directory`));
     expectOneLine(run(['diff', '--base', dir, '--head', dir, '--output', '/proc/self/status']), /\/proc\/self\/status: --output cannot write under \/proc/);
     expectOneLine(run(['diff', '--base', dir, '--head', dir, '--output', '/proc/lambda-gitops/report.txt']), /--output cannot write under \/proc/);
-    expectOneLine(run(['check', dir, '--output', '/dev/null']), /\/dev\/null: is not a regular file/);
+    spawnSync('mkfifo', [join(dir, 'fifo')]);
+    expectOneLine(run(['check', dir, '--output', join(dir, 'fifo')]), /fifo: is not a regular file \(a pipe/);
+    expect(run(['check', dir, '--output', '/dev/null']).status).toBe(0);
   });
 
   test('missing --sarif, --body-file and --app files', () => {
