@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { loadManifests, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests } from '../policy/loader.js';
+import { loadManifests, MAX_MANIFEST_FILE_BYTES, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests } from '../policy/loader.js';
 import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
@@ -120,7 +120,7 @@ export function isGitRef(repo: string, ref: string): boolean {
 /** Whether `path` (a file or directory, relative to the repository root) exists in the commit `ref`. */
 export function gitPathExists(repo: string, ref: string, path: string): boolean {
   const inside = path.replace(/^\.?\/+|\/+$/g, '');
-  if (inside === '') return true;
+  if (inside === '' || inside === '.') return true;
   try {
     execFileSync('git', ['-C', repo, 'cat-file', '-e', `${ref}:${inside}`], { stdio: 'ignore' });
     return true;
@@ -144,15 +144,19 @@ export function gitTopLevel(dir: string): string | undefined {
  */
 export function readTreeFromGit(repo: string, ref: string, path: string): ManifestTree {
   if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
-  const prefix = path.replace(/^\.?\/+|\/+$/g, '');
-  const listing = git(repo, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
+  const trimmed = path.replace(/^\.?\/+|\/+$/g, '');
+  const prefix = trimmed === '.' ? '' : trimmed;
+  const listing = git(repo, ['ls-tree', '-r', '-z', '-l', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
   const blobs: { sha: string; path: string }[] = [];
   for (const line of listing.split('\0')) {
     if (line === '') continue;
     const tab = line.indexOf('\t');
-    const [, type, sha] = line.slice(0, tab).split(' ');
+    const [mode, type, sha, size] = line.slice(0, tab).split(/ +/);
     const file = line.slice(tab + 1);
     if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    // the same limits as the directory reader (check and plan)
+    if (mode === '120000') throw new TreeLoadError(`${ref}:${file}: a symbolic link; a tree read from git is not checked out, so the link cannot be followed as check follows it`);
+    if (Number(size) > MAX_MANIFEST_FILE_BYTES) throw new TreeLoadError(`${ref}:${file}: file is ${size} bytes, more than the ${MAX_MANIFEST_FILE_BYTES} bytes limit for one manifest file`);
     blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
   }
   blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

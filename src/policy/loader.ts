@@ -84,7 +84,8 @@ export interface LoadOptions {
   readonly maxDepth?: number;
 }
 
-const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** The default largest manifest file (64 MiB), for every tree reader. */
+export const MAX_MANIFEST_FILE_BYTES = 64 * 1024 * 1024;
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
 
@@ -101,7 +102,7 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
   const cwd = options.cwd ?? process.cwd();
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
   const files: FoundFile[] = [];
   const roots: string[] = [];
   const display = (absolute: string) => relative(cwd, absolute).split(sep).join('/') || absolute;

@@ -93,4 +93,13 @@ describe('CLI failure modes: exit 2 and one line', () => {
     spawnSync('git', ['-C', repo, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '-m', 'x']);
     expectOneLine(run(['diff', '--base', 'HEAD', '--repo', repo, '--base-path', 'nowhere', '--head', repo]), /HEAD:nowhere: no such path in that commit/);
   });
+
+  test('a base read from git has the limits of a directory: a symbolic link is named, not read as text', () => {
+    const repo = tree();
+    symlinkSync('a.yaml', join(repo, 'link.yaml'));
+    spawnSync('git', ['init', '-q', repo]);
+    spawnSync('git', ['-C', repo, 'add', '-A']);
+    spawnSync('git', ['-C', repo, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'x']);
+    expectOneLine(run(['diff', '--base', 'HEAD', '--repo', repo, '--base-path', '.', '--head', repo]), /HEAD:link\.yaml: a symbolic link/);
+  });
 });
