@@ -1,3 +1,5 @@
+import { fsErrorReason } from '../core/fs-errors.js';
+
 /**
  * One line for any error a command can end with: `path: message` for file-system errors (no
  * `EACCES:` prefix, no stack), the error's own first line otherwise. The CLI prints the stack only
@@ -12,20 +14,6 @@ export class CliInputError extends Error {
   }
 }
 
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'is a directory, not a file',
-  ENOTDIR: 'a path component is not a directory',
-  ELOOP: 'too many levels of symbolic links (a symbolic link loop)',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on device',
-  EMFILE: 'too many open files',
-  ENAMETOOLONG: 'file name too long',
-  EEXIST: 'already exists',
-};
-
 /** Whether `error` is a Node.js system error (it has an errno code). */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return typeof error === 'object' && error !== null && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
@@ -34,7 +22,7 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
 /** The one-line description of `error` (see the module comment). */
 export function describeError(error: unknown): string {
   if (isSystemError(error)) {
-    const reason = REASONS[error.code!] ?? String(error.message).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+    const reason = fsErrorReason(error);
     return error.path ? `${error.path}: ${reason}` : reason;
   }
   if (error instanceof RangeError && /Invalid string length/.test(error.message)) {

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, st
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
 import { SourcePositions } from './positions.js';
+import { fsErrorReason } from '../core/fs-errors.js';
 import type { KubeObject } from './types.js';
 
 /** One YAML document of a manifest file. */
@@ -112,7 +113,7 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     try {
       stats = statSync(absolute);
     } catch (error) {
-      throw new ManifestLoadError(path, undefined, describeFsError(error));
+      throw new ManifestLoadError(path, undefined, fsErrorReason(error));
     }
     if (stats.isDirectory()) {
       roots.push(absolute);
@@ -140,23 +141,11 @@ interface FoundFile {
   readonly real: string;
 }
 
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ELOOP': return 'too many levels of symbolic links (a symbolic link loop)';
-    case 'ENOTDIR': return 'a path component is not a directory';
-    case 'EISDIR': return 'is a directory';
-    default: return (error as Error).message;
-  }
-}
-
 function realPath(absolute: string, shown: string): string {
   try {
     return realpathSync(absolute);
   } catch (error) {
-    throw new ManifestLoadError(shown, undefined, describeFsError(error));
+    throw new ManifestLoadError(shown, undefined, fsErrorReason(error));
   }
 }
 
@@ -166,7 +155,7 @@ function readManifestFile(absolute: string, file: string, maxBytes: number): str
   try {
     fd = openSync(absolute, 'r');
   } catch (error) {
-    throw new ManifestLoadError(file, undefined, `cannot read: ${describeFsError(error)}`);
+    throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
   }
   try {
     const stats = fstatSync(fd);
@@ -184,7 +173,7 @@ function readManifestFile(absolute: string, file: string, maxBytes: number): str
     return buffer.toString('utf8', 0, filled);
   } catch (error) {
     if (error instanceof ManifestLoadError) throw error;
-    throw new ManifestLoadError(file, undefined, `cannot read: ${describeFsError(error)}`);
+    throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
   } finally {
     closeSync(fd);
   }
@@ -201,7 +190,7 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    throw new ManifestLoadError(display(dir), undefined, `cannot read directory: ${describeFsError(error)}`);
+    throw new ManifestLoadError(display(dir), undefined, `cannot read directory: ${fsErrorReason(error)}`);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
@@ -217,7 +206,7 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
       try {
         target = statSync(path);
       } catch (error) {
-        throw new ManifestLoadError(display(path), undefined, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling symbolic link (its target does not exist)' : describeFsError(error));
+        throw new ManifestLoadError(display(path), undefined, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling symbolic link (its target does not exist)' : fsErrorReason(error));
       }
       if (target.isDirectory()) collectYamlFiles(path, realPath(path, display(path)), out, visited, display);
       else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: realPath(path, display(path)) });

@@ -2,7 +2,7 @@
  * Every CLI failure mode of issue 11 item 5 / issue 12 item 7: exit 2 and ONE line on stderr
  * (`lambda-gitops <command>: path: message`), no stack trace unless --debug.
  */
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ function expectOneLine(result: ReturnType<typeof run>, line: RegExp): void {
 }
 
 const asRoot = process.getuid?.() === 0;
+// each test starts several CLI processes; on a loaded 2-core machine that can take a minute
+jest.setTimeout(240_000);
 
 describe('CLI failure modes: exit 2 and one line', () => {
   test('a symbolic link loop in check, diff and plan', () => {
