@@ -3,7 +3,10 @@
  * The `lambda-gitops` command line. Each subcommand lives in `./commands/<name>.js` and exports
  * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
  * Exit codes: 0 success, 1 a finding (policy failure, does not fit, diff risk gate), 2 bad input or usage.
+ * Every failure prints one line (`lambda-gitops <command>: path: message`); `--debug` (any
+ * position) adds the stack trace.
  */
+import { CliInputError, describeError } from './cli-error.js';
 import { isEntryPoint } from './entry-point.js';
 
 /** A CLI subcommand module. */
@@ -52,7 +55,8 @@ async function help(): Promise<string> {
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${await help()}\n`);
     return name ? 0 : 2;
@@ -73,7 +77,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lambda-gitops ${name}: ${error.message}\n`);
       return 2;
     }
-    throw error;
+    // any other failure is bad input (a file that cannot be read or written, an app that throws): one line
+    process.stderr.write(`lambda-gitops ${name}: ${describeError(error)}\n`);
+    if (debug) {
+      const cause = error instanceof CliInputError && error.cause instanceof Error ? error.cause : error;
+      process.stderr.write(`${(cause as Error).stack ?? String(cause)}\n`);
+    }
+    return 2;
   }
 }
 
@@ -81,7 +91,7 @@ if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {
-    process.stderr.write(`lambda-gitops: ${error.stack ?? error.message}\n`);
+    process.stderr.write(`lambda-gitops: ${process.argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`);
     process.exitCode = 2;
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { TreeLoadError, gitTopLevel, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
+import { TreeLoadError, gitPathExists, gitTopLevel, isGitRef, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
 import { ManifestTree } from './model.js';
 
 /** Where the base tree of a diff comes from. */
@@ -24,6 +24,7 @@ export interface LoadedBase {
 /**
  * Loads the base side: a directory when `base` is one, otherwise the tree of `path` at the git ref
  * `base`, read with `git ls-tree`/`git cat-file` (no checkout, the work tree is untouched).
+ * @throws TreeLoadError when an explicit `path` does not exist at the ref.
  */
 export function loadBase(source: BaseSource): LoadedBase {
   if (existsSync(source.base) && statSync(source.base).isDirectory()) {
@@ -32,6 +33,9 @@ export function loadBase(source: BaseSource): LoadedBase {
   const repo = source.repo ?? gitTopLevel(process.cwd());
   if (!repo) throw new TreeLoadError(`--base ${source.base}: not a directory, and ${process.cwd()} is not in a git repository to resolve it as a ref`);
   const path = source.path ?? defaultTreePath(repo, source.headDir);
+  if (source.path !== undefined && isGitRef(repo, source.base) && !gitPathExists(repo, source.base, path)) {
+    throw new TreeLoadError(`${source.base}:${path}: no such path in that commit (--base-path); an empty base would show every object as added`);
+  }
   return { tree: readTreeFromGit(repo, source.base, path), description: `${source.base}:${path}` };
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { loadManifests, MAX_MANIFEST_FILE_BYTES, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests } from '../policy/loader.js';
 import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
@@ -37,9 +37,14 @@ const YAML_FILE = /\.ya?ml$/;
  *   file and line), or the same object defined twice (naming both files).
  */
 export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree {
+  return treeOf(() => manifestsFromText([...files].map((f) => ({ file: f.path, text: f.text }))));
+}
+
+/** Builds the tree from what the policy loader read (one loader, one YAML meaning, one set of limits). */
+function treeOf(load: () => LoadedManifests): ManifestTree {
   let loaded;
   try {
-    loaded = manifestsFromText([...files].map((f) => ({ file: f.path, text: f.text })));
+    loaded = load();
   } catch (error) {
     if (error instanceof PolicyLoadError) throw new TreeLoadError(error.message);
     throw error;
@@ -82,10 +87,13 @@ export function listYamlFiles(root: string): string[] {
   return found.sort();
 }
 
-/** Reads the rendered tree below a directory. */
+/**
+ * Reads the rendered tree below a directory with the policy loader's tree reader (the files,
+ * symbolic links, size and depth limits of `check` and `plan`); paths are relative to `root`.
+ */
 export function readTreeFromDirectory(root: string): ManifestTree {
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new TreeLoadError(`${root}: not a directory`);
-  return parseManifestFiles(listYamlFiles(root).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })));
+  return treeOf(() => loadManifests(['.'], { cwd: resolve(root) }));
 }
 
 const GIT_OPTIONS = { maxBuffer: 1 << 30, encoding: 'buffer' as const, stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'] };
@@ -103,6 +111,18 @@ function git(repo: string, args: string[], input?: Buffer): Buffer {
 export function isGitRef(repo: string, ref: string): boolean {
   try {
     execFileSync('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` (a file or directory, relative to the repository root) exists in the commit `ref`. */
+export function gitPathExists(repo: string, ref: string, path: string): boolean {
+  const inside = path.replace(/^\.?\/+|\/+$/g, '');
+  if (inside === '' || inside === '.') return true;
+  try {
+    execFileSync('git', ['-C', repo, 'cat-file', '-e', `${ref}:${inside}`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -128,20 +148,29 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
 
 /**
  * The texts of the YAML files under `path` at a commit, read from git objects only (no checkout:
- * nothing in the work tree is read; symbolic links are skipped). Paths are relative to `path`, sorted.
+ * nothing in the work tree is read). A symbolic link is an error (`symlinks: 'error'`, what diff
+ * uses, so it never sees another tree than check) or is left out (`'skip'`: the trusted review of a
+ * PR head, which must never follow a link the PR planted). Paths are relative to `path`, sorted.
  */
-export function readManifestFilesFromGit(repo: string, ref: string, path: string): ManifestFile[] {
+export function readManifestFilesFromGit(repo: string, ref: string, path: string, symlinks: 'error' | 'skip' = 'error'): ManifestFile[] {
   if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
-  const prefix = path.replace(/^\.?\/+|\/+$/g, '');
-  const listing = git(repo, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
+  const trimmed = path.replace(/^\.?\/+|\/+$/g, '');
+  const prefix = trimmed === '.' ? '' : trimmed;
+  const listing = git(repo, ['ls-tree', '-r', '-z', '-l', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
   const blobs: { sha: string; path: string }[] = [];
   for (const line of listing.split('\0')) {
     if (line === '') continue;
     const tab = line.indexOf('\t');
-    const [mode, type, sha] = line.slice(0, tab).split(' ');
+    const [mode, type, sha, size] = line.slice(0, tab).split(/ +/);
     const file = line.slice(tab + 1);
-    // a symbolic link (mode 120000) holds a path, not YAML: it is not followed
-    if (type !== 'blob' || mode === '120000' || !YAML_FILE.test(file)) continue;
+    if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    // a symbolic link (mode 120000) holds a path, not YAML, and a tree read from git is not checked out
+    if (mode === '120000') {
+      if (symlinks === 'skip') continue;
+      throw new TreeLoadError(`${ref}:${file}: a symbolic link; a tree read from git is not checked out, so the link cannot be followed as check follows it`);
+    }
+    // the same limits as the directory reader (check and plan)
+    if (Number(size) > MAX_MANIFEST_FILE_BYTES) throw new TreeLoadError(`${ref}:${file}: file is ${size} bytes, more than the ${MAX_MANIFEST_FILE_BYTES} bytes limit for one manifest file`);
     blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
   }
   blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -58,9 +58,9 @@ export async function trustedReview(inputs: TrustedReviewInputs): Promise<Truste
     if (!isGitRef(inputs.repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${inputs.repo} (fetch it first)`);
   }
   const baseCommit = mergeBase(inputs.repo, inputs.baseRef, inputs.headRef);
-  const headFiles = readManifestFilesFromGit(inputs.repo, inputs.headRef, treePath);
+  const headFiles = readManifestFilesFromGit(inputs.repo, inputs.headRef, treePath, 'skip');
   const head = parseManifestFiles(headFiles);
-  const base = parseManifestFiles(readManifestFilesFromGit(inputs.repo, baseCommit, treePath));
+  const base = parseManifestFiles(readManifestFilesFromGit(inputs.repo, baseCommit, treePath, 'skip'));
   const check = await runCheck({
     manifests: manifestsFromText(headFiles.map((f) => ({ file: treePath === '' ? f.path : `${treePath}/${f.path}`, text: f.text }))),
     ...(inputs.policiesDir ? { policiesDir: inputs.policiesDir } : {}),

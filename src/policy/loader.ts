@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import jsYaml from 'js-yaml';
+import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
+import { SourcePositions } from './positions.js';
+import { fsErrorReason } from '../core/fs-errors.js';
 import type { KubeObject } from './types.js';
 
 /** One YAML document of a manifest file. */
@@ -17,6 +19,12 @@ export interface SourceDocument {
   readonly text: string;
   /** 1-based line of the first line of `text`. */
   readonly textLine: number;
+  /**
+   * JSON pointer of the object inside the document, for an item of a `List` (e.g. `/items/2`);
+   * field pointers of the object are relative to it.
+   * @default '' (the object is the document)
+   */
+  readonly pointerPrefix?: string;
 }
 
 /** A Kubernetes object and where it came from. */
@@ -81,51 +89,61 @@ export interface LoadOptions {
    * @default false
    */
   readonly collectErrors?: boolean;
+  /**
+   * Deepest nesting of mappings and sequences accepted in a document.
+   * @default 100
+   */
+  readonly maxDepth?: number;
 }
 
-const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** The default largest manifest file (64 MiB), for every tree reader. */
+export const MAX_MANIFEST_FILE_BYTES = 64 * 1024 * 1024;
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
 
 /**
  * Reads YAML manifests from files and directories (recursively, `.yaml`/`.yml`, hidden
- * directories and node_modules skipped, sorted for stable output). Parsing uses js-yaml with the
- * YAML 1.2 core schema (no timestamps, no merge keys); source lines of fields are computed later,
- * only for objects that fail (see positions.ts).
- * @throws ManifestLoadError for a missing path, an unreadable or too large file, or malformed YAML.
+ * directories and node_modules skipped, sorted for stable output): the one tree reader of check,
+ * diff and plan, so all three see the same files under the same limits. Symbolic links are
+ * followed (each file and directory once; a loop or a dangling link is an error). Each file costs
+ * one `fstat` (its size, checked before reading); directory entries come from `readdir` types.
+ * Documents are read as kustomize reads them (see kustomize-yaml.ts); source lines of fields are
+ * computed later, only for objects that fail (see positions.ts).
+ * @throws ManifestLoadError for a missing path, an unreadable file or directory, a file over
+ *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
   const cwd = options.cwd ?? process.cwd();
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const files: string[] = [];
+  const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
+  const files: FoundFile[] = [];
   const roots: string[] = [];
+  const display = (absolute: string) => relative(cwd, absolute).split(sep).join('/') || absolute;
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
     try {
       stats = statSync(absolute);
-    } catch {
-      throw new ManifestLoadError(path, undefined, 'no such file or directory');
+    } catch (error) {
+      throw new ManifestLoadError(path, undefined, fsErrorReason(error));
     }
     if (stats.isDirectory()) {
       roots.push(absolute);
-      collectYamlFiles(absolute, files);
+      collectYamlFiles(absolute, realPath(absolute, path), files, new Set(), display);
     } else {
       roots.push(resolve(absolute, '..'));
-      files.push(absolute);
+      files.push({ absolute, real: realPath(absolute, path) });
     }
   }
   const malformed: ManifestLoadError[] = [];
   const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots, ...(options.collectErrors ? { malformed } : {}) };
   const seen = new Set<string>();
-  for (const absolute of files) {
-    const real = realpathSync(absolute);
+  for (const { absolute, real } of files) {
     if (seen.has(real)) continue; // the same file through another path or link
     seen.add(real);
-    const file = relative(cwd, absolute).split(sep).join('/') || absolute;
+    const file = display(absolute);
     result.files.push(file);
     try {
-      loadFile(absolute, file, maxBytes, result);
+      parseManifestText(readManifestFile(absolute, file, maxBytes), file, absolute, result, { maxDepth: options.maxDepth });
     } catch (error) {
       if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
       malformed.push(error);
@@ -134,99 +152,115 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
   return result;
 }
 
-function loadFile(absolute: string, file: string, maxBytes: number, result: LoadedManifests): void {
-  const size = statSync(absolute).size;
-  if (size > maxBytes) {
-    throw new ManifestLoadError(file, undefined, `file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
-  }
-  let text: string;
+interface FoundFile {
+  readonly absolute: string;
+  /** The path with every symbolic link resolved (to read each file once). */
+  readonly real: string;
+}
+
+function realPath(absolute: string, shown: string): string {
   try {
-    text = readFileSync(absolute, 'utf8');
+    return realpathSync(absolute);
   } catch (error) {
-    throw new ManifestLoadError(file, undefined, `cannot read: ${(error as Error).message}`);
+    throw new ManifestLoadError(shown, undefined, fsErrorReason(error));
   }
-  parseManifestText(text, file, absolute, result);
+}
+
+/** Reads a file with one fstat: its size is checked against the limit before any byte is read. */
+function readManifestFile(absolute: string, file: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = openSync(absolute, 'r');
+  } catch (error) {
+    throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new ManifestLoadError(file, undefined, 'not a regular file');
+    if (stats.size > maxBytes) {
+      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
+    }
+    const buffer = Buffer.allocUnsafe(stats.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    return buffer.toString('utf8', 0, filled);
+  } catch (error) {
+    if (error instanceof ManifestLoadError) throw error;
+    throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-function collectYamlFiles(dir: string, out: string[], visited: Set<string> = new Set()): void {
-  const real = realpathSync(dir);
-  if (visited.has(real)) return; // a symbolic link loop
-  visited.add(real);
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visited: Set<string>, display: (absolute: string) => string): void {
+  if (visited.has(realDir)) return; // a symbolic link loop back into the tree
+  visited.add(realDir);
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new ManifestLoadError(display(dir), undefined, `cannot read directory: ${fsErrorReason(error)}`);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
-    // Follow symbolic links (a linked tree or file is checked like a real one).
-    const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true);
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile() === true);
-    if (isDirectory) collectYamlFiles(path, out, visited);
-    else if (isFile && YAML_EXTENSIONS.has(extname(entry.name))) out.push(path);
+    if (entry.isDirectory()) {
+      collectYamlFiles(path, join(realDir, entry.name), out, visited, display);
+    } else if (entry.isFile()) {
+      if (YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: join(realDir, entry.name) });
+    } else if (entry.isSymbolicLink()) {
+      // Follow symbolic links (a linked tree or file is checked like a real one).
+      let target;
+      try {
+        target = statSync(path);
+      } catch (error) {
+        throw new ManifestLoadError(display(path), undefined, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling symbolic link (its target does not exist)' : fsErrorReason(error));
+      }
+      if (target.isDirectory()) collectYamlFiles(path, realPath(path, display(path)), out, visited, display);
+      else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: realPath(path, display(path)) });
+    }
   }
 }
 
 /**
- * Splits YAML text into documents with their starting lines. A `---` or `...` line at column 0
- * always ends a document (even inside a block scalar), so this split is exact. The `---` line
- * stays in the document it opens (it may carry content: `--- {a: 1}`).
+ * Splits YAML text into documents with their starting lines, as kustomize does (see
+ * {@link splitKustomizeDocuments}): on `---` lines, which may carry only a comment.
+ * @throws ManifestLoadError-free: a bad separator throws {@link KustomizeYamlError}.
  */
-export function splitDocuments(text: string): { text: string; line: number }[] {
-  // Fast path: most rendered files hold one document without markers.
-  if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return [{ text, line: 1 }];
-  const lines = text.split(/\r?\n/);
-  const documents: { text: string; line: number }[] = [];
-  let start = 0;
-  let current: string[] = [];
-  const flush = (next: number) => {
-    if (current.length > 0) documents.push({ text: current.join('\n'), line: start + 1 });
-    current = [];
-    start = next;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (/^---(\s|$)/.test(line)) {
-      flush(i);
-      current.push(line);
-    } else if (/^\.\.\.(\s|$)/.test(line)) {
-      flush(i + 1);
-    } else {
-      current.push(line);
-    }
-  }
-  flush(lines.length);
-  return documents;
-}
+export const splitDocuments = splitKustomizeDocuments;
 
 /** Parses one file's text into `into` (exported for tests and for in-memory manifests). */
-export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests): void {
+export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests, options: KustomizeParseOptions = {}): void {
   let meaningful = 0;
-  const documents = splitDocuments(text);
+  let documents;
+  try {
+    documents = splitKustomizeDocuments(text);
+  } catch (error) {
+    if (error instanceof KustomizeYamlError) throw new ManifestLoadError(file, error.line, error.reason);
+    throw error;
+  }
   documents.forEach((document, index) => {
+    const source: SourceDocument = { file, absolutePath, index, line: firstContentLine(document), text: document.text, textLine: document.line };
     let value: unknown;
     try {
-      value = jsYaml.load(document.text, { schema: jsYaml.CORE_SCHEMA, filename: file });
+      value = parseKustomizeDocument(document.text, options);
     } catch (error) {
-      const mark = (error as { mark?: { line: number } }).mark;
-      const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-      throw new ManifestLoadError(file, mark ? document.line + mark.line : document.line, `malformed YAML: ${reason}`);
+      if (!(error instanceof KustomizeYamlError)) throw error;
+      const line = error.line !== undefined ? document.line + error.line - 1 : error.pointer !== undefined ? new SourcePositions().lineOf(source, error.pointer) : source.line;
+      throw new ManifestLoadError(file, line, error.reason);
     }
-    const source: SourceDocument = { file, absolutePath, index, line: firstContentLine(document), text: document.text, textLine: document.line };
     if (value === null || value === undefined) return; // an empty document (e.g. a trailing `---`)
     meaningful++;
-    if (hasSharedNodes(value)) {
-      throw new ManifestLoadError(file, source.line, 'YAML aliases (*ref) are not allowed in manifests: Kubernetes tooling expands them and rendered manifests never use them');
-    }
-    const problem = kubernetesShapeProblem(value);
-    if (problem) {
-      into.problems.push({ source, message: problem, value });
-      return;
-    }
-    const object = value as KubeObject;
-    if (object.apiVersion.startsWith(KUSTOMIZE_GROUP)) into.kustomizeFiles.push({ object, source });
-    else into.objects.push({ object, source });
+    addObjects(value, source, '', into);
   });
   if (meaningful === 0) {
     into.problems.push({
@@ -234,6 +268,36 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
       message: text.trim() === '' ? 'the file is empty' : 'the file has no YAML documents (only comments or empty documents)',
     });
   }
+}
+
+/** Adds a parsed document, or the items of a `*List` (kustomize applies the items, not the list). */
+function addObjects(value: unknown, documentSource: SourceDocument, pointerPrefix: string, into: LoadedManifests): void {
+  const source = pointerPrefix === '' ? documentSource : { ...documentSource, pointerPrefix, line: new SourcePositions().lineOf(documentSource, pointerPrefix) };
+  const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  if (record && isListKind(record.kind) && typeof record.apiVersion === 'string' && !record.apiVersion.startsWith(KUSTOMIZE_GROUP)) {
+    const items = record.items;
+    if (items === undefined || items === null) return; // kustomize treats it as an empty list
+    if (!Array.isArray(items)) {
+      into.problems.push({ source, message: `${String(record.kind)}: items must be a list (kustomize fails otherwise)`, value });
+      return;
+    }
+    items.forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        into.problems.push({ source: { ...source, line: new SourcePositions().lineOf(documentSource, `${pointerPrefix}/items/${i}`) }, message: `${String(record.kind)}: items[${i}] is not an object (kustomize fails on it)`, value });
+        return;
+      }
+      addObjects(item, documentSource, `${pointerPrefix}/items/${i}`, into);
+    });
+    return;
+  }
+  const problem = kubernetesShapeProblem(value);
+  if (problem) {
+    into.problems.push({ source, message: problem, value });
+    return;
+  }
+  const object = value as KubeObject;
+  if (object.apiVersion.startsWith(KUSTOMIZE_GROUP)) into.kustomizeFiles.push({ object, source });
+  else into.objects.push({ object, source });
 }
 
 function firstContentLine(document: { text: string; line: number }): number {
@@ -273,20 +337,6 @@ export function kubernetesShapeProblem(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Whether a parsed value reuses a node (a YAML alias); linear in the size of the value. */
-function hasSharedNodes(value: unknown): boolean {
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object') continue;
-    if (seen.has(node)) return true;
-    seen.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push(child);
-  }
-  return false;
 }
 
 /** Loads manifests already in memory (cdk8s plugin, tests); `file` names them in results. */

@@ -13,8 +13,9 @@ export class SourcePositions {
    * The 1-based line of the field at `pointer` (a JSON pointer) in `source`; for a field that is
    * absent, the line of its nearest present ancestor; the document's line if nothing matches.
    */
-  lineOf(source: SourceDocument, pointer: string | undefined): number {
-    if (!pointer) return source.line;
+  lineOf(source: SourceDocument, fieldPointer: string | undefined): number {
+    if (!fieldPointer) return source.line;
+    const pointer = `${source.pointerPrefix ?? ''}${fieldPointer}`;
     const parsed = this.parse(source);
     let node: unknown = parsed.root;
     let best: number | undefined;

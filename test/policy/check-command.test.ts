@@ -175,6 +175,31 @@ describe('lambda-gitops check', () => {
     expect(nsReport.results).toEqual([expect.objectContaining({ policy: 'pss-privileged', result: 'fail', severity: 'high', resources: [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'team-a', name: 'web' }] })]);
   });
 
+  test('a merge key does not hide a privileged container: read as kustomize renders it (privileged: true), the check fails', async () => {
+    const dir = variant((w) => w.replace('          securityContext:\n            allowPrivilegeEscalation: false', '          securityContext:\n            <<: {privileged: true}\n            allowPrivilegeEscalation: false'));
+    expect(await run([dir])).toBe(1);
+    expect(out).toMatch(/FAIL pss-privileged: container web \(containers\) is privileged/);
+  });
+
+  test('a privileged Pod inside a kind: List is checked (kustomize applies the items)', async () => {
+    const list = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: sneaky, namespace: team-a}\n  spec:\n    hostPID: true\n    containers: [{name: c, image: "x@sha256:0000000000000000000000000000000000000000000000000000000000000000", securityContext: {privileged: true}}]\n';
+    const dir = variant((w) => w, { 'list.yaml': list });
+    expect(await run([dir])).toBe(1);
+    expect(out).toMatch(/Pod team-a\/sneaky\n(.*\n)*.*FAIL pss-privileged/);
+  });
+
+  test('merge keys kustomize would not expand the same way, tags and non-string keys exit 2 naming file and line', async () => {
+    for (const [edit, message] of [
+      [(w: string) => w.replace('  replicas: 2', '  replicas: !!int "2"'), /web\.yaml:\d+: YAML tags \(here '!!int'\)/],
+      [(w: string) => w.replace('            readOnlyRootFilesystem: true', '            readOnlyRootFilesystem: true\n            <<: {readOnlyRootFilesystem: false}'), /web\.yaml:\d+: key 'readOnlyRootFilesystem' is set explicitly and by the merged mapping of '<<'/],
+      [(w: string) => w.replace('  replicas: 2', '  replicas: 2\n  1: x'), /web\.yaml:\d+: mapping key '1' is not a string/],
+    ] as const) {
+      err = '';
+      expect(await run([variant(edit)])).toBe(2);
+      expect(err).toMatch(message);
+    }
+  });
+
   test('malformed YAML exits 2 naming the file and line', async () => {
     const dir = variant((w) => w.replace('  replicas: 2', '  replicas: [2'));
     expect(await run([dir])).toBe(2);

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jsYaml from 'js-yaml';
 import { UsageError } from '../main.js';
+import { writeOutput } from '../write-output.js';
 import { PolicyDefinitionError } from '../../policy/definition.js';
 import { runCheck } from '../../policy/engine.js';
 import { ManifestLoadError } from '../../policy/loader.js';
@@ -153,7 +153,7 @@ export async function run(args: string[]): Promise<number> {
       text = toText(report, options.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR);
   }
   if (options.output) {
-    writeFileSync(options.output, text);
+    writeOutput(options.output, text);
     const s = report.summary;
     process.stderr.write(`lambda-gitops check: ${report.failed ? 'FAILED' : 'PASSED'}: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed; ${options.format} report written to ${options.output}\n`);
   } else {

@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { diffTrees } from '../../diff/compute.js';
 import { ClusterModelError } from '../../cluster/cluster-model-file.js';
 import { PlanInputError } from '../../capacity/workloads.js';
@@ -14,6 +13,7 @@ import { renderJson, renderText } from '../../diff/render-text.js';
 import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
+import { writeOutput } from '../write-output.js';
 
 export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
 
@@ -53,14 +53,6 @@ function readFindings(file: string): PolicyFinding[] {
   return findingsFromSarif(parsed, file);
 }
 
-function write(file: string | undefined, text: string): void {
-  if (!file) {
-    process.stdout.write(text);
-    return;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-}
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions({
@@ -99,11 +91,11 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   }
   const markdownOptions = { title: values.title ?? `Manifest diff · ${baseName} → ${values.head}`, policy, plan };
-  if (plan && values['plan-output']) write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`);
-  if (values.full) write(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }));
+  if (plan && values['plan-output']) writeOutput(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
+  if (values.full) writeOutput(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }), '--full');
   const text = format === 'json' ? renderJson(report)
     : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
       : renderText(report);
-  write(values.output, text);
+  writeOutput(values.output, text);
   return 0;
 }

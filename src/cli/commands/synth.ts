@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkBuildFreshness, projectOfModule, readTypeScriptProject, type TypeScriptProject } from '../../build/build-freshness.js';
 import { BuildError, buildProject } from '../../build/build-project.js';
+import { CliInputError } from '../cli-error.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
 import { synthApp } from '../synth-app.js';
@@ -38,7 +39,13 @@ function ownProject(): TypeScriptProject | undefined {
 /** Loads the app-building function from a module path. */
 async function loadBuilder(modulePath: string | undefined): Promise<(app: App) => void> {
   if (!modulePath) return (await import('../../main.js')).buildDefaultPlatform;
-  const module = await import(pathToFileURL(resolve(modulePath)).href) as { buildApp?: (app: App) => void; default?: (app: App) => void };
+  if (!existsSync(modulePath)) throw new CliInputError(`${modulePath}: no such file (--app)`);
+  let module: { buildApp?: (app: App) => void; default?: (app: App) => void };
+  try {
+    module = await import(pathToFileURL(resolve(modulePath)).href) as typeof module;
+  } catch (error) {
+    throw new CliInputError(`${modulePath}: cannot load the module: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
   const builder = module.buildApp ?? module.default;
   if (typeof builder !== 'function') throw new UsageError(`${modulePath}: exports neither buildApp(app) nor a default function`);
   return builder;
