@@ -21,6 +21,7 @@ const COMMANDS: Record<string, string> = {
   comment: './commands/comment.js',
   publish: './commands/publish.js',
   plan: './commands/plan.js',
+  nodes: './commands/nodes.js',
 };
 
 /** Thrown for usage errors; printed without a stack trace, exit code 2. */

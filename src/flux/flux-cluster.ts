@@ -5,6 +5,14 @@ import { ManifestDirectory } from '../layout/manifest-directory.js';
 import { FluxKustomization } from './flux-kustomization.js';
 import { GitRepository } from './git-repository.js';
 
+/**
+ * The directory `flux bootstrap` writes under its `--path` (gotk-components.yaml, gotk-sync.yaml,
+ * kustomization.yaml). A render keeps it; the generated `clusters/<name>/kustomization.yaml` does
+ * not list it, because its gotk-sync.yaml defines the same GitRepository and Kustomization
+ * `flux-system` this construct renders.
+ */
+export const FLUX_BOOTSTRAP_DIRECTORY = 'flux-system';
+
 /** Props of {@link FluxCluster}. */
 export interface FluxClusterProps {
   /** Cluster name; its Flux objects are written to `clusters/<clusterName>/`. */
@@ -64,7 +72,7 @@ export class FluxCluster extends ManifestDirectory {
 
   constructor(scope: Construct, id: string, props: FluxClusterProps) {
     const clusterName = validateDnsLabel(pathOfChild(scope, id), 'clusterName', props.clusterName);
-    super(scope, id, { directory: `clusters/${clusterName}` });
+    super(scope, id, { directory: `clusters/${clusterName}`, keptSubdirectories: [FLUX_BOOTSTRAP_DIRECTORY] });
     const treePath = props.treePath ?? 'dist';
     if (treePath !== '' && !/^[a-z0-9][-a-z0-9_./]*$/.test(treePath)) {
       throw new InvalidPropError(this, 'treePath', treePath, "must be '' or a relative directory such as 'dist'");
