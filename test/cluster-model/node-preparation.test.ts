@@ -1,24 +1,13 @@
-import { jest } from '@jest/globals';
 import jsYaml from 'js-yaml';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { resolveClusterModel } from '../../src/cluster/cluster-model-document.js';
 import { nodeLabelSource, prepareNodes, runtimeSettingOfTree, type NodePreparation } from '../../src/cluster/node-preparation.js';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { stdout += String(chunk); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { stderr += String(chunk); return true; });
-  try {
-    const code = await main(['nodes', 'prepare', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(['nodes', 'prepare', ...args]);
 }
 
 function file(name: string, text: string): string {
@@ -205,13 +194,8 @@ describe('lambda-gitops nodes prepare: bad input', () => {
   });
 
   it('an unknown subcommand exits 2', async () => {
-    let stderr = '';
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { stderr += String(chunk); return true; });
-    try {
-      expect(await main(['nodes', 'drain'])).toBe(2);
-    } finally {
-      err.mockRestore();
-    }
+    const { code, stderr } = await runCli(['nodes', 'drain']);
+    expect(code).toBe(2);
     expect(stderr).toContain("unknown subcommand 'drain'");
   });
 });
