@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ManifestLoadError as PolicyLoadError, manifestsFromText } from '../policy/loader.js';
 import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
+import { isFluxBootstrapFile } from '../core/flux-bootstrap-files.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
@@ -68,14 +69,14 @@ export function parseManifestFiles(files: Iterable<ManifestFile>): ManifestTree 
   return tree;
 }
 
-/** Every `*.yaml`/`*.yml` file below `root`, with paths relative to it (forward slashes), sorted. */
+/** Every `*.yaml`/`*.yml` file below `root` except `flux bootstrap`'s, with paths relative to it (forward slashes), sorted. */
 export function listYamlFiles(root: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && YAML_FILE.test(entry.name)) found.push(relative(root, full).split(sep).join('/'));
+      else if (entry.isFile() && YAML_FILE.test(entry.name) && !isFluxBootstrapFile(full)) found.push(relative(root, full).split(sep).join('/'));
     }
   };
   walk(root);
@@ -132,7 +133,7 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
     const tab = line.indexOf('\t');
     const [, type, sha] = line.slice(0, tab).split(' ');
     const file = line.slice(tab + 1);
-    if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    if (type !== 'blob' || !YAML_FILE.test(file) || isFluxBootstrapFile(file)) continue;
     blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
   }
   blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

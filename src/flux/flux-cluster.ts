@@ -1,17 +1,10 @@
 import { Construct } from 'constructs';
 import { InvalidPropError, pathOfChild } from '../core/errors.js';
+import { FLUX_BOOTSTRAP_DIRECTORY } from '../core/flux-bootstrap-files.js';
 import { validateDnsLabel } from '../core/names.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
 import { FluxKustomization } from './flux-kustomization.js';
 import { GitRepository } from './git-repository.js';
-
-/**
- * The directory `flux bootstrap` writes under its `--path` (gotk-components.yaml, gotk-sync.yaml,
- * kustomization.yaml). A render keeps it; the generated `clusters/<name>/kustomization.yaml` does
- * not list it, because its gotk-sync.yaml defines the same GitRepository and Kustomization
- * `flux-system` this construct renders.
- */
-export const FLUX_BOOTSTRAP_DIRECTORY = 'flux-system';
 
 /** Props of {@link FluxCluster}. */
 export interface FluxClusterProps {
@@ -53,6 +46,9 @@ export interface FluxClusterProps {
  * `dependsOn`: `infra-controllers` (operators and CRDs) -> `infra-configs` (custom resources
  * that need them) -> `apps` (tenant namespaces and workloads). All prune and wait.
  * Create the directories those layers read with {@link controllers}, {@link configs} and Tenants.
+ * What `flux bootstrap --path=<treePath>/clusters/<name>` commits (`flux-system/`) is kept across
+ * renders and not listed in the generated kustomization: its gotk-sync.yaml defines the same
+ * GitRepository and Kustomization `flux-system` this construct renders.
  */
 export class FluxCluster extends ManifestDirectory {
   /** The GitRepository. */

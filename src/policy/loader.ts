@@ -1,3 +1,4 @@
+import { isFluxBootstrapFile } from '../core/flux-bootstrap-files.js';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import jsYaml from 'js-yaml';
@@ -78,7 +79,7 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
 
 /**
  * Reads YAML manifests from files and directories (recursively, `.yaml`/`.yml`, hidden
- * directories and node_modules skipped, sorted for stable output). Parsing uses js-yaml with the
+ * directories, node_modules and the files `flux bootstrap` commits (`flux-system/gotk-*.yaml`) skipped, sorted for stable output). Parsing uses js-yaml with the
  * YAML 1.2 core schema (no timestamps, no merge keys); source lines of fields are computed later,
  * only for objects that fail (see positions.ts).
  * @throws ManifestLoadError for a missing path, an unreadable or too large file, or malformed YAML.
@@ -143,7 +144,7 @@ function collectYamlFiles(dir: string, out: string[], visited: Set<string> = new
     const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true);
     const isFile = entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile() === true);
     if (isDirectory) collectYamlFiles(path, out, visited);
-    else if (isFile && YAML_EXTENSIONS.has(extname(entry.name))) out.push(path);
+    else if (isFile && YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push(path);
   }
 }
 
