@@ -6,6 +6,7 @@ export * from './core/errors.js';
 export * from './core/labels.js';
 export * from './core/names.js';
 export * from './core/quantity.js';
+export * from './core/flux-bootstrap-files.js';
 export * from './layout/manifest-directory.js';
 export * from './tenancy/tenant.js';
 export * from './flux/index.js';

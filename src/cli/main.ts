@@ -26,6 +26,7 @@ const COMMANDS: Record<string, string> = {
   publish: './commands/publish.js',
   plan: './commands/plan.js',
   catalog: './commands/catalog.js',
+  nodes: './commands/nodes.js',
 };
 
 /** Thrown for usage errors; printed without a stack trace, exit code 2. */

@@ -5,3 +5,4 @@ export * from './cluster-model.js';
 export * from './cluster-model-file.js';
 export * from './lambda-catalog.js';
 export * from './lambda-api-client.js';
+export * from './node-preparation.js';

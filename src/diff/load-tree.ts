@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { loadManifests, MAX_MANIFEST_FILE_BYTES, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests } from '../policy/loader.js';
 import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
+import { isFluxBootstrapFile } from '../core/flux-bootstrap-files.js';
 import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
@@ -73,14 +74,14 @@ function treeOf(load: () => LoadedManifests): ManifestTree {
   return tree;
 }
 
-/** Every `*.yaml`/`*.yml` file below `root`, with paths relative to it (forward slashes), sorted. */
+/** Every `*.yaml`/`*.yml` file below `root` except `flux bootstrap`'s, with paths relative to it (forward slashes), sorted. */
 export function listYamlFiles(root: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && YAML_FILE.test(entry.name)) found.push(relative(root, full).split(sep).join('/'));
+      else if (entry.isFile() && YAML_FILE.test(entry.name) && !isFluxBootstrapFile(full)) found.push(relative(root, full).split(sep).join('/'));
     }
   };
   walk(root);
@@ -163,7 +164,7 @@ export function readManifestFilesFromGit(repo: string, ref: string, path: string
     const tab = line.indexOf('\t');
     const [mode, type, sha, size] = line.slice(0, tab).split(/ +/);
     const file = line.slice(tab + 1);
-    if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    if (type !== 'blob' || !YAML_FILE.test(file) || isFluxBootstrapFile(file)) continue;
     // a symbolic link (mode 120000) holds a path, not YAML, and a tree read from git is not checked out
     if (mode === '120000') {
       if (symlinks === 'skip') continue;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { InvalidPropError, pathOfChild } from '../core/errors.js';
+import { FLUX_BOOTSTRAP_DIRECTORY } from '../core/flux-bootstrap-files.js';
 import { validateDnsLabel } from '../core/names.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
 import { FluxKustomization } from './flux-kustomization.js';
@@ -45,6 +46,9 @@ export interface FluxClusterProps {
  * `dependsOn`: `infra-controllers` (operators and CRDs) -> `infra-configs` (custom resources
  * that need them) -> `apps` (tenant namespaces and workloads). All prune and wait.
  * Create the directories those layers read with {@link controllers}, {@link configs} and Tenants.
+ * What `flux bootstrap --path=<treePath>/clusters/<name>` commits (`flux-system/`) is kept across
+ * renders and not listed in the generated kustomization: its gotk-sync.yaml defines the same
+ * GitRepository and Kustomization `flux-system` this construct renders.
  */
 export class FluxCluster extends ManifestDirectory {
   /** The GitRepository. */
@@ -64,7 +68,7 @@ export class FluxCluster extends ManifestDirectory {
 
   constructor(scope: Construct, id: string, props: FluxClusterProps) {
     const clusterName = validateDnsLabel(pathOfChild(scope, id), 'clusterName', props.clusterName);
-    super(scope, id, { directory: `clusters/${clusterName}` });
+    super(scope, id, { directory: `clusters/${clusterName}`, keptSubdirectories: [FLUX_BOOTSTRAP_DIRECTORY] });
     const treePath = props.treePath ?? 'dist';
     if (treePath !== '' && !/^[a-z0-9][-a-z0-9_./]*$/.test(treePath)) {
       throw new InvalidPropError(this, 'treePath', treePath, "must be '' or a relative directory such as 'dist'");

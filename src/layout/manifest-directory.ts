@@ -9,6 +9,13 @@ export interface ManifestDirectoryProps extends ChartProps {
    * (e.g. `infrastructure/controllers`, `apps/inference`).
    */
   readonly directory: string;
+  /**
+   * Subdirectories of `directory` that another tool writes (e.g. `flux-system`, which
+   * `flux bootstrap` writes under its `--path`): a render carries them over from the previous
+   * tree unchanged instead of deleting them, and no object may render into them.
+   * @default []
+   */
+  readonly keptSubdirectories?: string[];
 }
 
 const SEGMENT = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
@@ -35,6 +42,8 @@ export class ManifestDirectory extends Chart {
 
   /** The output directory, relative to the root. */
   public readonly directory: string;
+  /** Paths (relative to the output root) of the subdirectories a render keeps; see `keptSubdirectories`. */
+  public readonly keptDirectories: readonly string[];
 
   constructor(scope: Construct, id: string, props: ManifestDirectoryProps) {
     super(scope, id, { ...props, disableResourceNameHashes: true });
@@ -45,6 +54,11 @@ export class ManifestDirectory extends Chart {
         "must be a relative path of lowercase segments such as 'apps/inference' (no '..', no leading '/')");
     }
     this.directory = props.directory;
+    const kept = props.keptSubdirectories ?? [];
+    for (const sub of kept) {
+      if (!SEGMENT.test(sub)) throw new InvalidPropError(this, 'keptSubdirectories', sub, 'each must be one lowercase path segment such as flux-system');
+    }
+    this.keptDirectories = kept.map((sub) => `${props.directory}/${sub}`);
   }
 }
 

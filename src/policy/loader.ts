@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isFluxBootstrapFile } from '../core/flux-bootstrap-files.js';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
 import { SourcePositions } from './positions.js';
@@ -103,7 +104,8 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
 
 /**
  * Reads YAML manifests from files and directories (recursively, `.yaml`/`.yml`, hidden
- * directories and node_modules skipped, sorted for stable output): the one tree reader of check,
+ * directories, node_modules and the files `flux bootstrap` commits (`flux-system/gotk-*.yaml`)
+ * skipped, sorted for stable output): the one tree reader of check,
  * diff and plan, so all three see the same files under the same limits. Symbolic links are
  * followed (each file and directory once; a loop or a dangling link is an error). Each file costs
  * one `fstat` (its size, checked before reading); directory entries come from `readdir` types.
@@ -216,7 +218,7 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
     if (entry.isDirectory()) {
       collectYamlFiles(path, join(realDir, entry.name), out, visited, display);
     } else if (entry.isFile()) {
-      if (YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: join(realDir, entry.name) });
+      if (YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push({ absolute: path, real: join(realDir, entry.name) });
     } else if (entry.isSymbolicLink()) {
       // Follow symbolic links (a linked tree or file is checked like a real one).
       let target;
@@ -226,7 +228,7 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
         throw new ManifestLoadError(display(path), undefined, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling symbolic link (its target does not exist)' : fsErrorReason(error));
       }
       if (target.isDirectory()) collectYamlFiles(path, realPath(path, display(path)), out, visited, display);
-      else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name))) out.push({ absolute: path, real: realPath(path, display(path)) });
+      else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push({ absolute: path, real: realPath(path, display(path)) });
     }
   }
 }

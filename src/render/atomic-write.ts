@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TreeFile } from './tree-layout.js';
 
@@ -93,9 +93,11 @@ export function recoverInterruptedSwap(outdir: string): string[] {
  * renames, where it leaves the complete old tree in `.<name>-previous-*`: Node has no
  * renameat2(RENAME_EXCHANGE), so two directories cannot be exchanged in one step. The next render
  * ({@link recoverInterruptedSwap}) puts it back and removes every leftover. Stale files disappear
- * because the whole directory is replaced.
+ * because the whole directory is replaced, except the `kept` directories (relative to `outdir`),
+ * which are copied from the previous `outdir` into the new tree unchanged (e.g. what
+ * `flux bootstrap` wrote).
  */
-export function replaceDirectoryAtomically(outdir: string, files: TreeFile[], options: SwapOptions = {}): void {
+export function replaceDirectoryAtomically(outdir: string, files: TreeFile[], kept: readonly string[] = [], options: SwapOptions = {}): void {
   const step = options.beforeStep ?? (() => undefined);
   const target = resolve(outdir);
   const parent = dirname(target);
@@ -109,6 +111,10 @@ export function replaceDirectoryAtomically(outdir: string, files: TreeFile[], op
     step('write-staging');
     mkdirSync(staging);
     writeFiles(staging, files);
+    for (const dir of kept) {
+      const from = join(target, dir);
+      if (existsSync(from)) cpSync(from, join(staging, dir), { recursive: true, preserveTimestamps: true });
+    }
     step('staging-complete');
     writeFileSync(join(staging, COMPLETE_MARKER), '');
   } catch (error) {

@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { ManifestDirectory } from '../layout/manifest-directory.js';
 import { resolve } from 'node:path';
 import { replaceDirectoryAtomically, writeFiles } from './atomic-write.js';
 import { SynthesisError, synthesizeObjects } from './synthesize.js';
@@ -41,6 +42,12 @@ export interface RenderResult {
   readonly mirror?: string;
 }
 
+/** Directories (relative to the output root) that ManifestDirectories of the app keep across renders. */
+export function keptDirectories(app: App): string[] {
+  const dirs = app.node.findAll().filter(ManifestDirectory.isManifestDirectory).flatMap((d) => d.keptDirectories);
+  return [...new Set(dirs)].sort();
+}
+
 /**
  * Renders an app into a Flux tree: one linear synthesis pass, layout, validators, then an
  * atomic replace of `outdir` (a failure at any step leaves the previous tree as it was).
@@ -48,10 +55,15 @@ export interface RenderResult {
 export async function renderApp(app: App, options: RenderOptions = {}): Promise<RenderResult> {
   const outdir = resolve(options.outdir ?? 'dist');
   const files = layoutTree(synthesizeObjects(app));
+  const kept = keptDirectories(app);
   const problems: string[] = [];
+  for (const file of files) {
+    const dir = kept.find((k) => file.path.startsWith(`${k}/`));
+    if (dir) problems.push(`${file.constructPath ?? file.path}: renders ${file.path} into ${dir}/, a directory another tool owns (kept across renders); use another directory`);
+  }
   for (const validate of options.validators ?? []) problems.push(...(await validate(files)));
   if (problems.length > 0) throw new SynthesisError(problems);
-  replaceDirectoryAtomically(outdir, files);
+  replaceDirectoryAtomically(outdir, files, kept);
   const mirrorTo = options.mirrorTo ?? process.env.CDK8S_OUTDIR;
   const mirror = mirrorTo && resolve(mirrorTo) !== outdir ? resolve(mirrorTo) : undefined;
   if (mirror) writeFiles(mirror, files);

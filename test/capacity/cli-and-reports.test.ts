@@ -1,9 +1,8 @@
-import { jest } from '@jest/globals';
 import jsYaml from 'js-yaml';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { planCapacity } from '../../src/capacity/plan.js';
 import { planDelta, renderPlanDeltaMarkdown } from '../../src/capacity/delta.js';
 import { renderPlanMarkdown, renderPlanText, utilizationChart } from '../../src/capacity/report.js';
@@ -23,18 +22,8 @@ function tree(objects: unknown[]): string {
   return dir;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { stdout += String(chunk); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { stderr += String(chunk); return true; });
-  try {
-    const code = await main(['plan', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(['plan', ...args]);
 }
 
 describe('lambda-gitops plan', () => {

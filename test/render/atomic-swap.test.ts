@@ -33,7 +33,7 @@ const asTree = (files: { path: string; content: string }[]) => Object.fromEntrie
 /** Runs the swap in a child that SIGKILLs itself just before `step`. */
 function swapKilledAt(outdir: string, step: SwapStep): number | null {
   const script = `import { replaceDirectoryAtomically } from ${JSON.stringify(lib)};
-replaceDirectoryAtomically(${JSON.stringify(outdir)}, ${JSON.stringify(NEW)}, { beforeStep: (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });`;
+replaceDirectoryAtomically(${JSON.stringify(outdir)}, ${JSON.stringify(NEW)}, [], { beforeStep: (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });`;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   if (result.signal !== 'SIGKILL') throw new Error(`the child was not killed at ${step}: ${result.stderr}`);
   return result.status;
@@ -90,10 +90,10 @@ describe('replaceDirectoryAtomically under a kill before each file-system step',
     const dist = join(parent, 'dist');
     try {
       writeFiles(dist, OLD);
-      expect(() => replaceDirectoryAtomically(dist, NEW, { beforeStep: (s) => { if (s === 'staging-complete') throw new Error('disk full'); } })).toThrow('disk full');
+      expect(() => replaceDirectoryAtomically(dist, NEW, [], { beforeStep: (s) => { if (s === 'staging-complete') throw new Error('disk full'); } })).toThrow('disk full');
       expect(snapshot(dist)).toEqual(asTree(OLD));
       expect(leftovers(parent)).toEqual([]);
-      expect(() => replaceDirectoryAtomically(dist, NEW, { beforeStep: (s) => { if (s === 'move-staging') throw new Error('rename failed'); } })).toThrow('rename failed');
+      expect(() => replaceDirectoryAtomically(dist, NEW, [], { beforeStep: (s) => { if (s === 'move-staging') throw new Error('rename failed'); } })).toThrow('rename failed');
       expect(snapshot(dist)).toEqual(asTree(OLD));
       expect(leftovers(parent)).toEqual([]);
     } finally {

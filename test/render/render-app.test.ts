@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
-import { renderApp } from '../../src/render/render-app.js';
+import { FluxCluster } from '../../src/flux/flux-cluster.js';
+import { keptDirectories, renderApp } from '../../src/render/render-app.js';
 import { layoutTree } from '../../src/render/tree-layout.js';
 import { SynthesisError, synthesizeObjects } from '../../src/render/synthesize.js';
 
@@ -92,4 +93,48 @@ test('two objects that map to one file are an error naming both construct paths'
 test('directories must be relative lowercase paths', () => {
   const app = Testing.app();
   expect(() => new ManifestDirectory(app, 'bad', { directory: '../escape' })).toThrow(/bad: invalid 'directory' \("..\/escape"\)/);
+});
+
+describe('what flux bootstrap writes under a cluster directory survives the next render', () => {
+  function fluxApp() {
+    const app = Testing.app();
+    new FluxCluster(app, 'Prod', { clusterName: 'prod', repositoryUrl: 'https://github.com/org/platform.git' });
+    return app;
+  }
+
+  test('clusters/<name>/flux-system/ is carried over unchanged; other stale files still disappear; the cluster kustomization does not list it', async () => {
+    const outdir = join(tmp(), 'dist');
+    await renderApp(fluxApp(), { outdir, mirrorTo: outdir });
+    // what `flux bootstrap --path=dist/clusters/prod` commits
+    const bootstrap = join(outdir, 'clusters/prod/flux-system');
+    mkdirSync(bootstrap, { recursive: true });
+    writeFileSync(join(bootstrap, 'gotk-components.yaml'), '# Flux components\n');
+    writeFileSync(join(bootstrap, 'gotk-sync.yaml'), '# Flux sync\n');
+    writeFileSync(join(bootstrap, 'kustomization.yaml'), 'resources: [gotk-components.yaml, gotk-sync.yaml]\n');
+    writeFileSync(join(outdir, 'clusters/prod/stale.yaml'), 'kind: Stale\n');
+
+    await renderApp(fluxApp(), { outdir, mirrorTo: outdir });
+    expect(readFileSync(join(bootstrap, 'gotk-components.yaml'), 'utf8')).toBe('# Flux components\n');
+    expect(readFileSync(join(bootstrap, 'gotk-sync.yaml'), 'utf8')).toBe('# Flux sync\n');
+    expect(readFileSync(join(bootstrap, 'kustomization.yaml'), 'utf8')).toBe('resources: [gotk-components.yaml, gotk-sync.yaml]\n');
+    expect(existsSync(join(outdir, 'clusters/prod/stale.yaml'))).toBe(false);
+    const kustomization = jsYaml.load(readFileSync(join(outdir, 'clusters/prod/kustomization.yaml'), 'utf8')) as { resources: string[] };
+    expect(kustomization.resources).not.toContain('flux-system');
+    expect(keptDirectories(fluxApp())).toEqual(['clusters/prod/flux-system']);
+  });
+
+  test('a directory of no FluxCluster is not kept', async () => {
+    const outdir = join(tmp(), 'dist');
+    mkdirSync(join(outdir, 'apps/team-a/flux-system'), { recursive: true });
+    writeFileSync(join(outdir, 'apps/team-a/flux-system/x.yaml'), 'kind: X\n');
+    await renderApp(sampleApp(), { outdir, mirrorTo: outdir });
+    expect(existsSync(join(outdir, 'apps/team-a/flux-system'))).toBe(false);
+  });
+
+  test('an object rendered into a kept directory fails the render', async () => {
+    const app = fluxApp();
+    const into = new ManifestDirectory(app, 'Into', { directory: 'clusters/prod/flux-system' });
+    new k8s.KubeConfigMap(into, 'cm', { metadata: { name: 'x', namespace: 'flux-system' }, data: {} });
+    await expect(renderApp(app, { outdir: join(tmp(), 'dist') })).rejects.toThrow(/renders clusters\/prod\/flux-system\/config-map-x\.yaml into clusters\/prod\/flux-system\/, a directory another tool owns/);
+  });
 });
