@@ -24,3 +24,4 @@ export * from './diff/index.js';
 export * from './github/index.js';
 export * from './policy/index.js';
 export * from './schema/index.js';
+export * from './masking/index.js';

@@ -5,7 +5,7 @@ export { loadBase } from './load-side.js';
 export type { BaseSource, LoadedBase } from './load-side.js';
 export { diffValues, deepEqual } from './field-diff.js';
 export { MERGE_KEYS, mergeKeyOf } from './merge-keys.js';
-export { maskPair, hasSensitiveValues, CREDENTIAL_NAME, HIDDEN, HIDDEN_BEFORE, HIDDEN_AFTER } from './redact.js';
+export { maskPair, hasSensitiveValues, HIDDEN, HIDDEN_BEFORE, HIDDEN_AFTER } from './redact.js';
 export { risksOf, compareRisks, IMMUTABLE_FIELDS, parseImage } from './risks.js';
 export type { ImageRef, RiskInput } from './risks.js';
 export { diffTrees, compareChanges } from './compute.js';
