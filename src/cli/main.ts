@@ -5,6 +5,7 @@
  * Exit codes: 0 success, 1 a finding (policy failure, does not fit, diff risk gate), 2 bad input or usage.
  */
 import { isEntryPoint } from './entry-point.js';
+import { SecretScrubber } from '../masking/secret-scrubber.js';
 
 /** A CLI subcommand module. */
 export interface CommandModule {
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     return await (await load(name)).run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`lambda-gitops ${name}: ${error.message}\n`);
+      process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops ${name}: ${error.message}\n`));
       return 2;
     }
     throw error;
@@ -79,7 +80,7 @@ if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {
-    process.stderr.write(`lambda-gitops: ${error.stack ?? error.message}\n`);
+    process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops: ${error.stack ?? error.message}\n`));
     process.exitCode = 2;
   });
 }

@@ -6,6 +6,7 @@ import { callGitHub, GitHubClient } from './client.js';
 import { PullRequestContext } from './actions-context.js';
 import { markerLine, stampLine, StickyOutcome, upsertStickyComment } from './sticky-comment.js';
 import { uploadSarif } from './sarif-upload.js';
+import { SecretScrubber } from '../masking/secret-scrubber.js';
 
 /** Inputs of {@link postReview}. */
 export interface ReviewInputs {
@@ -26,6 +27,12 @@ export interface ReviewInputs {
   readonly annotationPathPrefix?: string;
   /** Named in the "not shown" note. @default 'the workflow artifact' */
   readonly fullDiffHint?: string;
+  /**
+   * The output boundary: every string of the report, findings and plan, the comment body and the
+   * annotations pass through it before anything is posted.
+   * @default a scrubber without input secrets (it removes credential shapes: URL passwords, tokens)
+   */
+  readonly scrubber?: SecretScrubber;
 }
 
 /** What {@link postReview} did. */
@@ -53,32 +60,34 @@ export async function postReview(client: GitHubClient, context: PullRequestConte
   const { owner, repo, number, headSha } = context;
   const pull = await callGitHub(client, `reading pull request ${owner}/${repo}#${number}`, 'pull-requests: read', () => client.rest.pulls.get({ owner, repo, pull_number: number }));
   if (pull.data.head.sha !== headSha) return { status: 'stale', currentHeadSha: pull.data.head.sha };
-  const findings = inputs.findings ?? [];
+  const scrubber = inputs.scrubber ?? new SecretScrubber();
+  const report = scrubber.scrubDeep(inputs.report);
+  const findings = scrubber.scrubDeep(inputs.findings ?? []);
   const overhead = markerLine(inputs.commentId).length + stampLine(context.stamp).length + 2;
-  const body = renderMarkdown(inputs.report, {
+  const body = scrubber.scrubText(renderMarkdown(report, {
     budget: COMMENT_BUDGET - overhead,
     title: `Manifest diff for ${headSha.slice(0, 7)}`,
-    policy: inputs.findings,
-    plan: inputs.plan,
+    policy: inputs.findings === undefined ? undefined : findings,
+    plan: scrubber.scrubDeep(inputs.plan),
     fullDiffHint: inputs.fullDiffHint ?? 'the workflow artifact',
     // no run link here: the content must stay the same across runs for the unchanged check (the check run links the run)
     footer: `lambda-gitops · updated for ${headSha.slice(0, 7)}`,
-  });
+  }));
   const comment = await upsertStickyComment(client, { owner, repo, number }, body, context.stamp, { id: inputs.commentId, botLogin: inputs.botLogin });
   let checkRun: ReviewOutcome['checkRun'];
   if (inputs.checkName !== false && comment.action !== 'skipped-older') {
     const errors = findings.filter((f) => f.level === 'error').length;
-    const high = inputs.report.risks.filter((r) => r.level === 'high').length;
+    const high = report.risks.filter((r) => r.level === 'high').length;
     checkRun = await publishCheckRun(client, {
       owner, repo, headSha, name: inputs.checkName, detailsUrl: context.runUrl,
-      conclusion: reviewConclusion(inputs.report, findings),
-      title: `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${inputs.report.changes.length} objects changed`,
+      conclusion: reviewConclusion(report, findings),
+      title: `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${report.changes.length} objects changed`,
       summary: body,
       annotations: annotationsFor(findings, inputs.annotationPathPrefix),
     });
   }
   const sarifId = inputs.sarif && comment.action !== 'skipped-older'
-    ? await uploadSarif(client, { owner, repo, commitSha: headSha, ref: `refs/pull/${number}/head`, sarif: inputs.sarif })
+    ? await uploadSarif(client, { owner, repo, commitSha: headSha, ref: `refs/pull/${number}/head`, sarif: scrubber.scrubText(inputs.sarif) })
     : undefined;
   return { status: 'posted', comment, checkRun, sarifId };
 }

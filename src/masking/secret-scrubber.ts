@@ -84,11 +84,14 @@ export class SecretScrubber {
     return out;
   }
 
-  /** A copy of a JSON-like value with every string scrubbed (keys and non-string leaves kept). */
+  /**
+   * A copy of a JSON-like value with every string scrubbed (keys and non-string leaves kept; objects
+   * that are not plain, such as a Map, are returned as they are).
+   */
   scrubDeep<T>(value: T): T {
     if (typeof value === 'string') return this.scrubText(value) as T;
     if (Array.isArray(value)) return value.map((item) => this.scrubDeep(item)) as T;
-    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.scrubDeep(item)])) as T;
+    if (isRecord(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value))) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.scrubDeep(item)])) as T;
     return value;
   }
 

@@ -8,6 +8,7 @@ import { createGitHubClient, GitHubApiError } from '../../github/client.js';
 import { postReview } from '../../github/review.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
+import { ScrubbedOutput } from '../scrubbed-output.js';
 
 export const summary = 'post the diff as a sticky PR comment, a check run and a SARIF upload (GitHub Actions)';
 
@@ -63,6 +64,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.report) throw new UsageError('--report is required (see --help)');
+  const out = new ScrubbedOutput();
   try {
     const report = parseDiffReport(readJson(values.report, '--report'), values.report);
     const sarifText = values.sarif ? readFileSync(values.sarif, 'utf8') : undefined;
@@ -90,11 +92,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof GitHubApiError) {
-      process.stderr.write(`lambda-gitops comment: ${error.message}\n`);
+      out.error(`lambda-gitops comment: ${error.message}`);
       return 1;
     }
     if (error instanceof ActionsContextError || error instanceof TreeLoadError || error instanceof SarifFormatError) {
-      process.stderr.write(`lambda-gitops comment: ${error.message}\n`);
+      out.error(`lambda-gitops comment: ${error.message}`);
       return 2;
     }
     throw error;

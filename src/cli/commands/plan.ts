@@ -6,6 +6,8 @@ import { PlanInputError } from '../../capacity/workloads.js';
 import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
+import { ScrubbedOutput } from '../scrubbed-output.js';
+import { SecretScrubber } from '../../masking/secret-scrubber.js';
 
 export const summary = 'check that the tree fits the GPU cluster at maximum scale; utilization and monthly cost';
 
@@ -43,6 +45,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
+  const out = new ScrubbedOutput();
   try {
     const cluster = values.cluster !== undefined ? loadClusterModelFile(values.cluster) : undefined;
     const loaded = loadManifests(positionals.length > 0 ? positionals : ['dist']);
@@ -50,12 +53,13 @@ export async function run(args: string[]): Promise<number> {
       const p = loaded.problems[0];
       throw new ManifestLoadError(p.source.file, p.source.line, p.message);
     }
-    const report = planCapacity(loaded.objects, cluster);
-    process.stdout.write(render(report, format));
+    out.scrubber = SecretScrubber.of(loaded.objects.map((o) => o.object));
+    const report = out.scrubber.scrubDeep(planCapacity(loaded.objects, cluster));
+    out.write(undefined, render(report, format));
     return report.fits ? 0 : 1;
   } catch (error) {
     if (error instanceof ClusterModelError || error instanceof PlanInputError || error instanceof ManifestLoadError || error instanceof UnknownInstanceTypeError) {
-      process.stderr.write(`lambda-gitops plan: ${error.message}\n`);
+      out.error(`lambda-gitops plan: ${error.message}`);
       return 2;
     }
     throw error;
