@@ -20,7 +20,7 @@ export const CREDENTIAL_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Word parts that make a word a credential word (`password`, `apiToken` → token, `basicauth`). */
-export const CREDENTIAL_WORD_PATTERN = /pass(word|wd|phrase)|secret|credential|api_?key|priv(ate)?key|access_?key|signing_?key|master_?key|encryption_?key|token(?!iz)|cookie|^auth(?!or)|auth$|jwt|bearer/;
+export const CREDENTIAL_WORD_PATTERN = /pass(word|wd|phrase)|secret|credential|api_?key|priv(ate)?key|access_?key|signing_?key|master_?key|encryption_?key|token(?!iz)|cookie|^auth(?!or(?!i[sz]))|auth$|jwt|bearer/;
 
 /** Words before `key` that make it a lookup key, not a credential (`topologyKey`, `partitionKey`). */
 export const NON_SECRET_KEY_QUALIFIERS: ReadonlySet<string> = new Set([

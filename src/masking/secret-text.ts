@@ -33,7 +33,7 @@ const URL_USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/([^\s/?#"'<>`]+)@/g;
 const FLAG_EQUALS = /(?:^|[\s"'[,])--?([A-Za-z][\w.-]*)=("[^"\n]*"|'[^'\n]*'|[^\s"',\]]+)/g;
 const FLAG_SPACED = /(?:^|\s)--?([A-Za-z][\w.-]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)/g;
 const ASSIGNMENT = /(?:^|[\s,;&?{(\[])(["']?)([A-Za-z_][\w.-]*)\1\s*[:=]\s*("[^"\n]*"|'[^'\n]*'|[^\s"',;&}\])]+)/gm;
-const AUTHORIZATION = /\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9._~+/-]{8,}=*)/g;
+const AUTHORIZATION = /\b(?:Bearer|Basic|Token)\s+([^\s"'<>`]{8,})/g;
 const PLACEHOLDER = /^(\$\([^)]*\)|\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{[\s\S]*\}\}|<[^>]*>|\(hidden[^)]*\)|[|>][-+]?\d*|[^A-Za-z0-9]*)$/;
 
 /** What to look for (every kind by default). */
