@@ -32,7 +32,8 @@ export const TOKEN_FORMATS: readonly RegExp[] = [
 const URL_USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/([^\s/?#"'<>`]+)@/g;
 const FLAG_EQUALS = /(?:^|[\s"'[,])--?([A-Za-z][\w.-]*)=("[^"\n]*"|'[^'\n]*'|[^\s"',\]]+)/g;
 const FLAG_SPACED = /(?:^|\s)--?([A-Za-z][\w.-]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)/g;
-const ASSIGNMENT = /(?:^|[\s,;&?{(\[])(["']?)([A-Za-z_][\w.-]*)\1\s*[:=]\s*("[^"\n]*"|'[^'\n]*'|[^\s"',;&}\])]+)/gm;
+const ASSIGNMENT = /(?:^|[\s,;&?{(\[])(["']?)([A-Za-z_][\w.-]*)\1\s*[:=]\s*(\$\{[^}\n]*\}|\$\([^)\n]*\)|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\])]+)/gm;
+const AUTHORIZATION_SCHEME = /^(Bearer|Basic|Token)$/i;
 const AUTHORIZATION = /\b(?:Bearer|Basic|Token)\s+([^\s"'<>`]{8,})/g;
 const PLACEHOLDER = /^(\$\([^)]*\)|\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{[\s\S]*\}\}|<[^>]*>|\(hidden[^)]*\)|[|>][-+]?\d*|[^A-Za-z0-9]*)$/;
 
@@ -80,7 +81,7 @@ export function secretsInText(text: string, options: SecretTextOptions = {}): st
   }
   if (options.assignments ?? true) {
     if (text.includes('-')) for (const match of text.matchAll(FLAG_SPACED)) if (isCredentialName(match[1])) add(match[2]);
-    for (const match of text.matchAll(ASSIGNMENT)) if (isCredentialName(match[2])) add(match[3]);
+    for (const match of text.matchAll(ASSIGNMENT)) if (isCredentialName(match[2]) && !AUTHORIZATION_SCHEME.test(match[3])) add(match[3]);
   }
   return found;
 }
