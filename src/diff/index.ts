@@ -10,6 +10,7 @@ export { risksOf, compareRisks, IMMUTABLE_FIELDS, parseImage } from './risks.js'
 export type { ImageRef, RiskInput } from './risks.js';
 export { diffTrees, compareChanges } from './compute.js';
 export { parseDiffReport } from './parse-report.js';
+export { remaskReport, objectsOfChange, parseDiffPath } from './remask-report.js';
 export { renderText, renderJson } from './render-text.js';
 export { renderMarkdown, COMMENT_BUDGET, escapeMarkdown, fenceFor, orderForReview, imageChanges } from './render-markdown.js';
 export type { MarkdownOptions } from './render-markdown.js';

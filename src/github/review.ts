@@ -7,6 +7,7 @@ import { PullRequestContext } from './actions-context.js';
 import { markerLine, stampLine, StickyOutcome, upsertStickyComment } from './sticky-comment.js';
 import { uploadSarif } from './sarif-upload.js';
 import { SecretScrubber } from '../masking/secret-scrubber.js';
+import { remaskReport } from '../diff/remask-report.js';
 
 /** Inputs of {@link postReview}. */
 export interface ReviewInputs {
@@ -29,8 +30,9 @@ export interface ReviewInputs {
   readonly fullDiffHint?: string;
   /**
    * The output boundary: every string of the report, findings and plan, the comment body and the
-   * annotations pass through it before anything is posted.
-   * @default a scrubber without input secrets (it removes credential shapes: URL passwords, tokens)
+   * annotations pass through it before anything is posted. The secrets of the objects rebuilt
+   * from the report (see `remaskReport`) are added to it.
+   * @default a scrubber with only those secrets (and the credential shapes: URL passwords, tokens)
    */
   readonly scrubber?: SecretScrubber;
 }
@@ -60,8 +62,11 @@ export async function postReview(client: GitHubClient, context: PullRequestConte
   const { owner, repo, number, headSha } = context;
   const pull = await callGitHub(client, `reading pull request ${owner}/${repo}#${number}`, 'pull-requests: read', () => client.rest.pulls.get({ owner, repo, pull_number: number }));
   if (pull.data.head.sha !== headSha) return { status: 'stale', currentHeadSha: pull.data.head.sha };
+  // the report may come from an artifact: mask it again with the masking policy before anything else
+  const remasked = remaskReport(inputs.report);
   const scrubber = inputs.scrubber ?? new SecretScrubber();
-  const report = scrubber.scrubDeep(inputs.report);
+  for (const object of remasked.objects) scrubber.addObject(object);
+  const report = scrubber.scrubDeep(remasked.report);
   const findings = scrubber.scrubDeep(inputs.findings ?? []);
   const overhead = markerLine(inputs.commentId).length + stampLine(context.stamp).length + 2;
   const body = scrubber.scrubText(renderMarkdown(report, {

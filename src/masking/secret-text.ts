@@ -35,7 +35,7 @@ const FLAG_SPACED = /(?:^|\s)--?([A-Za-z][\w.-]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s"'-
 const ASSIGNMENT = /(?:^|[\s,;&?{(\[])(["']?)([A-Za-z_][\w.-]*)\1\s*[:=]\s*(\$\{[^}\n]*\}|\$\([^)\n]*\)|"[^"\n]*"|'[^'\n]*'|[^\s"',;&}\])]+)/gm;
 const AUTHORIZATION_SCHEME = /^(Bearer|Basic|Token)$/i;
 const AUTHORIZATION = /\b(?:Bearer|Basic|Token)\s+([^\s"'<>`]{8,})/g;
-const PLACEHOLDER = /^(\$\([^)]*\)|\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{[\s\S]*\}\}|<[^>]*>|\(hidden[^)]*\)|[|>][-+]?\d*|[^A-Za-z0-9]*)$/;
+const PLACEHOLDER = /^(\$\([^)]*\)|\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{[\s\S]*\}\}|<[^>]*>|\(hidden[^)]*\)?|[|>][-+]?\d*|[^A-Za-z0-9]*)$/;
 
 /** What to look for (every kind by default). */
 export interface SecretTextOptions {

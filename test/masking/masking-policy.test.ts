@@ -1,4 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { parseDiffPath, parseDiffReport } from '../../src/diff/index.js';
+import { postReview } from '../../src/github/review.js';
+import { expectNoLeak, postedOutputs, prContext, stubGitHub } from './support.js';
 import { isCredentialName, isSecretPointer, nameWords, SCRUBBED, secretSlots, secretsInText, SecretScrubber, slotPointer } from '../../src/masking/index.js';
 
 describe('credential names', () => {
@@ -99,5 +102,42 @@ describe('the scrubber', () => {
     const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, stringData: { password: 'inside-annotation' } });
     const s = SecretScrubber.of([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } }]);
     expect(s.scrubText('x inside-annotation y')).toBe(`x ${SCRUBBED} y`);
+  });
+});
+
+describe('a report from an artifact is masked again before it is posted', () => {
+  test('diff paths are read back into steps', () => {
+    expect(parseDiffPath('spec.template.spec.containers[name=api].env[name="A B"].value')).toEqual([
+      { key: 'spec' }, { key: 'template' }, { key: 'spec' }, { key: 'containers' }, { mergeKey: 'name', value: 'api' }, { key: 'env' }, { mergeKey: 'name', value: 'A B' }, { key: 'value' },
+    ]);
+    expect(parseDiffPath('metadata.labels["app.kubernetes.io/name"]')).toEqual([{ key: 'metadata' }, { key: 'labels' }, { key: 'app.kubernetes.io/name' }]);
+    expect(parseDiffPath('spec.ports[port=80].targetPort')).toEqual([{ key: 'spec' }, { key: 'ports' }, { mergeKey: 'port', value: 80 }, { key: 'targetPort' }]);
+    expect(parseDiffPath('args[2]')).toEqual([{ key: 'args' }, { index: 2 }]);
+    expect(parseDiffPath('spec.containers(order)')).toBeUndefined();
+  });
+
+  test('values at secret positions in a hand-written report never reach the comment, check run or annotations', async () => {
+    const resource = (kind: string, apiVersion: string) => ({ group: '', apiVersion, kind, namespace: 'apps', name: 'x', file: 'apps/x.yaml' });
+    const report = parseDiffReport({
+      summary: { added: 1, removed: 0, changed: 2 }, risks: [],
+      changes: [
+        { action: 'added', resource: resource('Secret', 'v1'), fields: [{ path: 'data', before: null, after: { password: 'artifact-secret-1' } }] },
+        { action: 'changed', resource: { ...resource('Deployment', 'apps/v1'), group: 'apps' }, fields: [
+          { path: 'spec.template.spec.containers[name=api].env[name=DB_PWD].value', before: 'artifact-secret-2', after: 'artifact-secret-3' },
+          { path: 'spec.template.spec.containers[name=api].args[0]', before: '--token=artifact-secret-4', after: '--token=$(TOKEN)' },
+        ] },
+        { action: 'changed', resource: { ...resource('HelmRelease', 'helm.toolkit.fluxcd.io/v2'), group: 'helm.toolkit.fluxcd.io' }, fields: [
+          { path: 'spec.values.apiKeys', before: ['artifact-secret-5'], after: ['artifact-secret-6'] },
+          { path: 'spec.values.replicas', before: 1, after: 2 },
+        ] },
+      ],
+    }, 'diff.json');
+    const findings = [{ level: 'error' as const, rule: 'x', message: 'got "artifact-secret-2"', file: 'apps/x.yaml', line: 1 }];
+    const { client, posted } = stubGitHub('c'.repeat(40));
+    await postReview(client, prContext('c'.repeat(40)), { report, findings });
+    const outputs = await postedOutputs(posted);
+    expectNoLeak(outputs, ['artifact-secret-1', 'artifact-secret-2', 'artifact-secret-3', 'artifact-secret-4', 'artifact-secret-5', 'artifact-secret-6']);
+    expect(outputs.comment).toContain("+ '--token=$(TOKEN)'");
+    expect(outputs.comment).toContain('+ 2');
   });
 });
