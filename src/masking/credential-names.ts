@@ -54,8 +54,26 @@ function isCredentialWord(word: string): boolean {
   return CREDENTIAL_WORDS.has(word) || CREDENTIAL_WORD_PATTERN.test(word);
 }
 
+const descriptorCache = new Map<string, boolean>();
+const credentialCache = new Map<string, boolean>();
+const CACHE_LIMIT = 100_000;
+
+function cached(cache: Map<string, boolean>, name: string, compute: (name: string) => boolean): boolean {
+  let result = cache.get(name);
+  if (result === undefined) {
+    result = compute(name);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(name, result);
+  }
+  return result;
+}
+
 /** Whether a name describes or references a credential rather than holding one. */
 export function isDescriptorName(name: string): boolean {
+  return cached(descriptorCache, name, computeIsDescriptorName);
+}
+
+function computeIsDescriptorName(name: string): boolean {
   const words = nameWords(name);
   if (words.length === 0) return false;
   if (words.length === 1 && (words[0] === 'key' || words[0] === 'keys')) return true;
@@ -64,6 +82,10 @@ export function isDescriptorName(name: string): boolean {
 
 /** Whether a value under this name is a credential (see the module comment for the rule). */
 export function isCredentialName(name: string): boolean {
+  return cached(credentialCache, name, computeIsCredentialName);
+}
+
+function computeIsCredentialName(name: string): boolean {
   const words = nameWords(name);
   const credential = words.some((word, i) => isCredentialWord(word) && !((word === 'key' || word === 'keys') && i > 0 && NON_SECRET_KEY_QUALIFIERS.has(words[i - 1])));
   return credential && !isDescriptorName(name);

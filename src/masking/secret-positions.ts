@@ -56,6 +56,36 @@ const ESO_GROUP = /(^|\.)external-secrets\.io$/;
 const ESO_NAME_KEYED_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'PushSecret']);
 const FLAG = /^--?([A-Za-z][\w.-]*)$/;
 
+/** The start of a walk: where the walked value is. */
+interface Root {
+  readonly segments: readonly PathSegment[];
+  readonly id: string;
+}
+
+/**
+ * A location in the walk, as a chain to its root; segments and diff path are built only for a
+ * location that holds a secret (building them for every node made the walk allocation-bound).
+ */
+interface Loc {
+  readonly parent: Loc | Root;
+  readonly segment: PathSegment;
+  /** For a list item with a string `name`: the diff path shows `[name=...]` instead of the index. */
+  readonly itemName?: string;
+}
+
+function isRoot(at: Loc | Root): at is Root {
+  return 'id' in at;
+}
+
+function materialize(at: Loc | Root): Root {
+  if (isRoot(at)) return at;
+  const parent = materialize(at.parent);
+  const id = typeof at.segment === 'number'
+    ? at.itemName !== undefined ? itemPath(parent.id, 'name', at.itemName) : indexPath(parent.id, at.segment)
+    : childPath(parent.id, at.segment);
+  return { segments: [...parent.segments, at.segment], id };
+}
+
 class SlotCollector {
   readonly slots: SecretSlot[] = [];
   private readonly covered = new Set<string>();
@@ -72,8 +102,8 @@ class SlotCollector {
     else this.hide(value, segments, id);
   }
 
-  isCovered(segments: readonly PathSegment[]): boolean {
-    return this.covered.has(pointerOf(segments));
+  isCovered(at: Loc): boolean {
+    return this.covered.size > 0 && this.covered.has(pointerOf(materialize(at).segments));
   }
 }
 
@@ -94,7 +124,7 @@ export function secretSlots(object: unknown): SecretSlot[] {
 
 function walkObject(object: unknown, segments: readonly PathSegment[], id: string, collector: SlotCollector): void {
   if (!isRecord(object)) {
-    walk(object, segments, id, false, true, collector);
+    walk(object, { segments, id }, false, true, collector);
     return;
   }
   const kind = typeof object.kind === 'string' ? object.kind : '';
@@ -139,7 +169,7 @@ function walkObject(object: unknown, segments: readonly PathSegment[], id: strin
   }
   const keyRule = !(eso && ESO_NAME_KEYED_KINDS.has(kind));
   const listItems = /List$/.test(kind) && Array.isArray(object.items);
-  walkEntries(object, segments, id, false, keyRule, collector, (key) => key === 'items' && listItems);
+  walkEntries(object, { segments, id }, false, keyRule, collector, (key) => key === 'items' && listItems);
 }
 
 /** `template.data` entries and `template.templateFrom[].literal` anywhere in an ESO spec. */
@@ -169,16 +199,20 @@ function esoTemplates(value: unknown, segments: readonly PathSegment[], id: stri
  * The generic rules (4 to 8) over any value. `credential`: inside a credential key's value.
  * `keyRule`: whether mapping keys can open a credential context here.
  */
-function walk(value: unknown, segments: readonly PathSegment[], id: string, credential: boolean, keyRule: boolean, collector: SlotCollector): void {
-  if (collector.isCovered(segments)) return;
+function walk(value: unknown, at: Loc | Root, credential: boolean, keyRule: boolean, collector: SlotCollector): void {
   if (value === null || value === undefined || typeof value === 'boolean') return;
+  if (!isRoot(at) && collector.isCovered(at)) return;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
     if (credential) {
+      const { segments, id } = materialize(at);
       collector.hide(value, segments, id);
       return;
     }
-    if (typeof value === 'string') {
-      secretsInText(value).forEach((secret, n) => collector.slots.push({ segments, id: `${id}#${n}`, value: secret, part: true }));
+    if (typeof value === 'string' && value.length >= 4) {
+      const secrets = secretsInText(value);
+      if (secrets.length === 0) return;
+      const { segments, id } = materialize(at);
+      secrets.forEach((secret, n) => collector.slots.push({ segments, id: `${id}#${n}`, value: secret, part: true }));
     }
     return;
   }
@@ -187,37 +221,39 @@ function walk(value: unknown, segments: readonly PathSegment[], id: string, cred
       const previous = value[i - 1];
       const afterCredentialFlag = i > 0 && typeof previous === 'string' && FLAG.test(previous) && isCredentialName(FLAG.exec(previous)![1])
         && (typeof item === 'number' || (typeof item === 'string' && !item.startsWith('-')));
-      const itemId = isRecord(item) && typeof item.name === 'string' ? itemPath(id, 'name', item.name) : indexPath(id, i);
-      walk(item, [...segments, i], itemId, credential || afterCredentialFlag, keyRule, collector);
+      const itemAt: Loc = { parent: at, segment: i, ...(isRecord(item) && typeof item.name === 'string' ? { itemName: item.name } : {}) };
+      walk(item, itemAt, credential || afterCredentialFlag, keyRule, collector);
     });
     return;
   }
-  if (isRecord(value)) walkEntries(value, segments, id, credential, keyRule, collector);
+  if (isRecord(value)) walkEntries(value, at, credential, keyRule, collector);
 }
 
 /** The entries of a mapping: credential keys, name/value pairs, annotations and labels. */
-function walkEntries(value: Record<string, unknown>, segments: readonly PathSegment[], id: string, credential: boolean, keyRule: boolean, collector: SlotCollector, skip: (key: string) => boolean = () => false): void {
+function walkEntries(value: Record<string, unknown>, at: Loc | Root, credential: boolean, keyRule: boolean, collector: SlotCollector, skip: (key: string) => boolean = () => false): void {
   const pairName = typeof value.name === 'string' ? value.name : typeof value.key === 'string' ? value.key : undefined;
   const credentialPair = pairName !== undefined && 'value' in value && isCredentialName(pairName);
   for (const key of Object.keys(value)) {
     if (skip(key)) continue;
     const child = value[key];
-    const childSegments = [...segments, key];
-    const childId = childPath(id, key);
+    const childAt: Loc = { parent: at, segment: key };
     if ((key === 'annotations' || key === 'labels') && isRecord(child)) {
       for (const name of Object.keys(child)) {
-        const entrySegments = [...childSegments, name];
-        const entryId = childPath(childId, name);
-        if (key === 'annotations' && name === LAST_APPLIED_ANNOTATION) collector.hide(child[name], entrySegments, entryId);
-        else walk(child[name], entrySegments, entryId, credential, false, collector);
+        const entryAt: Loc = { parent: childAt, segment: name };
+        if (key === 'annotations' && name === LAST_APPLIED_ANNOTATION) {
+          const { segments, id } = materialize(entryAt);
+          collector.hide(child[name], segments, id);
+        } else {
+          walk(child[name], entryAt, credential, false, collector);
+        }
       }
       continue;
     }
     let childCredential = credential;
     if (credentialPair && key === 'value') childCredential = true;
     else if (keyRule && isCredentialName(key)) childCredential = true;
-    else if (keyRule && isDescriptorName(key)) childCredential = false;
-    walk(child, childSegments, childId, childCredential, keyRule, collector);
+    else if (keyRule && credential && isDescriptorName(key)) childCredential = false;
+    walk(child, childAt, childCredential, keyRule, collector);
   }
 }
 

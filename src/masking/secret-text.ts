@@ -29,6 +29,12 @@ export const TOKEN_FORMATS: readonly RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g,
 ];
 
+/** All token formats in one pattern (one pass over the text). */
+const TOKEN_PATTERN = new RegExp(TOKEN_FORMATS.map((pattern) => `(?:${pattern.source})`).join('|'), 'g');
+/** Cheap test for the characters every token format needs. */
+const TOKEN_HINT = /-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|hf_|sk-|k_live_|k_test_|AIza|eyJ/;
+const AUTHORIZATION_HINT = /Bearer|Basic|Token/;
+
 const URL_USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/([^\s/?#"'<>`]+)@/g;
 const FLAG_EQUALS = /(?:^|[\s"'[,])--?([A-Za-z][\w.-]*)=("[^"\n]*"|'[^'\n]*'|[^\s"',\]]+)/g;
 const FLAG_SPACED = /(?:^|\s)--?([A-Za-z][\w.-]*)\s+("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)/g;
@@ -65,8 +71,9 @@ export function secretsInText(text: string, options: SecretTextOptions = {}): st
     if (secret === '' || isPlaceholder(secret) || found.includes(secret)) return;
     found.push(secret);
   };
-  if (text.length < 4) return found;
-  for (const pattern of TOKEN_FORMATS) for (const match of text.matchAll(pattern)) add(match[0]);
+  // every shape needs one of these characters, or a token prefix
+  if (text.length < 4 || (!/[:= -]/.test(text) && !TOKEN_HINT.test(text))) return found;
+  if (TOKEN_HINT.test(text)) for (const match of text.matchAll(TOKEN_PATTERN)) add(match[0]);
   if (text.includes('://')) {
     for (const match of text.matchAll(URL_USERINFO)) {
       const userinfo = match[1];
@@ -75,13 +82,13 @@ export function secretsInText(text: string, options: SecretTextOptions = {}): st
       else if (userinfo.length >= 16) add(userinfo);
     }
   }
-  for (const match of text.matchAll(AUTHORIZATION)) add(match[1]);
+  if (AUTHORIZATION_HINT.test(text)) for (const match of text.matchAll(AUTHORIZATION)) add(match[1]);
   if (text.includes('-')) {
     for (const match of text.matchAll(FLAG_EQUALS)) if (isCredentialName(match[1])) add(match[2]);
   }
   if (options.assignments ?? true) {
     if (text.includes('-')) for (const match of text.matchAll(FLAG_SPACED)) if (isCredentialName(match[1])) add(match[2]);
-    for (const match of text.matchAll(ASSIGNMENT)) if (isCredentialName(match[2]) && !AUTHORIZATION_SCHEME.test(match[3])) add(match[3]);
+    if (text.includes('=') || text.includes(':')) for (const match of text.matchAll(ASSIGNMENT)) if (isCredentialName(match[2]) && !AUTHORIZATION_SCHEME.test(match[3])) add(match[3]);
   }
   return found;
 }
