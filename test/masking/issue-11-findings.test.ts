@@ -149,6 +149,11 @@ describe('item 7: mentions from PR content are neutralised', () => {
     expect(body).toContain('@\u200Bsomeone');
   });
 
+  test('an @ inside a word (image digest, e-mail address) is no mention and stays as it is', () => {
+    const body = renderMarkdown(diffTrees(treeOf(), treeOf()), { policy: [{ level: 'warning', rule: 'image-digest', message: 'pin ghcr.io/acme/api@sha256:abc, ask ops@example.com' }] });
+    expect(body).toContain('api@sha256:abc, ask ops@example.com');
+  });
+
   test('in check-run annotations (message and title)', () => {
     const [annotation] = annotationsFor(findings);
     expect(annotation.message).toBe('owner @\u200Boctocat, reviewers @\u200Bacme/platform-team');
