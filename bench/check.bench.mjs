@@ -11,44 +11,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import jsYaml from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { tenantObjects } from './workers/tree.mjs';
 import { loadManifests, manifestsFromText, ObjectIndex, PolicyGate, selectorMatches, mapSelector, SourcePositions } from '../lib/policy/index.js';
 
 const WORKLOADS = 2240;
 const NAMESPACES = 30;
 
 export function objects() {
-  const out = [];
-  for (let n = 0; n < NAMESPACES; n++) {
-    const ns = `team-${n}`;
-    out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    out.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
-    out.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: ns }, spec: { hard: { 'requests.nvidia.com/gpu': '8' } } });
-  }
-  for (let i = 0; i < WORKLOADS; i++) {
-    const ns = `team-${i % NAMESPACES}`;
-    const name = `svc-${i}`;
-    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
-    out.push({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, labels },
-      spec: {
-        replicas: 2, selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: {
-          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
-          containers: [{
-            name: 'main', image: `ghcr.io/acme/${name}:1.0.0`, imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 8080, name: 'http' }],
-            readinessProbe: { httpGet: { path: '/healthz', port: 'http' } }, livenessProbe: { tcpSocket: { port: 'http' } },
-            resources: { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1Gi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          }],
-        } },
-      },
-    });
-    out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
-    out.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } });
-    out.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'http' }] }] } });
-  }
-  return out;
+  return tenantObjects(NAMESPACES, WORKLOADS);
 }
 
 function time(fn) {

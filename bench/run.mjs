@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { machineLoad } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -13,6 +14,7 @@ if (files.length === 0) {
   console.error(`no benchmark matches ${filters.join(', ')}`);
   process.exit(2);
 }
+console.log(`bench start: ${machineLoad()} (absolute times depend on it; ratios within a run are the result)`);
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file} ===`);
@@ -24,4 +26,5 @@ for (const file of files) {
     console.error(`${file} failed: ${error.stack ?? error}`);
   }
 }
+console.log(`\nbench end: ${machineLoad()}`);
 process.exit(failed > 0 ? 1 : 0);

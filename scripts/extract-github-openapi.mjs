@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The operationIds lambda-gitops calls (src/github). */
 export const OPERATIONS = [
-  'issues/list-comments', 'issues/create-comment', 'issues/update-comment',
-  'checks/create', 'checks/update',
+  'issues/list-comments', 'issues/create-comment', 'issues/update-comment', 'issues/delete-comment',
+  'checks/create', 'checks/update', 'checks/list-for-ref',
   'code-scanning/upload-sarif',
   'pulls/get', 'pulls/list', 'pulls/create', 'pulls/update',
   'git/get-ref', 'git/create-ref', 'git/update-ref',

@@ -2,12 +2,15 @@
 export {
   planCapacity, simulatePlan, clusterModelOfTree,
   type PlanReport, type PlanResult, type PoolReport, type ResourceUsage, type GpuUsage, type UnschedulableWorkload,
-  type QuotaCheck, type PoolCost, type NamespaceGpuCost, type CloudAlternative,
+  type QuotaCheck, type PoolCost, type NamespaceGpuCost, type CloudAlternative, type GpuHourCost, type PlanOptions,
 } from './plan.js';
+export { applyLiveCatalog, type CapacityNow, type PoolCapacityNow, type LiveCatalogResult } from './live-prices.js';
+export { DEFAULT_MAX_PRICE_AGE_DAYS, priceAgeDays, priceAgeWarning, describeAge } from './price-age.js';
+export { utilizationFromOption, utilizationFromPrometheus, loadUtilizationFile, UtilizationError, type GpuUtilization } from './utilization.js';
 export { planDelta, renderPlanDeltaMarkdown, type CapacityPlanDelta, type PoolCapacityDelta, type ValueChange } from './delta.js';
 export { renderPlanText, renderPlanMarkdown, utilizationChart } from './report.js';
 export { PlanInputError, BUILT_IN_PRIORITY_CLASSES, readTree, type PlanInput, type PodGroup, type TreeFacts, type QuotaObject } from './workloads.js';
-export { schedule, nodesOf, fitErrorMessage, type SimNode, type SimPod, type Simulation, type SchedulingFailure } from './scheduler.js';
+export { schedule, nodesOf, fitErrorMessage, type SimNode, type SimPod, type Simulation, type SchedulingFailure, type ScheduleOptions } from './scheduler.js';
 export { CLOUD_GPU_OFFERS, cloudPeersOf, type CloudGpuOffer } from './cloud-prices.js';
 export { timeSlicingWarnings } from './time-slicing-check.js';
 export { capacityFitRule } from './capacity-fit.js';

@@ -5,7 +5,11 @@
 import { GPU_RESOURCE } from '../core/labels.js';
 import { formatBytes, formatCpu, type ClusterModelDocument, type NodePoolModel } from '../cluster/cluster-model-document.js';
 import { clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/cluster-model-file.js';
+import type { LiveCatalog } from '../cluster/lambda-catalog.js';
 import { cloudPeersOf } from './cloud-prices.js';
+import { applyLiveCatalog, type CapacityNow } from './live-prices.js';
+import { CLOUD_REMEDY, DEFAULT_MAX_PRICE_AGE_DAYS, priceAgeDays, priceAgeWarning } from './price-age.js';
+import type { GpuUtilization } from './utilization.js';
 import { nodesOf, schedule, type Simulation, type SimNode } from './scheduler.js';
 import { amountOf, gpusOf } from './resources.js';
 import { timeSlicingWarnings } from './time-slicing-check.js';
@@ -71,7 +75,31 @@ export interface PoolCost {
   readonly hourlyUsd: number;
   readonly priceReadOn: string;
   readonly priceSource: string;
+  /** Whole days from `priceReadOn` to the day the plan was made; absent when the price has no date. */
+  readonly priceAgeDays?: number;
   readonly monthlyUsd: number;
+}
+
+/**
+ * What one GPU-hour costs: at list price, per GPU-hour allocated to pods at maximum scale, and,
+ * given a measured utilization, per GPU-hour the GPUs were actually busy.
+ */
+export interface GpuHourCost {
+  /** Physical GPUs in the GPU pools. */
+  readonly gpus: number;
+  /** Physical GPUs requested by pods at maximum scale (time-sliced slots / replicas). */
+  readonly allocatedGpus: number;
+  /** Monthly cost of the GPU pools. */
+  readonly gpuPoolsMonthlyUsd: number;
+  /** GPU pools' cost / (GPUs x hours). */
+  readonly usdPerGpuHour: number;
+  /** GPU pools' cost / (allocated GPUs x hours); absent when nothing requests a GPU. */
+  readonly usdPerAllocatedGpuHour?: number;
+  /** Measured busy share of the GPU pools' GPUs (0..1), when given. */
+  readonly utilization?: number;
+  readonly utilizationSource?: string;
+  /** GPU pools' cost / (utilization x GPUs x hours), when a utilization is given. */
+  readonly usdPerUtilizedGpuHour?: number;
 }
 
 /** GPU use of a namespace; GPU-hours are physical GPU-hours per month (a time-sliced slot is 1/replicas). */
@@ -99,6 +127,8 @@ export interface CloudAlternative {
   /** (lambda - alternative) / alternative in percent: negative means Lambda is cheaper. */
   readonly lambdaDifferencePercent: number;
   readonly readOn: string;
+  /** Whole days from `readOn` to the day the plan was made. */
+  readonly priceAgeDays?: number;
   readonly source: string;
 }
 
@@ -114,9 +144,42 @@ export interface PlanReport {
     readonly pools: readonly PoolCost[];
     readonly perNamespace: Readonly<Record<string, NamespaceGpuCost>>;
     readonly alternatives: readonly CloudAlternative[];
+    /** GPU-hour costs (absent when the cluster has no GPU pools). */
+    readonly gpuHour?: GpuHourCost;
+    /** The day price ages are counted to (YYYY-MM-DD). */
+    readonly pricesAgedOn: string;
+    /** Age in days past which a price is warned about. */
+    readonly maxPriceAgeDays: number;
   };
+  /** Capacity now per pool, with a live catalog (`plan --catalog`). */
+  readonly capacityNow?: CapacityNow;
   readonly cluster: string;
   readonly warnings: readonly string[];
+}
+
+/** Options of {@link planCapacity} and {@link simulatePlan}. */
+export interface PlanOptions {
+  /**
+   * A live catalog (`lambda-gitops catalog refresh`): pools on the built-in price take its price,
+   * and each pool is checked for capacity now in the cluster model's region.
+   * @default - none: built-in (or pool) prices, capacity not checked
+   */
+  readonly catalog?: LiveCatalog;
+  /**
+   * The day price ages are counted to.
+   * @default - the current date
+   */
+  readonly now?: Date;
+  /**
+   * Age in days past which a price gets a warning.
+   * @default 60
+   */
+  readonly maxPriceAgeDays?: number;
+  /**
+   * Measured GPU utilization, for the cost per utilized GPU-hour.
+   * @default - none: only the list and allocation-based GPU-hour costs
+   */
+  readonly utilization?: GpuUtilization;
 }
 
 /** The plan plus the simulation behind it (placements), for tests and tools. */
@@ -157,12 +220,14 @@ export function clusterModelOfTree(inputs: readonly PlanInput[]): ClusterModelDo
 }
 
 /** Runs the simulation and returns the plan with its placements. */
-export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterModelDocument): PlanResult {
-  const model = cluster ?? clusterModelOfTree(manifests);
+export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterModelDocument, options: PlanOptions = {}): PlanResult {
+  const declared = cluster ?? clusterModelOfTree(manifests);
+  const live = options.catalog ? applyLiveCatalog(declared, options.catalog) : undefined;
+  const model = live?.model ?? declared;
   const facts = readTree(manifests);
   const nodes = nodesOf(model);
   const simulation = schedule(facts.groups, nodes, facts.namespaceLabels);
-  const warnings = [...facts.warnings, ...timeSlicingWarnings(model, facts.objects)];
+  const warnings = [...facts.warnings, ...timeSlicingWarnings(model, facts.objects), ...(live?.warnings ?? [])];
   for (const pool of model.pools) {
     if (pool.allocatable['ephemeral-storage'] === undefined) warnings.push(`pool ${pool.name}: local disk of ${pool.instanceType} is unknown, ephemeral-storage requests are not checked (set capacity.ephemeral-storage)`);
   }
@@ -170,9 +235,20 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
   const pools = model.pools.map((pool) => poolReport(pool, nodes.filter((n) => n.pool === pool.name)));
   const unschedulable = unschedulableOf(simulation);
   const quotas = quotaChecks(facts, simulation);
-  const cost = costOf(model, facts.groups, simulation);
+  const now = options.now ?? new Date();
+  const maxAge = options.maxPriceAgeDays ?? DEFAULT_MAX_PRICE_AGE_DAYS;
+  const cost = costOf(model, facts.groups, simulation, pools, now, maxAge, options.utilization);
+  for (const c of cost.pools) {
+    const w = priceAgeWarning(`pool ${c.pool} (${c.instanceType} at $${c.hourlyUsd}/h)`, c.priceReadOn, c.priceAgeDays, maxAge);
+    if (w) warnings.push(w);
+  }
+  for (const offer of new Map(cost.alternatives.map((a) => [a.offer, a])).values()) {
+    const w = priceAgeWarning(`cloud comparison ${offer.provider} ${offer.offer}`, offer.readOn, offer.priceAgeDays, maxAge, CLOUD_REMEDY);
+    if (w) warnings.push(w);
+  }
   const fits = unschedulable.length === 0 && quotas.every((q) => !q.exceeded);
-  return { report: { fits, pools, unschedulable, quotas, cost, cluster: model.name, warnings }, simulation, facts };
+  const report: PlanReport = { fits, pools, unschedulable, quotas, cost, ...(live ? { capacityNow: live.capacity } : {}), cluster: model.name, warnings };
+  return { report, simulation, facts };
 }
 
 /**
@@ -180,8 +256,8 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
  * tree's cluster model ConfigMap unless `cluster` is given), checks quotas, and prices the pools.
  * @throws PlanInputError / ClusterModelError for bad input (CLI exit 2)
  */
-export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument): PlanReport {
-  return simulatePlan(manifests, cluster).report;
+export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument, options: PlanOptions = {}): PlanReport {
+  return simulatePlan(manifests, cluster, options).report;
 }
 
 function poolReport(pool: NodePoolModel, nodes: readonly SimNode[]): PoolReport {
@@ -288,11 +364,18 @@ function quotaChecks(facts: TreeFacts, simulation: Simulation): QuotaCheck[] {
 }
 
 
-function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simulation: Simulation): PlanReport['cost'] {
+function costOf(
+  model: ClusterModelDocument, groups: readonly PodGroup[], simulation: Simulation, poolReports: readonly PoolReport[],
+  now: Date, maxPriceAgeDays: number, utilization: GpuUtilization | undefined,
+): PlanReport['cost'] {
   const hours = model.hoursPerMonth;
+  const ageOf = (readOn: string) => {
+    const age = priceAgeDays(readOn, now);
+    return age === undefined ? {} : { priceAgeDays: age };
+  };
   const pools: PoolCost[] = model.pools.map((p) => ({
     pool: p.name, instanceType: p.instanceType, nodes: p.nodes, hourlyUsd: p.price.hourlyUsd, priceReadOn: p.price.readOn, priceSource: p.price.source,
-    monthlyUsd: round(p.nodes * p.price.hourlyUsd * hours, 2),
+    ...ageOf(p.price.readOn), monthlyUsd: round(p.nodes * p.price.hourlyUsd * hours, 2),
   }));
   const poolByName = new Map(model.pools.map((p) => [p.name, p]));
   /** Physical GPUs and USD/hour of one pod's GPU slots on a pool. */
@@ -302,33 +385,34 @@ function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simula
     return { physical, usdPerHour: (physical * pool.price.hourlyUsd) / pool.gpu.physicalPerNode };
   };
   const perNamespace: Record<string, { gpusAtMax: number; gpusAtMin: number; gpuHoursAtMax: number; gpuHoursAtMin: number; usdAtMax: number; usdAtMin: number }> = {};
-  const firstPool = new Map<PodGroup, NodePoolModel>();
   const ensure = (ns: string) => (perNamespace[ns] ??= { gpusAtMax: 0, gpusAtMin: 0, gpuHoursAtMax: 0, gpuHoursAtMin: 0, usdAtMax: 0, usdAtMin: 0 });
-  for (const { pod, node } of simulation.placed) {
-    const pool = poolByName.get(node.pool);
-    if (pool && !firstPool.has(pod.group)) firstPool.set(pod.group, pool);
-    const slots = gpusOf(pod.group.requests);
-    const share = gpuShare(slots, pool);
-    const e = ensure(pod.group.namespace);
-    e.gpusAtMax += slots;
-    e.gpuHoursAtMax += share.physical * hours;
-    e.usdAtMax += share.usdPerHour * hours;
-  }
-  for (const f of simulation.failures) {
-    const slots = gpusOf(f.pod.group.requests);
-    const e = ensure(f.pod.group.namespace);
-    e.gpusAtMax += slots;
-    e.gpuHoursAtMax += slots * hours;
-  }
-  const counts = podCounts(simulation);
+  /**
+   * Every pod of a group at maximum scale, placed ones first (in placement order), then the
+   * unschedulable ones (no pool: their GPU-hours count as demand, but nothing pays for them).
+   * Minimum scale is the first `minReplicas` of these pods, so it can never cost more than the
+   * maximum: it used to price `minReplicas` pods at the first pool's price even when the
+   * simulation had placed fewer of them (10 replicas, 1 placed: $547.50 at max, $5,475.00 at min).
+   */
+  const podsOf = new Map<PodGroup, (NodePoolModel | undefined)[]>();
+  const podsOfGroup = (g: PodGroup) => podsOf.get(g) ?? podsOf.set(g, []).get(g)!;
+  for (const { pod, node } of simulation.placed) podsOfGroup(pod.group).push(poolByName.get(node.pool));
+  for (const f of simulation.failures) podsOfGroup(f.pod.group).push(undefined);
   for (const g of groups) {
     const e = ensure(g.namespace);
-    const n = g.daemon ? counts.get(g) ?? 0 : g.minReplicas;
-    const slots = gpusOf(g.requests) * n;
-    const share = gpuShare(slots, firstPool.get(g));
-    e.gpusAtMin += slots;
-    e.gpuHoursAtMin += share.physical * hours;
-    e.usdAtMin += share.usdPerHour * hours;
+    const slots = gpusOf(g.requests);
+    const pods = podsOf.get(g) ?? [];
+    const atMin = g.daemon ? pods.length : Math.min(g.minReplicas, pods.length);
+    pods.forEach((pool, i) => {
+      const share = gpuShare(slots, pool);
+      const usdPerHour = pool ? share.usdPerHour : 0;
+      e.gpusAtMax += slots;
+      e.gpuHoursAtMax += share.physical * hours;
+      e.usdAtMax += usdPerHour * hours;
+      if (i >= atMin) return;
+      e.gpusAtMin += slots;
+      e.gpuHoursAtMin += share.physical * hours;
+      e.usdAtMin += usdPerHour * hours;
+    });
   }
   const sortedNamespaces: Record<string, NamespaceGpuCost> = {};
   for (const ns of Object.keys(perNamespace).sort()) {
@@ -349,16 +433,41 @@ function costOf(model: ClusterModelDocument, groups: readonly PodGroup[], simula
       alternatives.push({
         pool: p.name, provider: offer.provider, offer: offer.offer, region: offer.region, gpu: offer.gpu, gpus,
         usdPerGpuHour: offer.usdPerGpuHour, monthlyUsd: round(monthly, 2), lambdaMonthlyUsd: round(lambdaMonthly, 2),
-        lambdaDifferencePercent: round(((lambdaMonthly - monthly) / monthly) * 100, 1), readOn: offer.readOn, source: offer.source,
+        lambdaDifferencePercent: round(((lambdaMonthly - monthly) / monthly) * 100, 1), readOn: offer.readOn, ...ageOf(offer.readOn), source: offer.source,
       });
     }
   }
+  const gpuHour = gpuHourCost(model, poolReports, utilization);
   return {
     monthlyUsd: round(pools.reduce((s, p) => s + p.nodes * p.hourlyUsd * hours, 0), 2),
     hoursPerMonth: hours,
     pools,
     perNamespace: sortedNamespaces,
     alternatives,
+    ...(gpuHour ? { gpuHour } : {}),
+    pricesAgedOn: now.toISOString().slice(0, 10),
+    maxPriceAgeDays,
   };
 }
 
+
+/** List, allocation-based and (with a measured utilization) utilization-based cost of a GPU-hour. */
+function gpuHourCost(model: ClusterModelDocument, poolReports: readonly PoolReport[], utilization: GpuUtilization | undefined): GpuHourCost | undefined {
+  const hours = model.hoursPerMonth;
+  const gpuPools = model.pools.filter((p) => p.gpu.physicalPerNode > 0 && p.nodes > 0);
+  const gpus = gpuPools.reduce((s, p) => s + p.gpu.physicalPerNode * p.nodes, 0);
+  if (gpus === 0) return undefined;
+  const monthly = gpuPools.reduce((s, p) => s + p.nodes * p.price.hourlyUsd * hours, 0);
+  const gpuPoolNames = new Set(gpuPools.map((p) => p.name));
+  const allocated = round(poolReports.filter((r) => gpuPoolNames.has(r.name)).reduce((s, r) => s + r.gpu.physicalRequested, 0), 2);
+  return {
+    gpus,
+    allocatedGpus: allocated,
+    gpuPoolsMonthlyUsd: round(monthly, 2),
+    usdPerGpuHour: round(monthly / (gpus * hours), 4),
+    ...(allocated > 0 ? { usdPerAllocatedGpuHour: round(monthly / (allocated * hours), 4) } : {}),
+    ...(utilization
+      ? { utilization: round(utilization.fraction, 4), utilizationSource: utilization.source, usdPerUtilizedGpuHour: round(monthly / (utilization.fraction * gpus * hours), 4) }
+      : {}),
+  };
+}

@@ -1,9 +1,24 @@
 /** Text and Markdown renderings of a {@link PlanReport}. */
-import type { PlanReport, PoolReport, ResourceUsage } from './plan.js';
+import type { GpuHourCost, PlanReport, PoolReport, ResourceUsage } from './plan.js';
+import { describeAge } from './price-age.js';
 
 const usd = (value: number): string => `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
 const num = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/0$/, ''));
+
+const usd4 = (value: number): string => `$${value.toFixed(value < 10 ? 3 : 2)}`;
+
+/** One line on the cost of a GPU-hour: list, per allocated GPU-hour, per utilized GPU-hour. */
+function gpuHourText(g: GpuHourCost): string {
+  const parts = [`${usd4(g.usdPerGpuHour)} at list price (${g.gpus} GPU${g.gpus === 1 ? '' : 's'})`];
+  parts.push(g.usdPerAllocatedGpuHour !== undefined
+    ? `${usd4(g.usdPerAllocatedGpuHour)} per allocated GPU-hour (${num(g.allocatedGpus)} of ${g.gpus} requested at maximum scale)`
+    : 'no GPU requested at maximum scale');
+  parts.push(g.usdPerUtilizedGpuHour !== undefined
+    ? `${usd4(g.usdPerUtilizedGpuHour)} per utilized GPU-hour at ${percent(g.utilization ?? 0)} measured utilization (${g.utilizationSource})`
+    : 'per utilized GPU-hour: give --utilization or --utilization-file');
+  return parts.join('; ');
+}
 
 function usageText(u: ResourceUsage, unit: string): string {
   return `${num(u.requested)}/${num(u.allocatable)}${unit} (${percent(u.utilization)})`;
@@ -33,10 +48,11 @@ export function renderPlanText(report: PlanReport): string {
   const exceeded = report.quotas.filter((q) => q.exceeded);
   lines.push('', `Quotas: ${report.quotas.length} limit(s) checked, ${exceeded.length} exceeded`);
   for (const q of exceeded) lines.push(`  ${q.namespace}/${q.quota} ${q.resource}: ${q.used} > ${q.hard}: ${q.reason}`);
-  lines.push('', `Cost (${report.cost.hoursPerMonth} h/month): ${usd(report.cost.monthlyUsd)} per month`);
+  lines.push('', `Cost (${report.cost.hoursPerMonth} h/month): ${usd(report.cost.monthlyUsd)} per month (price ages as of ${report.cost.pricesAgedOn}; warned past ${report.cost.maxPriceAgeDays} days)`);
   for (const c of report.cost.pools) {
-    lines.push(`  ${c.pool}: ${c.nodes} x ${c.instanceType} at ${usd(c.hourlyUsd)}/h (read ${c.priceReadOn}) = ${usd(c.monthlyUsd)}`);
+    lines.push(`  ${c.pool}: ${c.nodes} x ${c.instanceType} at ${usd(c.hourlyUsd)}/h (price of ${c.priceReadOn}, ${describeAge(c.priceAgeDays)}; ${c.priceSource}) = ${usd(c.monthlyUsd)}`);
   }
+  if (report.cost.gpuHour) lines.push(`  GPU-hour: ${gpuHourText(report.cost.gpuHour)}`);
   const namespaces = Object.entries(report.cost.perNamespace).filter(([, n]) => n.gpusAtMax > 0 || n.gpusAtMin > 0);
   if (namespaces.length > 0) {
     lines.push('  GPU-hours per month by namespace (max / min scale):');
@@ -45,14 +61,26 @@ export function renderPlanText(report: PlanReport): string {
   if (report.cost.alternatives.length > 0) {
     lines.push('  Same GPUs elsewhere (on-demand, GPU count only):');
     for (const a of report.cost.alternatives) {
-      lines.push(`    ${a.pool}: ${a.provider} ${a.offer} (${a.gpu}, ${a.region}) ${usd(a.monthlyUsd)} vs Lambda ${usd(a.lambdaMonthlyUsd)} (${a.lambdaDifferencePercent > 0 ? '+' : ''}${a.lambdaDifferencePercent}%, price read ${a.readOn})`);
+      lines.push(`    ${a.pool}: ${a.provider} ${a.offer} (${a.gpu}, ${a.region}) ${usd(a.monthlyUsd)} vs Lambda ${usd(a.lambdaMonthlyUsd)} (${a.lambdaDifferencePercent > 0 ? '+' : ''}${a.lambdaDifferencePercent}%, price of ${a.readOn}, ${describeAge(a.priceAgeDays)})`);
     }
+  }
+  if (report.capacityNow) {
+    const c = report.capacityNow;
+    lines.push('', `Capacity now${c.region ? ` in ${c.region}` : ' (no region in the cluster model)'} (Lambda catalog fetched ${c.fetchedAt}):`);
+    for (const p of c.pools) lines.push(`  ${p.pool} (${p.instanceType}): ${capacityText(p)}`);
   }
   if (report.warnings.length > 0) {
     lines.push('', 'Warnings:');
     for (const w of report.warnings) lines.push(`  - ${w}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function capacityText(p: NonNullable<PlanReport['capacityNow']>['pools'][number]): string {
+  if (!p.offered) return 'not in the live catalog';
+  const elsewhere = p.regionsWithCapacity.length > 0 ? `capacity in ${p.regionsWithCapacity.join(', ')}` : 'no capacity in any region';
+  if (p.available === undefined) return elsewhere;
+  return p.available ? 'available' : `NOT available (${elsewhere})`;
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -103,20 +131,26 @@ export function renderPlanMarkdown(report: PlanReport): string {
   } else if (report.quotas.length > 0) {
     out.push('', `All ${report.quotas.length} quota limit(s) hold at maximum scale.`);
   }
-  out.push('', `**Cost** (${report.cost.hoursPerMonth} h/month, on-demand list prices)`, '', '| Pool | Instances | $/h | Price read | Monthly |', '|---|---|---|---|---|');
-  for (const c of report.cost.pools) out.push(`| ${c.pool} | ${c.nodes} x \`${c.instanceType}\` | ${usd(c.hourlyUsd)} | ${c.priceReadOn} | ${usd(c.monthlyUsd)} |`);
-  out.push(`| **Total** | | | | **${usd(report.cost.monthlyUsd)}** |`);
+  out.push('', `**Cost** (${report.cost.hoursPerMonth} h/month, on-demand list prices; ages as of ${report.cost.pricesAgedOn})`, '', '| Pool | Instances | $/h | Price of | Age | Source | Monthly |', '|---|---|---|---|---|---|---|');
+  for (const c of report.cost.pools) out.push(`| ${c.pool} | ${c.nodes} x \`${c.instanceType}\` | ${usd(c.hourlyUsd)} | ${c.priceReadOn} | ${describeAge(c.priceAgeDays)} | ${cell(c.priceSource)} | ${usd(c.monthlyUsd)} |`);
+  out.push(`| **Total** | | | | | | **${usd(report.cost.monthlyUsd)}** |`);
+  if (report.cost.gpuHour) out.push('', `GPU-hour: ${cell(gpuHourText(report.cost.gpuHour))}`);
   const namespaces = Object.entries(report.cost.perNamespace).filter(([, n]) => n.gpusAtMax > 0 || n.gpusAtMin > 0);
   if (namespaces.length > 0) {
     out.push('', '| Namespace | GPUs max / min | GPU-hours/month max / min | GPU cost max / min |', '|---|---|---|---|');
     for (const [ns, n] of namespaces) out.push(`| ${ns} | ${n.gpusAtMax} / ${n.gpusAtMin} | ${num(n.gpuHoursAtMax)} / ${num(n.gpuHoursAtMin)} | ${usd(n.usdAtMax)} / ${usd(n.usdAtMin)} |`);
   }
   if (report.cost.alternatives.length > 0) {
-    out.push('', '| Pool | CloudAlternative | GPUs | $/GPU-h | Monthly | Lambda | Difference | Price read |', '|---|---|---|---|---|---|---|---|');
+    out.push('', '| Pool | CloudAlternative | GPUs | $/GPU-h | Monthly | Lambda | Difference | Price of |', '|---|---|---|---|---|---|---|---|');
     for (const a of report.cost.alternatives) {
-      out.push(`| ${a.pool} | ${a.provider} \`${a.offer}\` (${a.gpu}, ${a.region}) | ${a.gpus} | ${usd(a.usdPerGpuHour)} | ${usd(a.monthlyUsd)} | ${usd(a.lambdaMonthlyUsd)} | ${a.lambdaDifferencePercent > 0 ? '+' : ''}${a.lambdaDifferencePercent}% | ${a.readOn} |`);
+      out.push(`| ${a.pool} | ${a.provider} \`${a.offer}\` (${a.gpu}, ${a.region}) | ${a.gpus} | ${usd(a.usdPerGpuHour)} | ${usd(a.monthlyUsd)} | ${usd(a.lambdaMonthlyUsd)} | ${a.lambdaDifferencePercent > 0 ? '+' : ''}${a.lambdaDifferencePercent}% | ${a.readOn} (${describeAge(a.priceAgeDays)}) |`);
     }
     out.push('', 'Alternatives compare GPU count only; cloud prices are third-party copies of list prices.');
+  }
+  if (report.capacityNow) {
+    const c = report.capacityNow;
+    out.push('', `**Capacity now**${c.region ? ` in \`${c.region}\`` : ' (no region in the cluster model)'} (Lambda catalog fetched ${c.fetchedAt})`, '', '| Pool | Instance type | Capacity |', '|---|---|---|');
+    for (const p of c.pools) out.push(`| ${p.pool} | \`${p.instanceType}\` | ${capacityText(p)} |`);
   }
   if (report.warnings.length > 0) {
     out.push('', '<details><summary>Warnings</summary>', '');

@@ -15,6 +15,8 @@ import { bytesOf, cpuMillis, type ClusterModelDocument, type NodeTaint } from '.
 import { add, type ResourceAmounts } from './resources.js';
 import { hardSpreadConstraints, preFilterSpread, spreadFilter, type SpreadState } from './topology-spread.js';
 import type { PodGroup } from './workloads.js';
+import { GroupLabelIndex } from './group-label-index.js';
+import { NodeClasses, type NodeClass } from './node-classes.js';
 
 /** A node of the simulated cluster. */
 export interface SimNode {
@@ -224,8 +226,21 @@ function termSelectsPod(term: PodAffinityTerm, owner: PodGroup, candidate: PodGr
 
 // ---------------------------------------------------------------- the scheduler
 
+/** Options of {@link schedule}. */
+export interface ScheduleOptions {
+  /**
+   * Evaluate interchangeable nodes once per class (same pool, labels but the hostname, taints and
+   * free resources) and find the groups an (anti-)affinity term selects through a label index.
+   * `false` runs the node-by-node reference: every filter on every node, every term against every
+   * group. Both give the same placements and messages.
+   * @default true
+   */
+  readonly grouped?: boolean;
+}
+
 /** Simulates placing every pod of `groups` on `nodes`. Mutates and returns the nodes' state. */
-export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespaces: NamespaceLabels = new Map()): Simulation {
+export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespaces: NamespaceLabels = new Map(), options: ScheduleOptions = {}): Simulation {
+  const grouped = options.grouped ?? true;
   const constraints = new Map(groups.map((g) => [g, constraintsOf(g)]));
   const ordered = groups.map((g, i) => ({ g, i })).sort((a, b) => b.g.priority - a.g.priority || a.i - b.i).map((x) => x.g);
   const placed: { pod: SimPod; node: SimNode }[] = [];
@@ -254,6 +269,36 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     /** Terms of other groups' anti-affinity that select this group. */
     readonly repelledBy: readonly { readonly term: PodAffinityTerm; readonly group: PodGroup }[];
   }
+  // The groups a term can select: through the label index, or (reference) every group.
+  const index = grouped ? new GroupLabelIndex(groups) : undefined;
+  const candidatesOf = (term: PodAffinityTerm): readonly PodGroup[] => (!term.labelSelector ? [] : index ? index.candidates(term.labelSelector) : groups);
+  const selectedBy = (term: PodAffinityTerm, owner: PodGroup): PodGroup[] => candidatesOf(term).filter((g) => termSelectsPod(term, owner, g, namespaces));
+  const antiTargets = new Map<PodGroup, AffinityTargets['anti']>();
+  const antiOf = (group: PodGroup): AffinityTargets['anti'] => {
+    let anti = antiTargets.get(group);
+    if (!anti) antiTargets.set(group, (anti = constraints.get(group)!.antiAffinityTerms.map((term) => ({ term, groups: selectedBy(term, group) }))));
+    return anti;
+  };
+  // Reverse of the anti-affinity targets, built once: which anti-affinity terms select a group.
+  let repelled: Map<PodGroup, { term: PodAffinityTerm; group: PodGroup }[]> | undefined;
+  const repelledByOf = (group: PodGroup): AffinityTargets['repelledBy'] => {
+    if (!index) {
+      return antiAffinityGroups.flatMap((g) => constraints.get(g)!.antiAffinityTerms.filter((term) => termSelectsPod(term, g, group, namespaces)).map((term) => ({ term, group: g })));
+    }
+    if (!repelled) {
+      repelled = new Map();
+      for (const owner of antiAffinityGroups) {
+        for (const { term, groups: selected } of antiOf(owner)) {
+          for (const g of selected) {
+            const list = repelled.get(g);
+            if (list) list.push({ term, group: owner });
+            else repelled.set(g, [{ term, group: owner }]);
+          }
+        }
+      }
+    }
+    return repelled.get(group) ?? [];
+  };
   const targets = new Map<PodGroup, AffinityTargets>();
   const targetsOf = (group: PodGroup): AffinityTargets => {
     let t = targets.get(group);
@@ -261,10 +306,10 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     const c = constraints.get(group)!;
     const matchesAll = (g: PodGroup): boolean => c.affinityTerms.every((term) => termSelectsPod(term, group, g, namespaces));
     t = {
-      affinity: c.affinityTerms.length > 0 ? groups.filter(matchesAll) : [],
+      affinity: c.affinityTerms.length > 0 ? candidatesOf(c.affinityTerms[0]).filter(matchesAll) : [],
       selfAffine: c.affinityTerms.length > 0 && matchesAll(group),
-      anti: c.antiAffinityTerms.map((term) => ({ term, groups: groups.filter((g) => termSelectsPod(term, group, g, namespaces)) })),
-      repelledBy: antiAffinityGroups.flatMap((g) => constraints.get(g)!.antiAffinityTerms.filter((term) => termSelectsPod(term, g, group, namespaces)).map((term) => ({ term, group: g }))),
+      anti: antiOf(group),
+      repelledBy: repelledByOf(group),
     };
     targets.set(group, t);
     return t;
@@ -369,10 +414,13 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     return NONE;
   };
 
-  const place = (pod: SimPod): void => {
-    const c = constraints.get(pod.group)!;
-    const candidates = pod.pinnedNode ? nodes.filter((n) => n.name === pod.pinnedNode) : nodes;
-    const rejections: (readonly string[])[] = [];
+  const score = (pod: SimPod, node: SimNode): number => leastAllocated(pod.group.nonZeroRequests, node) + balancedAllocation(pod.group.requests, node);
+  const count = (reasons: Map<string, number>, failed: readonly string[], times: number): void => {
+    for (const r of failed) reasons.set(r, (reasons.get(r) ?? 0) + times);
+  };
+
+  /** Every filter on every candidate node; the first node with the highest score wins. */
+  const chooseNodeByNode = (pod: SimPod, c: Constraints, candidates: readonly SimNode[], reasons: Map<string, number>): SimNode | undefined => {
     let best: SimNode | undefined;
     let bestScore = -1;
     const state = preFilterAffinity(pod, c);
@@ -380,24 +428,105 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     for (const node of candidates) {
       const failed = filter(pod, c, node, state, spread);
       if (failed.length > 0) {
-        rejections.push(failed);
+        count(reasons, failed, 1);
         continue;
       }
-      const total = leastAllocated(pod.group.nonZeroRequests, node) + balancedAllocation(pod.group.requests, node);
+      const total = score(pod, node);
       if (total > bestScore) {
         best = node;
         bestScore = total;
       }
     }
+    return best;
+  };
+
+  const resourceNames = [...new Set(groups.flatMap((g) => [...Object.keys(g.requests), ...Object.keys(g.nonZeroRequests)]))];
+  const classes = grouped ? new NodeClasses(nodes, resourceNames) : undefined;
+  const byHostname = new Map<string, SimNode[]>();
+  for (const node of nodes) {
+    const host = node.labels[NodeLabels.hostname];
+    if (host !== undefined) byHostname.set(host, [...(byHostname.get(host) ?? []), node]);
+  }
+  const hostDomain = `${NodeLabels.hostname}\u0000`;
+
+  /**
+   * The same choice evaluated once per node class. Within a class only the hostname differs, so
+   * the InterPodAffinity verdict differs from the class's generic one only on nodes whose
+   * hostname is in one of the PreFilter's domain sets; those are checked one by one.
+   */
+  const chooseByClass = (pod: SimPod, c: Constraints, nodeClasses: NodeClasses, reasons: Map<string, number>): SimNode | undefined => {
+    const state = preFilterAffinity(pod, c);
+    const special = new Map<NodeClass, SimNode[]>();
+    if (state) {
+      const seen = new Set<SimNode>();
+      for (const set of [...state.affinityDomains, state.antiDomains, state.existingAntiDomains]) {
+        for (const d of set) {
+          if (!d.startsWith(hostDomain)) continue;
+          for (const node of byHostname.get(d.slice(hostDomain.length)) ?? []) {
+            if (seen.has(node)) continue;
+            seen.add(node);
+            const cls = nodeClasses.classOf(node);
+            special.set(cls, [...(special.get(cls) ?? []), node]);
+          }
+        }
+      }
+    }
+    let best: SimNode | undefined;
+    let bestScore = -1;
+    let bestOrder = Infinity;
+    for (const cls of nodeClasses.all()) {
+      const representative = cls.nodes[0];
+      const size = cls.nodes.length;
+      const fixed = staticFilter(pod.group, c, representative);
+      const failed = fixed.length > 0 ? fixed : insufficientResources(pod.group.requests, checked.get(pod.group)!, representative);
+      if (failed.length > 0) {
+        count(reasons, failed, size);
+        continue;
+      }
+      const exceptions = special.get(cls) ?? [];
+      const generic = state ? interPodAffinity(pod, c, cls.generic, state) : NONE;
+      let first: SimNode | undefined;
+      for (const node of exceptions) {
+        const verdict = interPodAffinity(pod, c, node, state!);
+        if (verdict.length > 0) count(reasons, verdict, 1);
+        else if (!first || nodeClasses.order.get(node)! < nodeClasses.order.get(first)!) first = node;
+      }
+      if (generic.length > 0) count(reasons, generic, size - exceptions.length);
+      else {
+        // the first node of the class that is not an exception (exceptions are few)
+        const excepted = new Set(exceptions);
+        const open = cls.nodes.find((n) => !excepted.has(n));
+        if (open && (!first || nodeClasses.order.get(open)! < nodeClasses.order.get(first)!)) first = open;
+      }
+      if (!first) continue;
+      const total = score(pod, representative);
+      const order = nodeClasses.order.get(first)!;
+      if (total > bestScore || (total === bestScore && order < bestOrder)) {
+        best = first;
+        bestScore = total;
+        bestOrder = order;
+      }
+    }
+    return best;
+  };
+
+  const nodesNamed = new Map<string, SimNode[]>();
+  for (const node of nodes) nodesNamed.set(node.name, [...(nodesNamed.get(node.name) ?? []), node]);
+
+  const place = (pod: SimPod): void => {
+    const c = constraints.get(pod.group)!;
+    const reasons = new Map<string, number>();
+    // pinned pods, hostname-dependent node affinity and topology spread look at single nodes
+    const byClass = classes && !pod.pinnedNode && !perNode.has(pod.group) && spreadConstraints.get(pod.group)!.length === 0;
+    const best = byClass ? chooseByClass(pod, c, classes, reasons) : chooseNodeByNode(pod, c, pod.pinnedNode ? nodesNamed.get(pod.pinnedNode) ?? [] : nodes, reasons);
     if (!best) {
-      const reasons = new Map<string, number>();
-      for (const failed of rejections) for (const r of failed) reasons.set(r, (reasons.get(r) ?? 0) + 1);
       failures.push({ pod, message: fitErrorMessage(nodes.length, reasons) });
       return;
     }
     best.requested = add(best.requested, pod.group.requests);
     best.nonZeroRequested = add(best.nonZeroRequested, pod.group.nonZeroRequests);
     best.pods.push(pod);
+    classes?.update(best);
     placed.push({ pod, node: best });
     record(pod, best);
   };

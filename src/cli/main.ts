@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string> = {
   comment: './commands/comment.js',
   publish: './commands/publish.js',
   plan: './commands/plan.js',
+  catalog: './commands/catalog.js',
 };
 
 /** Thrown for usage errors; printed without a stack trace, exit code 2. */

@@ -92,8 +92,23 @@ export interface ClusterModelDocument {
   readonly kind: typeof CLUSTER_MODEL_KIND;
   readonly name: string;
   readonly hoursPerMonth: number;
+  /**
+   * The Lambda region the cluster's nodes run in (e.g. `us-east-1`); `plan --catalog` reports
+   * whether that region has capacity now for each pool's instance type. Absent when not declared.
+   * @default - none: capacity now is not checked
+   */
+  readonly region?: string;
   readonly pools: readonly NodePoolModel[];
 }
+
+/**
+ * Lambda Cloud public region codes (`PublicRegionCode` in Lambda's OpenAPI description 1.8.3,
+ * schemas/lambda/openapi-instance-types.json).
+ */
+export const LAMBDA_REGIONS: readonly string[] = Object.freeze([
+  'us-east-1', 'us-east-2', 'us-east-3', 'us-west-1', 'us-west-2', 'us-west-3', 'us-south-1', 'us-south-2', 'us-south-3',
+  'us-midwest-1', 'us-midwest-2', 'europe-central-1', 'asia-south-1', 'australia-east-1', 'me-west-1', 'asia-northeast-1', 'asia-northeast-2',
+]);
 
 /** One problem in a cluster model, with the dotted path of the field. */
 export interface FieldProblem {
@@ -109,7 +124,7 @@ const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const POOL_KEYS = ['name', 'instanceType', 'nodes', 'labels', 'taints', 'timeSlicingReplicas', 'reserved', 'capacity', 'price', 'gpu', 'allocatable'];
-const TOP_KEYS = ['apiVersion', 'kind', 'name', 'hoursPerMonth', 'pools'];
+const TOP_KEYS = ['apiVersion', 'kind', 'name', 'hoursPerMonth', 'region', 'pools'];
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
@@ -386,6 +401,8 @@ export function resolveClusterModel(input: unknown): ResolveResult {
   if (typeof name !== 'string' || !DNS_LABEL.test(name)) reader.fail('name', `must be a DNS label, got ${describe(name)}`);
   const hours = input.hoursPerMonth ?? DEFAULT_HOURS_PER_MONTH;
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0 || hours > 744) reader.fail('hoursPerMonth', `must be a number of hours in (0, 744], got ${describe(hours)}`);
+  const region = input.region;
+  if (region !== undefined && (typeof region !== 'string' || !LAMBDA_REGIONS.includes(region))) reader.fail('region', `must be a Lambda region code (${LAMBDA_REGIONS.join(', ')}), got ${describe(region)}`);
   const pools: NodePoolModel[] = [];
   if (!Array.isArray(input.pools) || input.pools.length === 0) {
     reader.fail('pools', `must be a non-empty list of node pools, got ${describe(input.pools)}`);
@@ -398,7 +415,10 @@ export function resolveClusterModel(input: unknown): ResolveResult {
   }
   if (reader.problems.length > 0) return { problems: reader.problems };
   return {
-    model: { apiVersion: CLUSTER_MODEL_API_VERSION, kind: CLUSTER_MODEL_KIND, name: name as string, hoursPerMonth: hours as number, pools },
+    model: {
+      apiVersion: CLUSTER_MODEL_API_VERSION, kind: CLUSTER_MODEL_KIND, name: name as string, hoursPerMonth: hours as number,
+      ...(region !== undefined ? { region: region as string } : {}), pools,
+    },
     problems: [],
   };
 }

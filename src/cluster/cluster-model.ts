@@ -156,6 +156,13 @@ export interface ClusterModelProps {
    */
   readonly hoursPerMonth?: number;
   /**
+   * The Lambda region the nodes run in (a `PublicRegionCode` such as `us-east-1`). With a live
+   * catalog (`lambda-gitops catalog refresh`, then `plan --catalog FILE`) the plan reports whether
+   * this region has capacity now for each pool's instance type.
+   * @default - none; the plan says the region is not declared and checks no capacity
+   */
+  readonly region?: string;
+  /**
    * Namespace of the ConfigMap that carries the model.
    * @default 'flux-system'
    */
@@ -178,6 +185,8 @@ export class ClusterModel extends Construct {
   public readonly clusterName: string;
   /** Hours per month for cost figures. */
   public readonly hoursPerMonth: number;
+  /** The Lambda region, when declared. */
+  public readonly region?: string;
   /** The ConfigMap carrying the model. */
   public readonly configMap: k8s.KubeConfigMap;
   private readonly pools: NodePool[] = [];
@@ -187,10 +196,12 @@ export class ClusterModel extends Construct {
     ManifestDirectory.of(this);
     this.clusterName = props.name ?? 'cluster';
     this.hoursPerMonth = props.hoursPerMonth ?? DEFAULT_HOURS_PER_MONTH;
-    const check = resolveClusterModel({ name: this.clusterName, hoursPerMonth: this.hoursPerMonth, pools: [{ name: 'probe', instanceType: 'cpu_4x_general', nodes: 1 }] });
+    this.region = props.region;
+    const check = resolveClusterModel({ name: this.clusterName, hoursPerMonth: this.hoursPerMonth, region: this.region, pools: [{ name: 'probe', instanceType: 'cpu_4x_general', nodes: 1 }] });
     if (!check.model) {
       const problem = check.problems[0];
-      throw new InvalidPropError(this, problem.field, problem.field === 'name' ? props.name : props.hoursPerMonth, problem.message);
+      const given: Record<string, unknown> = { name: props.name, hoursPerMonth: props.hoursPerMonth, region: props.region };
+      throw new InvalidPropError(this, problem.field, given[problem.field], problem.message);
     }
     const namespace = props.namespace ?? CLUSTER_MODEL_NAMESPACE;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InvalidPropError(this, 'namespace', namespace, 'must be a DNS-1123 label');
@@ -227,6 +238,7 @@ export class ClusterModel extends Construct {
       kind: CLUSTER_MODEL_KIND,
       name: this.clusterName,
       hoursPerMonth: this.hoursPerMonth,
+      ...(this.region !== undefined ? { region: this.region } : {}),
       pools: this.pools.map((p) => p.model),
     };
   }

@@ -3,3 +3,5 @@ export * from './reservations.js';
 export * from './cluster-model-document.js';
 export * from './cluster-model.js';
 export * from './cluster-model-file.js';
+export * from './lambda-catalog.js';
+export * from './lambda-api-client.js';

@@ -1,5 +1,5 @@
 export * from './model.js';
-export { TreeLoadError, identityNamespace, parseManifestFiles, readTreeFromDirectory, readTreeFromGit, listYamlFiles } from './load-tree.js';
+export { TreeLoadError, identityNamespace, parseManifestFiles, readTreeFromDirectory, readTreeFromGit, readManifestFilesFromGit, listYamlFiles } from './load-tree.js';
 export type { ManifestFile } from './load-tree.js';
 export { loadBase } from './load-side.js';
 export type { BaseSource, LoadedBase } from './load-side.js';

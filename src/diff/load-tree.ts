@@ -123,6 +123,14 @@ export function gitTopLevel(dir: string): string | undefined {
  * and one `git cat-file --batch` process streams them all. Paths in the result are relative to `path`.
  */
 export function readTreeFromGit(repo: string, ref: string, path: string): ManifestTree {
+  return parseManifestFiles(readManifestFilesFromGit(repo, ref, path));
+}
+
+/**
+ * The texts of the YAML files under `path` at a commit, read from git objects only (no checkout:
+ * nothing in the work tree is read; symbolic links are skipped). Paths are relative to `path`, sorted.
+ */
+export function readManifestFilesFromGit(repo: string, ref: string, path: string): ManifestFile[] {
   if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
   const prefix = path.replace(/^\.?\/+|\/+$/g, '');
   const listing = git(repo, ['ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
@@ -130,13 +138,14 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
   for (const line of listing.split('\0')) {
     if (line === '') continue;
     const tab = line.indexOf('\t');
-    const [, type, sha] = line.slice(0, tab).split(' ');
+    const [mode, type, sha] = line.slice(0, tab).split(' ');
     const file = line.slice(tab + 1);
-    if (type !== 'blob' || !YAML_FILE.test(file)) continue;
+    // a symbolic link (mode 120000) holds a path, not YAML: it is not followed
+    if (type !== 'blob' || mode === '120000' || !YAML_FILE.test(file)) continue;
     blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
   }
   blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (blobs.length === 0) return new Map();
+  if (blobs.length === 0) return [];
   const output = git(repo, ['cat-file', '--batch'], Buffer.from(blobs.map((b) => `${b.sha}\n`).join('')));
   const files: ManifestFile[] = [];
   let offset = 0;
@@ -148,5 +157,5 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
     files.push({ path: blob.path, text: output.subarray(start, end).toString('utf8') });
     offset = end + 1;
   }
-  return parseManifestFiles(files);
+  return files;
 }

@@ -1,6 +1,8 @@
 import { PolicyFinding } from '../diff/findings.js';
+import { randomUUID } from 'node:crypto';
 import { callGitHub, GitHubClient } from './client.js';
 import { neutraliseMentions } from '../masking/mentions.js';
+import { createOnce } from './create-once.js';
 
 /** At most this many annotations per create/update call (GitHub's limit). */
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -33,6 +35,11 @@ export interface CheckRunOptions {
   readonly annotations: readonly CheckAnnotation[];
   /** Link to the workflow run. @default none */
   readonly detailsUrl?: string;
+  /**
+   * Identifies this check run among those on the commit, so a create that failed with a 5xx can be
+   * looked up before it is sent again. @default a random UUID prefixed with 'lambda-gitops:'
+   */
+  readonly externalId?: string;
 }
 
 /**
@@ -53,7 +60,8 @@ export function annotationsFor(findings: readonly PolicyFinding[], pathPrefix = 
 
 /**
  * Creates a completed check run on the head commit with the first 50 annotations, then appends the
- * rest 50 at a time with updates (GitHub keeps annotations from every update).
+ * rest 50 at a time with updates (GitHub keeps annotations from every update). A create that fails
+ * with a 5xx is looked up by its `external_id` before it is sent again, so it never lands twice.
  * @returns the check run id and its web URL
  */
 export async function publishCheckRun(client: GitHubClient, options: CheckRunOptions): Promise<{ id: number; url: string }> {
@@ -65,15 +73,26 @@ export async function publishCheckRun(client: GitHubClient, options: CheckRunOpt
   });
   const batches: CheckAnnotation[][] = [];
   for (let i = 0; i < options.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(options.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  const created = await callGitHub(client, `creating check run on ${options.headSha.slice(0, 12)} in ${owner}/${repo}`, 'checks: write', () =>
-    client.rest.checks.create({
-      owner, repo, name: options.name ?? 'lambda-gitops / review', head_sha: options.headSha, status: 'completed', conclusion: options.conclusion,
+  const name = options.name ?? 'lambda-gitops / review';
+  const externalId = options.externalId ?? `lambda-gitops:${randomUUID()}`;
+  const created = await createOnce<{ id: number; html_url?: string | null; external_id?: string | null }>(client, {
+    action: `creating check run on ${options.headSha.slice(0, 12)} in ${owner}/${repo}`,
+    permission: 'checks: write',
+    create: async () => (await client.rest.checks.create({
+      owner, repo, name, head_sha: options.headSha, status: 'completed', conclusion: options.conclusion, external_id: externalId,
       ...(options.detailsUrl ? { details_url: options.detailsUrl } : {}),
       output: output(batches[0] ?? []),
-    }));
+    })).data,
+    lookUp: async () => {
+      const runs = await callGitHub(client, `looking up check runs on ${options.headSha.slice(0, 12)} in ${owner}/${repo}`, 'checks: read', () =>
+        client.paginate(client.rest.checks.listForRef, { owner, repo, ref: options.headSha, check_name: name, filter: 'all', per_page: 100 }));
+      const landed = runs.find((run) => run.external_id === externalId);
+      return landed ? { landed: true, value: landed } : { landed: false };
+    },
+  });
   for (const batch of batches.slice(1)) {
-    await callGitHub(client, `adding annotations to check run ${created.data.id} in ${owner}/${repo}`, 'checks: write', () =>
-      client.rest.checks.update({ owner, repo, check_run_id: created.data.id, output: output(batch) }));
+    await callGitHub(client, `adding annotations to check run ${created.id} in ${owner}/${repo}`, 'checks: write', () =>
+      client.rest.checks.update({ owner, repo, check_run_id: created.id, output: output(batch) }));
   }
-  return { id: created.data.id, url: created.data.html_url ?? '' };
+  return { id: created.id, url: created.html_url ?? '' };
 }

@@ -1,4 +1,6 @@
-export { createGitHubClient, GitHubApiError, explainGitHubError, redactToken, callGitHub } from './client.js';
+export { createGitHubClient, GitHubApiError, explainGitHubError, redactToken, callGitHub, isNonIdempotentWrite } from './client.js';
+export { createOnce } from './create-once.js';
+export type { CreateOnceOptions, LandedCheck } from './create-once.js';
 export type { GitHubClient, GitHubClientOptions } from './client.js';
 export { upsertStickyComment, markerLine, stampLine, parseStamp, isNewerRun, stickyBody } from './sticky-comment.js';
 export type { PullRequestRef, RunStamp, StickyCommentOptions, StickyOutcome } from './sticky-comment.js';
@@ -10,5 +12,7 @@ export { readPullRequestContext, readHandover, ActionsContextError } from './act
 export type { PullRequestContext, Handover } from './actions-context.js';
 export { publishTree, readPublishFiles, gitBlobSha } from './publish.js';
 export type { PublishOptions, PublishResult } from './publish.js';
-export { postReview, reviewConclusion } from './review.js';
-export type { ReviewInputs, ReviewOutcome } from './review.js';
+export { postReview, reviewConclusion, checkRunName } from './review.js';
+export type { ReviewInputs, ReviewOutcome, PullRequestState } from './review.js';
+export { trustedReview } from './trusted-review.js';
+export type { TrustedReview, TrustedReviewInputs } from './trusted-review.js';

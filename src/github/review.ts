@@ -35,6 +35,21 @@ export interface ReviewInputs {
    * @default a scrubber with only those secrets (and the credential shapes: URL passwords, tokens)
    */
   readonly scrubber?: SecretScrubber;
+  /**
+   * Whether the result was computed by trusted code (the default branch's tool and policies over
+   * the PR's tree read as data). When false, the check run is named '<name> (unverified)', its
+   * title says so and its conclusion is never `success` (at most `neutral`), so a PR that
+   * controls the result cannot turn a required check green. @default false
+   */
+  readonly verified?: boolean;
+}
+
+/** What {@link postReview} knows of the pull request before the inputs are computed. */
+export interface PullRequestState {
+  /** The PR's base branch, e.g. `main`. */
+  readonly baseRef: string;
+  /** The PR's current head commit. */
+  readonly headSha: string;
 }
 
 /** What {@link postReview} did. */
@@ -53,15 +68,24 @@ export function reviewConclusion(report: DiffReport, findings: readonly PolicyFi
   return report.risks.some((r) => r.level === 'high') ? 'neutral' : 'success';
 }
 
+/** The check run's name: `name` for verified results, else `name (unverified)`. */
+export function checkRunName(name: string | undefined, verified: boolean): string {
+  const base = name ?? 'lambda-gitops / review';
+  return verified ? base : `${base} (unverified)`;
+}
+
 /**
  * Posts a review result to a PR: checks first that the PR head is still the commit the result was
  * rendered for (else posts nothing), then the sticky comment, a check run with the findings as
- * annotations, and the SARIF upload.
+ * annotations, and the SARIF upload. `inputs` may be computed from the PR's state (its base
+ * branch), only once the PR is known not to have moved on.
  */
-export async function postReview(client: GitHubClient, context: PullRequestContext, inputs: ReviewInputs): Promise<ReviewOutcome> {
+export async function postReview(client: GitHubClient, context: PullRequestContext, given: ReviewInputs | ((pull: PullRequestState) => Promise<ReviewInputs>)): Promise<ReviewOutcome> {
   const { owner, repo, number, headSha } = context;
   const pull = await callGitHub(client, `reading pull request ${owner}/${repo}#${number}`, 'pull-requests: read', () => client.rest.pulls.get({ owner, repo, pull_number: number }));
   if (pull.data.head.sha !== headSha) return { status: 'stale', currentHeadSha: pull.data.head.sha };
+  const inputs = typeof given === 'function' ? await given({ baseRef: pull.data.base.ref, headSha: pull.data.head.sha }) : given;
+  const verified = inputs.verified ?? false;
   // the report may come from an artifact: mask it again with the masking policy before anything else
   const remasked = remaskReport(inputs.report);
   const scrubber = inputs.scrubber ?? new SecretScrubber();
@@ -83,10 +107,12 @@ export async function postReview(client: GitHubClient, context: PullRequestConte
   if (inputs.checkName !== false && comment.action !== 'skipped-older') {
     const errors = findings.filter((f) => f.level === 'error').length;
     const high = report.risks.filter((r) => r.level === 'high').length;
+    const conclusion = reviewConclusion(report, findings);
+    const title = `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${report.changes.length} objects changed`;
     checkRun = await publishCheckRun(client, {
-      owner, repo, headSha, name: inputs.checkName, detailsUrl: context.runUrl,
-      conclusion: reviewConclusion(report, findings),
-      title: `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${report.changes.length} objects changed`,
+      owner, repo, headSha, name: checkRunName(inputs.checkName, verified), detailsUrl: context.runUrl,
+      conclusion: verified || conclusion === 'failure' ? conclusion : 'neutral',
+      title: verified ? title : `Unverified (computed by the pull request's own workflow): ${title}`,
       summary: body,
       annotations: annotationsFor(findings, inputs.annotationPathPrefix),
     });

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { callGitHub, GitHubClient } from './client.js';
+import { GitHubClient } from './client.js';
+import { createOnce } from './create-once.js';
 
 /** GitHub refuses SARIF uploads above 10 MB after gzip. */
 export const SARIF_MAX_GZIP_BYTES = 10 * 1024 * 1024;
@@ -24,11 +25,19 @@ export function encodeSarif(sarif: string): string {
   return gz.toString('base64');
 }
 
-/** Uploads SARIF for code scanning; resolves to the upload id (processing is asynchronous). */
+/**
+ * Uploads SARIF for code scanning; resolves to the upload id (processing is asynchronous). An
+ * upload that fails with a 5xx is not sent again: it may have been accepted, and an accepted
+ * upload cannot be looked up until it is processed; the error says so.
+ */
 export async function uploadSarif(client: GitHubClient, options: SarifUploadOptions): Promise<string> {
   const { owner, repo } = options;
   JSON.parse(options.sarif);
-  const response = await callGitHub(client, `uploading SARIF for ${options.commitSha.slice(0, 12)} to ${owner}/${repo}`, 'security-events: write', () =>
-    client.rest.codeScanning.uploadSarif({ owner, repo, commit_sha: options.commitSha, ref: options.ref, sarif: encodeSarif(options.sarif), tool_name: options.toolName ?? 'lambda-gitops' }));
+  const sarif = encodeSarif(options.sarif);
+  const response = await createOnce(client, {
+    action: `uploading SARIF for ${options.commitSha.slice(0, 12)} to ${owner}/${repo}`,
+    permission: 'security-events: write',
+    create: () => client.rest.codeScanning.uploadSarif({ owner, repo, commit_sha: options.commitSha, ref: options.ref, sarif, tool_name: options.toolName ?? 'lambda-gitops' }),
+  });
   return String(response.data.id ?? '');
 }

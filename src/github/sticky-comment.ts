@@ -1,4 +1,5 @@
-import { callGitHub, GitHubClient } from './client.js';
+import { callGitHub, GitHubApiError, GitHubClient } from './client.js';
+import { createOnce } from './create-once.js';
 
 /** Which pull request, in which repository. */
 export interface PullRequestRef {
@@ -25,12 +26,16 @@ export interface StickyCommentOptions {
   readonly botLogin?: string;
 }
 
-/** What {@link upsertStickyComment} did. */
-export type StickyOutcome =
+/**
+ * What {@link upsertStickyComment} did. `removedDuplicates` lists the ids of other copies of the
+ * sticky comment it deleted (left by runs that raced, or by older versions).
+ */
+export type StickyOutcome = (
   | { readonly action: 'created'; readonly commentId: number }
   | { readonly action: 'updated'; readonly commentId: number }
   | { readonly action: 'unchanged'; readonly commentId: number }
-  | { readonly action: 'skipped-older'; readonly commentId: number; readonly newer: RunStamp };
+  | { readonly action: 'skipped-older'; readonly commentId: number; readonly newer: RunStamp }
+) & { readonly removedDuplicates?: readonly number[] };
 
 const MARKER_PREFIX = '<!-- lambda-gitops:pr-review id=';
 const STAMP = /^<!-- lambda-gitops:stamp head=([0-9a-f]{7,64}) run=(\d+) attempt=(\d+) -->$/m;
@@ -65,29 +70,85 @@ function contentOf(body: string): string {
   return body.split('\n').slice(2).join('\n');
 }
 
+interface IssueComment {
+  readonly id: number;
+  readonly body?: string | null;
+  readonly user?: { readonly login?: string } | null;
+}
+
 /**
- * Creates or updates the one sticky comment of a PR. Ours is the latest comment whose body starts
- * with the marker and whose author is the bot (others may quote the marker). It is left alone when
- * its content is the same, or when it was written by a newer run (so a slow, older run never
- * overwrites a newer result).
+ * Creates or updates the one sticky comment of a PR. Ours are the comments whose body starts with
+ * the marker and whose author is the bot (others may quote the marker). The oldest of them (lowest
+ * id) is the one kept: every run picks the same one, so runs that race converge. It receives the
+ * body of the newest run seen (ours, or a newer one already posted; an older run never overwrites
+ * a newer result) and is left alone when that is already its content; every other copy is deleted.
+ * When there is none, the comment is created and the comments are listed again (find after create):
+ * a run that created its copy at the same time as another run keeps only the oldest.
+ * A create that fails with a 5xx is looked up (by its exact body) before it is sent again.
  */
 export async function upsertStickyComment(client: GitHubClient, pr: PullRequestRef, content: string, stamp: RunStamp, options: StickyCommentOptions = {}): Promise<StickyOutcome> {
   const marker = markerLine(options.id);
   const bot = options.botLogin ?? 'github-actions[bot]';
   const { owner, repo, number } = pr;
-  const comments = await callGitHub(client, `listing comments of ${owner}/${repo}#${number}`, 'pull-requests: read', () =>
-    client.paginate(client.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }));
-  const ours = comments.filter((c) => c.user?.login === bot && (c.body ?? '').startsWith(`${marker}\n`)).at(-1);
   const body = stickyBody(content, stamp, options.id);
-  if (!ours) {
-    const created = await callGitHub(client, `commenting on ${owner}/${repo}#${number}`, 'pull-requests: write', () =>
-      client.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-    return { action: 'created', commentId: created.data.id };
+  const listOurs = async (): Promise<IssueComment[]> => {
+    const comments = await callGitHub(client, `listing comments of ${owner}/${repo}#${number}`, 'pull-requests: read', () =>
+      client.paginate(client.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }));
+    return comments.filter((c) => c.user?.login === bot && (c.body ?? '').startsWith(`${marker}\n`)).sort((a, b) => a.id - b.id);
+  };
+  let ours = await listOurs();
+  let createdId: number | undefined;
+  if (ours.length === 0) {
+    const created = await createOnce<IssueComment>(client, {
+      action: `commenting on ${owner}/${repo}#${number}`,
+      permission: 'pull-requests: write',
+      create: async () => (await client.rest.issues.createComment({ owner, repo, issue_number: number, body })).data,
+      lookUp: async () => {
+        const landed = (await listOurs()).find((c) => c.body === body);
+        return landed ? { landed: true, value: landed } : { landed: false };
+      },
+    });
+    createdId = created.id;
+    ours = await listOurs();
+    if (!ours.some((c) => c.id === created.id)) ours = [...ours, created].sort((a, b) => a.id - b.id);
   }
-  const previous = parseStamp(ours.body ?? '');
-  if (previous && isNewerRun(previous, stamp)) return { action: 'skipped-older', commentId: ours.id, newer: previous };
-  if (contentOf(ours.body ?? '') === content) return { action: 'unchanged', commentId: ours.id };
-  await callGitHub(client, `updating comment ${ours.id} on ${owner}/${repo}#${number}`, 'pull-requests: write', () =>
-    client.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body }));
-  return { action: 'updated', commentId: ours.id };
+  return settle(client, pr, ours, { body, content, stamp, createdId });
+}
+
+/** Keeps the oldest copy with the newest run's body and deletes the others. */
+async function settle(client: GitHubClient, pr: PullRequestRef, ours: readonly IssueComment[], mine: { body: string; content: string; stamp: RunStamp; createdId?: number }): Promise<StickyOutcome> {
+  const { owner, repo } = pr;
+  const [kept, ...duplicates] = ours;
+  // the newest run's body among ours and every copy (a copy with the same stamp is our own)
+  let target = { body: mine.body, stamp: mine.stamp };
+  for (const comment of ours) {
+    const stamp = parseStamp(comment.body ?? '');
+    if (stamp && isNewerRun(stamp, target.stamp)) target = { body: comment.body ?? '', stamp };
+  }
+  const keptBody = kept.body ?? '';
+  const isMine = target.body === mine.body;
+  let action: 'created' | 'updated' | 'unchanged' | 'skipped-older';
+  if (keptBody === target.body || (isMine && contentOf(keptBody) === mine.content)) {
+    action = !isMine ? 'skipped-older' : kept.id === mine.createdId ? 'created' : 'unchanged';
+  } else {
+    // written before the duplicates are deleted, so the newest result is never out of sight
+    await callGitHub(client, `updating comment ${kept.id} on ${owner}/${repo}#${pr.number}`, 'pull-requests: write', () =>
+      client.rest.issues.updateComment({ owner, repo, comment_id: kept.id, body: target.body }));
+    action = isMine ? 'updated' : 'skipped-older';
+  }
+  const removed: number[] = [];
+  for (const duplicate of duplicates) {
+    try {
+      await callGitHub(client, `deleting duplicate comment ${duplicate.id} on ${owner}/${repo}#${pr.number}`, 'pull-requests: write', () =>
+        client.rest.issues.deleteComment({ owner, repo, comment_id: duplicate.id }));
+      removed.push(duplicate.id);
+    } catch (error) {
+      // another run deleted it first
+      if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
+    }
+  }
+  const extra = removed.length > 0 ? { removedDuplicates: removed } : {};
+  return action === 'skipped-older'
+    ? { action, commentId: kept.id, newer: target.stamp, ...extra }
+    : { action, commentId: kept.id, ...extra };
 }

@@ -1,9 +1,10 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { defaultSchemaValidator, type SchemaValidator } from '../schema/index.js';
+import { defaultSchemaValidator, SchemaValidator } from '../schema/index.js';
 import { loadPolicySet, versionNumber, DEFAULT_POLICIES_DIR, type ContainerType, type LoadedPolicy, type PolicyDefinition } from './definition.js';
 import { exemptionsOf } from './exemptions.js';
 import { addQuantityKeywords } from './keywords.js';
-import { loadManifests, type LoadedManifests, type ManifestObject, type SourceDocument } from './loader.js';
+import { followKustomizations } from './kustomize-build.js';
+import { loadManifests, type LoadedManifests, type ManifestLoadError, type ManifestObject, type SourceDocument } from './loader.js';
 import { ObjectIndex, POD_KINDS, type PodTemplate } from './object-index.js';
 import { decodePointer, encodePointer, SourcePositions } from './positions.js';
 import { resolveCrossResourceRule, type CrossResourceRule, type RuleContext } from './registry.js';
@@ -37,6 +38,13 @@ export interface GateOptions {
    * @default all enabled rules
    */
   readonly only?: readonly string[];
+  /**
+   * Files or directories of CustomResourceDefinitions (apiextensions.k8s.io/v1) whose schemas
+   * validate custom resources, in addition to the vendored CRDs and the CRDs in the checked tree
+   * (`--crds DIR`).
+   * @default []
+   */
+  readonly crds?: readonly string[];
 }
 
 /** Options of {@link runCheck}. */
@@ -51,6 +59,13 @@ export interface CheckOptions extends GateOptions {
   readonly exemptions?: boolean;
   /** Include `pass` results in `results`. @default false */
   readonly includePasses?: boolean;
+  /**
+   * Report every unusable file (malformed YAML, aliases, too large) as a `manifest-structure`
+   * failure and check the rest of the tree, instead of throwing on the first one; the report's
+   * `loadErrors` lists them (the CLI writes the report, then exits 2).
+   * @default false
+   */
+  readonly collectLoadErrors?: boolean;
 }
 
 /** What {@link runCheck} returns. */
@@ -65,6 +80,8 @@ export interface CheckReport {
   readonly policies: readonly PolicyDefinition[];
   /** Target version used. */
   readonly targetVersion: string;
+  /** Files that could not be loaded (only with `collectLoadErrors`). */
+  readonly loadErrors: readonly ManifestLoadError[];
 }
 
 interface Finding {
@@ -75,6 +92,8 @@ interface Finding {
   readonly message: string;
   readonly field?: string;
   readonly exemptions?: Map<string, string>;
+  /** Overrides the policy's severity (RuleContext.note). */
+  readonly severity?: Severity;
 }
 
 interface CompiledSchemaPolicy {
@@ -106,6 +125,7 @@ export class PolicyGate {
   private readonly selected: LoadedPolicy[];
   private readonly ajv: Ajv;
   private readonly schemas: SchemaValidator;
+  private readonly extraCrds: readonly ManifestObject[];
 
   constructor(options: GateOptions = {}) {
     this.targetVersion = options.targetVersion ?? '1.28';
@@ -126,6 +146,7 @@ export class PolicyGate {
     addQuantityKeywords(this.ajv);
     for (const library of set.libraries) this.ajv.addSchema(library.schema, library.id);
     this.schemas = defaultSchemaValidator();
+    this.extraCrds = options.crds && options.crds.length > 0 ? loadManifests(options.crds).objects.filter(isCrd) : [];
     registerBuiltinRules();
   }
 
@@ -175,6 +196,8 @@ export class PolicyGate {
   /** Evaluates every selected policy over `manifests`. */
   async evaluate(manifests: LoadedManifests, options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'> = {}): Promise<CheckReport> {
     const compiled = await this.compile();
+    manifests = followKustomizations(manifests);
+    const schemas = this.schemasFor(manifests);
     const index = new ObjectIndex(manifests.objects);
     const findings: Finding[] = [];
     const exemptionCache = new Map<ManifestObject, Map<string, string>>();
@@ -183,13 +206,27 @@ export class PolicyGate {
       if (!e) exemptionCache.set(entry, (e = exemptionsOf(entry.object)));
       return e;
     };
+    const keepPasses = options.includePasses ?? false;
+    let passes = 0;
+    // one reference per object, shared by all its results
+    const refs = new Map<ManifestObject, ResourceRef>();
+    const refFor = (entry: ManifestObject) => {
+      let r = refs.get(entry);
+      if (!r) refs.set(entry, (r = refOf(entry)));
+      return r;
+    };
     const policyIds = new Set(this.allPolicies.map((p) => p.definition.id));
     for (const policy of compiled) {
       const d = policy.loaded.definition;
       if (policy.kind === 'schema') {
         for (const entry of manifests.objects) {
           if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
-          for (const f of evaluateSchemaPolicy(policy, entry, index)) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+          for (const f of evaluateSchemaPolicy(policy, entry, index, refFor(entry))) {
+            // exemptions only matter for failures; passes are only counted unless listed
+            if (!f.passed) findings.push({ ...f, exemptions: exemptionsFor(entry) });
+            else if (keepPasses) findings.push(f);
+            else passes++;
+          }
         }
         continue;
       }
@@ -199,27 +236,45 @@ export class PolicyGate {
         parameters: d.parameters ?? {},
         targetVersion: this.targetVersion,
         loaded: manifests,
-        schemas: this.schemas,
+        schemas,
         policyIds,
         roots: manifests.roots,
-        pass: (entry) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: true, message: '' }),
-        fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refOf(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
+        pass: (entry) => {
+          if (keepPasses) findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: true, message: '' });
+          else passes++;
+        },
+        fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
+        note: (entry, severity, message, field) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: false, message, field, severity, exemptions: exemptionsFor(entry) }),
+        noteDocument: (source, resource, severity, message) => findings.push({ policy: d, source, resource, passed: false, message, severity }),
         failDocument: (source, resource, message) => findings.push({ policy: d, source, resource, passed: false, message }),
       };
       policy.rule.evaluate(context);
     }
-    return this.report(findings, options);
+    return this.report(findings, options, passes, manifests.malformed ?? []);
   }
 
-  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>): CheckReport {
+  /**
+   * The shared validator, or (when the tree or `crds` hold CustomResourceDefinitions) a validator
+   * that also knows those CRDs' served versions.
+   */
+  private schemasFor(manifests: LoadedManifests): SchemaValidator {
+    const crds = [...this.extraCrds, ...manifests.objects.filter(isCrd)];
+    if (crds.length === 0) return this.schemas;
+    const schemas = new SchemaValidator();
+    for (const crd of crds) schemas.addCustomResourceDefinition(crd.object, crd.source.file);
+    return schemas;
+  }
+
+  /** `countedPasses`: passes counted without a finding (when they are not listed). */
+  private report(findings: Finding[], options: Pick<CheckOptions, 'severity' | 'exemptions' | 'includePasses'>, countedPasses: number, loadErrors: readonly ManifestLoadError[]): CheckReport {
     const threshold = options.severity ?? 'error';
     const honourExemptions = options.exemptions ?? true;
     const positions = new SourcePositions();
-    const summary: ResultSummary = { pass: 0, fail: 0, warn: 0, skip: 0 };
+    const summary: ResultSummary = { pass: countedPasses, fail: 0, warn: 0, skip: 0 };
     const results: PolicyResult[] = [];
     let failed = false;
     for (const f of findings) {
-      const severity = f.policy.severity;
+      const severity = f.severity ?? f.policy.severity;
       const base = { policy: f.policy.id, severity, message: f.message, resource: f.resource, file: f.source.file };
       if (f.passed) {
         summary.pass++;
@@ -240,8 +295,12 @@ export class PolicyGate {
       results.push({ ...base, ...field, result, line });
     }
     results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0)));
-    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion };
+    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion, loadErrors };
   }
+}
+
+function isCrd(entry: ManifestObject): boolean {
+  return entry.object.kind === 'CustomResourceDefinition' && entry.object.apiVersion === 'apiextensions.k8s.io/v1';
 }
 
 /** The resource reference of an object. */
@@ -250,15 +309,15 @@ export function refOf(entry: ManifestObject): ResourceRef {
   return { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name };
 }
 
-function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex): Omit<Finding, 'exemptions'>[] {
+function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, resource: ResourceRef): Omit<Finding, 'exemptions'>[] {
   const d = policy.loaded.definition;
   const target = d.target ?? 'object';
-  const resource = refOf(entry);
-  const vars: Record<string, string> = { kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' };
+  // message variables, built only for failures
+  const vars = (): Record<string, string> => ({ kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' });
   if (target === 'object') {
     if (policy.when && !policy.when(entry.object)) return [];
     if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars), field: errorPointer(policy.check, (p) => p) }];
+    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => p) }];
   }
   const template = index.podTemplateOf(entry);
   if (!template) return [];
@@ -266,7 +325,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
     const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
     if (policy.when && !policy.when(document)) return [];
     if (policy.check(document)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
+    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
   }
   const failures: Omit<Finding, 'exemptions'>[] = [];
   let applicable = 0;
@@ -285,7 +344,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
         source: entry.source,
         resource,
         passed: false,
-        message: fill(d.message, { ...vars, container: typeof name === 'string' ? name : `#${i}`, containerType }),
+        message: fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }),
         field: errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)),
       });
     });
@@ -322,6 +381,6 @@ function fill(template: string, vars: Record<string, string>): string {
  * @throws ManifestLoadError on unusable input (malformed YAML, missing path, file too large).
  */
 export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
-  const manifests = options.manifests ?? loadManifests(options.paths ?? ['dist']);
+  const manifests = options.manifests ?? loadManifests(options.paths ?? ['dist'], { collectErrors: options.collectLoadErrors });
   return new PolicyGate(options).evaluate(manifests, options);
 }

@@ -44,6 +44,11 @@ export interface LoadedManifests {
   readonly files: string[];
   /** The absolute roots given (directories, or files' directories). */
   readonly roots: string[];
+  /**
+   * Files that could not be used (malformed YAML, aliases, unreadable, too large), one error per
+   * file; only filled with {@link LoadOptions.collectErrors} (otherwise the first one is thrown).
+   */
+  readonly malformed?: ManifestLoadError[];
 }
 
 /** Unusable input: the CLI exits 2 with this message. */
@@ -70,6 +75,12 @@ export interface LoadOptions {
    * @default process.cwd()
    */
   readonly cwd?: string;
+  /**
+   * Collect unusable files in `malformed` and go on with the rest of the tree instead of throwing
+   * on the first one (a missing path still throws).
+   * @default false
+   */
+  readonly collectErrors?: boolean;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -104,7 +115,8 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
       files.push(absolute);
     }
   }
-  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots };
+  const malformed: ManifestLoadError[] = [];
+  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots, ...(options.collectErrors ? { malformed } : {}) };
   const seen = new Set<string>();
   for (const absolute of files) {
     const real = realpathSync(absolute);
@@ -112,19 +124,28 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     seen.add(real);
     const file = relative(cwd, absolute).split(sep).join('/') || absolute;
     result.files.push(file);
-    const size = statSync(absolute).size;
-    if (size > maxBytes) {
-      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
-    }
-    let text: string;
     try {
-      text = readFileSync(absolute, 'utf8');
+      loadFile(absolute, file, maxBytes, result);
     } catch (error) {
-      throw new ManifestLoadError(file, undefined, `cannot read: ${(error as Error).message}`);
+      if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
+      malformed.push(error);
     }
-    parseManifestText(text, file, absolute, result);
   }
   return result;
+}
+
+function loadFile(absolute: string, file: string, maxBytes: number, result: LoadedManifests): void {
+  const size = statSync(absolute).size;
+  if (size > maxBytes) {
+    throw new ManifestLoadError(file, undefined, `file is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new ManifestLoadError(file, undefined, `cannot read: ${(error as Error).message}`);
+  }
+  parseManifestText(text, file, absolute, result);
 }
 
 function formatBytes(bytes: number): string {

@@ -26,6 +26,14 @@ export interface RuleContext {
   pass(object: ManifestObject): void;
   /** Records a violation on `object`; `field` is a JSON pointer into it (used for the source line). */
   fail(object: ManifestObject, message: string, field?: string): void;
+  /**
+   * Records a finding at a lower severity than the policy's (`warning` or `info`): for what the rule
+   * cannot decide offline (an ExternalArtifact path, a kind without schema). Never fails at the
+   * default `--severity error`.
+   */
+  note(object: ManifestObject, severity: 'warning' | 'info', message: string, field?: string): void;
+  /** {@link note} on a document that is not a usable object (e.g. a file no kustomize build includes). */
+  noteDocument(source: SourceDocument, resource: ResourceRef, severity: 'warning' | 'info', message: string): void;
   /** Records a violation on a document that is not a usable object (loader findings). */
   failDocument(source: SourceDocument, resource: ResourceRef, message: string): void;
 }

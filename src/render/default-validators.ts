@@ -1,8 +1,9 @@
 import { relative, resolve } from 'node:path';
-import { manifestsFromText, runCheck } from '../policy/index.js';
+import { runCheck } from '../policy/index.js';
 import { validateManifest } from '../schema/index.js';
 import { TreeValidator } from './render-app.js';
 import { TreeFile } from './tree-layout.js';
+import { manifestsOfTree } from './tree-manifests.js';
 
 /** Options of {@link defaultValidators}. */
 export interface DefaultValidatorOptions {
@@ -41,7 +42,8 @@ export const schemaValidator: TreeValidator = (files: TreeFile[]) => {
 export function policyGateValidator(outdir = 'dist', options: { readonly skipSchemaRule?: boolean } = {}): TreeValidator {
   return async (files: TreeFile[]) => {
     const prefix = relative(process.cwd(), resolve(outdir)) || '.';
-    const loaded = manifestsFromText(files.map((f) => ({ file: `${prefix}/${f.path}`, text: f.content })));
+    // the objects themselves, not a parse of the YAML just dumped from them
+    const loaded = manifestsOfTree(files, prefix);
     // Flux paths resolve against the working directory (the repository), where the tree will live
     const manifests = { ...loaded, roots: [process.cwd()] };
     const report = await runCheck({ manifests, severity: 'error', ...(options.skipSchemaRule ? { disable: ['schema-valid'] } : {}) });

@@ -1,5 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
@@ -64,20 +69,87 @@ export interface SchemaValidatorOptions {
    * @default the vendored schemas/crds/
    */
   readonly crdDirectory?: string | URL;
+  /**
+   * Directory of validators compiled ahead of time (`npm run build` writes them with
+   * {@link SchemaValidator.writeCompiled}). They are used only when the directory records the same
+   * input hash as this validator computes from the schemas it read, its own code and the ajv
+   * version; otherwise, and with `false`, each kind is compiled on first use.
+   * @default `compiled/` next to this module (lib/schema/compiled)
+   */
+  readonly compiledDirectory?: string | URL | false;
 }
+
+/** What `compiled/index.json` records. */
+interface CompiledIndex {
+  /** Hash of everything the generated code depends on (see {@link SchemaValidator.inputHash}). */
+  readonly inputs: string;
+  /** `apiVersion|kind` to the file (in the directory) exporting its validate function. */
+  readonly kinds: Record<string, string>;
+}
+
+const require = createRequire(import.meta.url);
+type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string;
+const standaloneCode = ((standaloneCodeModule as unknown as { default?: StandaloneCode }).default ?? standaloneCodeModule) as unknown as StandaloneCode;
+const COMPILED_DIR = new URL('./compiled/', import.meta.url);
+const COMPILED_INDEX = 'index.json';
 
 /**
  * Validates manifests strictly against the Kubernetes 1.28 definitions and the vendored CRD
- * schemas (see {@link strictSchema}). Schemas are read once; each kind's validator is compiled on
- * first use and cached.
+ * schemas (see {@link strictSchema}). Schemas are read once; each kind's validator comes from the
+ * ahead-of-time compiled directory when it is current, otherwise it is compiled on first use, and
+ * is cached either way.
  */
 export class SchemaValidator {
-  private readonly ajv: Ajv;
-  private readonly schemas = new Map<string, { info: KindSchema; schema: SchemaNode }>();
+  private ajvInstance: Ajv | undefined;
+  private kubernetesDefinitions: Record<string, SchemaNode> = {};
+  private readonly schemas = new Map<string, { info: KindSchema; schema: () => SchemaNode }>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Kinds whose schema came from a CRD read at run time: never taken from the precompiled directory. */
+  private readonly runtimeOnly = new Set<string>();
+  private readonly inputs = createHash('sha256');
+  /** Hash of the schemas read, this module's and strict.ts' code and the ajv version. */
+  readonly inputHash: string;
+  private readonly precompiled: { readonly dir: string; readonly kinds: Record<string, string> } | undefined;
 
   constructor(options: SchemaValidatorOptions = {}) {
-    this.ajv = new Ajv({
+    this.inputs.update(`ajv ${(require('ajv/package.json') as { version: string }).version}\n`);
+    const here = fileURLToPath(import.meta.url);
+    this.inputs.update(readFileSync(here));
+    this.inputs.update(readFileSync(here.replace(/validator\.([cm]?[jt]s)$/, 'strict.$1')));
+    this.loadKubernetes(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
+    this.loadCrds(options.crdDirectory ?? CRD_DIR);
+    this.inputHash = this.inputs.digest('hex');
+    this.precompiled = options.compiledDirectory === false ? undefined : currentCompiled(options.compiledDirectory ?? COMPILED_DIR, this.inputHash);
+  }
+
+  /** Whether validators come from a current ahead-of-time compiled directory. */
+  get usesPrecompiled(): boolean {
+    return this.precompiled !== undefined;
+  }
+
+  /**
+   * Compiles every kind (or the kinds `only` names, as `apiVersion|kind`) and writes each as
+   * standalone code into `dir` with an index recording {@link inputHash}; replaces what `dir` held.
+   */
+  writeCompiled(dir: string, only?: readonly string[]): { readonly kinds: number } {
+    const ajv = this.newAjv(true);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const kinds: Record<string, string> = {};
+    let n = 0;
+    for (const [k, entry] of this.schemas) {
+      if (only && !only.includes(k)) continue;
+      const file = `${n++}.cjs`;
+      writeFileSync(join(dir, file), standaloneCode(ajv, ajv.compile(entry.schema())));
+      kinds[k] = file;
+    }
+    const index: CompiledIndex = { inputs: this.inputHash, kinds };
+    writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify(index, null, 1)}\n`);
+    return { kinds: n };
+  }
+
+  private newAjv(source: boolean): Ajv {
+    const ajv = new Ajv({
       allErrors: true,
       verbose: true,
       strict: true,
@@ -88,12 +160,19 @@ export class SchemaValidator {
       // The meta-schema check of 570 definitions costs more than it catches: the strict schemas
       // are produced by tested code, and compiling them fails on any unknown keyword anyway.
       validateSchema: false,
+      ...(source ? { code: { source: true } } : {}),
     });
     // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
     const plugin = addFormatsModule as unknown as AddFormats & { default?: AddFormats };
-    (plugin.default ?? plugin)(this.ajv, [...CHECKED_FORMATS]);
-    this.loadKubernetes(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
-    this.loadCrds(options.crdDirectory ?? CRD_DIR);
+    (plugin.default ?? plugin)(ajv, [...CHECKED_FORMATS]);
+    ajv.addSchema({ $id: K8S_ID, definitions: strictDefinitions(this.kubernetesDefinitions, (ref) => ref) });
+    return ajv;
+  }
+
+  /** The run-time compiler, created when the first kind without a precompiled validator is met. */
+  private get ajv(): Ajv {
+    this.ajvInstance ??= this.newAjv(false);
+    return this.ajvInstance;
   }
 
   /** Every apiVersion/kind this validator knows. */
@@ -134,7 +213,8 @@ export class SchemaValidator {
     if (cached) return cached;
     const entry = this.schemas.get(k);
     if (!entry) return undefined;
-    const validate = this.ajv.compile(entry.schema);
+    const file = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
+    const validate = file ? (require(join(this.precompiled!.dir, file)) as ValidateFunction) : this.ajv.compile(entry.schema());
     this.compiled.set(k, validate);
     return validate;
   }
@@ -145,8 +225,10 @@ export class SchemaValidator {
   }
 
   private loadKubernetes(path: string | URL): void {
-    const { definitions } = JSON.parse(readFileSync(path, 'utf8')) as { definitions: Record<string, SchemaNode> };
-    this.ajv.addSchema({ $id: K8S_ID, definitions: strictDefinitions(definitions, (ref) => ref) });
+    const text = readFileSync(path, 'utf8');
+    this.inputs.update(text);
+    const { definitions } = JSON.parse(text) as { definitions: Record<string, SchemaNode> };
+    this.kubernetesDefinitions = definitions;
     for (const [name, definition] of Object.entries(definitions)) {
       const gvks = definition['x-kubernetes-group-version-kind'] as GroupVersionKind[] | undefined;
       if (!gvks || !(definition.properties as SchemaNode | undefined)?.metadata) continue;
@@ -157,7 +239,7 @@ export class SchemaValidator {
         if (this.schemas.has(k)) continue;
         this.schemas.set(k, {
           info: { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: BUILT_IN_CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true },
-          schema: { $ref: `${K8S_ID}#/definitions/${name}` },
+          schema: () => ({ $ref: `${K8S_ID}#/definitions/${name}` }),
         });
       }
     }
@@ -168,21 +250,84 @@ export class SchemaValidator {
     const dirPath = typeof dir === 'string' ? dir : dir;
     for (const file of readdirSync(dirPath).filter((f) => f.endsWith('.json')).sort()) {
       const location = typeof dir === 'string' ? `${base}${file}` : new URL(file, base);
-      const crd = JSON.parse(readFileSync(location, 'utf8')) as CompactCrd;
-      for (const [version, openApi] of Object.entries(crd.versions)) {
-        const apiVersion = `${crd.group}/${version}`;
-        const schema = strictSchema(openApi);
-        const properties = { ...(schema.properties as Record<string, SchemaNode>) };
-        properties.apiVersion = { type: 'string', enum: [apiVersion] };
-        properties.kind = { type: 'string', enum: [crd.kind] };
-        properties.metadata = { $ref: OBJECT_META };
-        this.schemas.set(key(apiVersion, crd.kind), {
-          info: { apiVersion, kind: crd.kind, source: crd.source, namespaced: crd.scope === 'Namespaced' },
-          schema: { ...schema, properties, additionalProperties: false },
-        });
-      }
+      const text = readFileSync(location, 'utf8');
+      this.inputs.update(`\n${file}\n`).update(text);
+      const crd = JSON.parse(text) as CompactCrd;
+      for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, true);
     }
   }
+
+  /**
+   * `vendored`: one of the CRDs this package ships (its validator may be precompiled); a CRD read
+   * from the checked tree or `--crds` replaces it and is always compiled at run time.
+   */
+  private addCrdVersion(group: string, kind: string, scope: 'Namespaced' | 'Cluster', version: string, openApi: SchemaNode, source: string, vendored = false): void {
+    const apiVersion = `${group}/${version}`;
+    const schema = (): SchemaNode => {
+      const strict = strictSchema(openApi);
+      const properties = { ...(strict.properties as Record<string, SchemaNode> | undefined) };
+      properties.apiVersion = { type: 'string', enum: [apiVersion] };
+      properties.kind = { type: 'string', enum: [kind] };
+      properties.metadata = { $ref: OBJECT_META };
+      return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
+    };
+    const k = key(apiVersion, kind);
+    this.compiled.delete(k);
+    if (!vendored) this.runtimeOnly.add(k);
+    this.schemas.set(k, { info: { apiVersion, kind, source, namespaced: scope === 'Namespaced' }, schema });
+  }
+
+  /**
+   * Makes a CustomResourceDefinition (apiextensions.k8s.io/v1, e.g. one found in the checked tree
+   * or in a `--crds` directory) a schema source: each served version's `openAPIV3Schema` becomes a
+   * strict validator, as for the vendored CRDs; a served version without a schema accepts any
+   * fields. `source` names where it came from (shown by {@link lookup}).
+   * @returns why the CRD cannot be used (not v1, no group/kind/versions); empty when it was added.
+   */
+  addCustomResourceDefinition(crd: unknown, source: string): string[] {
+    const c = crd as { apiVersion?: unknown; spec?: { group?: unknown; scope?: unknown; names?: { kind?: unknown }; versions?: unknown } } | null;
+    if (c?.apiVersion !== 'apiextensions.k8s.io/v1') return [`only apiextensions.k8s.io/v1 CustomResourceDefinitions are read, got ${describe(c?.apiVersion)}`];
+    const spec = c.spec;
+    const group = spec?.group;
+    const kind = spec?.names?.kind;
+    if (typeof group !== 'string' || group === '' || typeof kind !== 'string' || kind === '') return ['spec.group and spec.names.kind must be non-empty strings'];
+    if (!Array.isArray(spec?.versions)) return ['spec.versions must be a list'];
+    const scope = spec?.scope === 'Cluster' ? 'Cluster' : 'Namespaced';
+    for (const v of spec.versions as { name?: unknown; served?: unknown; schema?: { openAPIV3Schema?: unknown } }[]) {
+      if (typeof v?.name !== 'string' || v.served === false) continue;
+      const openApi = v.schema?.openAPIV3Schema;
+      this.addCrdVersion(group, kind, scope, v.name, openApi && typeof openApi === 'object' ? (openApi as SchemaNode) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, source);
+    }
+    return [];
+  }
+
+  /** Whether the API group is one of Kubernetes' own (served by the 1.28 definitions, or a legacy group without a dot such as `extensions`). */
+  isBuiltInGroup(group: string): boolean {
+    if (!group.includes('.')) return true;
+    for (const s of this.schemas.values()) if (s.info.source === 'kubernetes' && s.info.apiVersion.startsWith(`${group}/`)) return true;
+    return false;
+  }
+
+  /** Whether some version of this group and kind is known (the apiVersion may still be unserved). */
+  knowsKind(group: string, kind: string): boolean {
+    for (const s of this.schemas.values()) if (s.info.kind === kind && groupOf(s.info.apiVersion) === group) return true;
+    return false;
+  }
+}
+
+/** The API group of an apiVersion (`''` for the core group `v1`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The compiled directory when its index records `inputs`; undefined when missing or stale. */
+function currentCompiled(dir: string | URL, inputs: string): { dir: string; kinds: Record<string, string> } | undefined {
+  const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
+  const indexFile = join(path, COMPILED_INDEX);
+  if (!existsSync(indexFile)) return undefined;
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CompiledIndex;
+  return index.inputs === inputs ? { dir: path, kinds: index.kinds } : undefined;
 }
 
 /** Kinds whose scope does not matter for manifests (API-only types). */

@@ -43,7 +43,7 @@ describe('lambda-gitops plan', () => {
     const { code, stdout } = await cli([dir, '--format', 'json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['fits', 'pools', 'unschedulable', 'quotas', 'cost', 'cluster', 'warnings']);
+    expect(Object.keys(report)).toEqual(['fits', 'pools', 'unschedulable', 'quotas', 'cost', 'cluster', 'warnings']); // capacityNow only with --catalog
     expect(report.fits).toBe(true);
     expect(report.pools[0]).toEqual({
       name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2, pods: 2,
@@ -51,8 +51,8 @@ describe('lambda-gitops plan', () => {
       cpu: { requested: 8, allocatable: 59.24, utilization: 0.135 },
       memory: { requested: 32, allocatable: 379.16, utilization: 0.0844 },
     });
-    expect(Object.keys(report.cost)).toEqual(['monthlyUsd', 'hoursPerMonth', 'pools', 'perNamespace', 'alternatives']);
-    expect(report.cost.monthlyUsd).toBe(1241);
+    expect(Object.keys(report.cost)).toEqual(['monthlyUsd', 'hoursPerMonth', 'pools', 'perNamespace', 'alternatives', 'gpuHour', 'pricesAgedOn', 'maxPriceAgeDays']);
+    expect(report.cost.monthlyUsd).toBe(2029.4);
   });
 
   test('exit 1 with the scheduler reason in text when it does not fit', async () => {
@@ -100,8 +100,9 @@ describe('lambda-gitops plan', () => {
 
 describe('reports', () => {
   const model = cluster([{ name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2 }, { name: 'shared', instanceType: 'gpu_1x_a10', nodes: 1, timeSlicingReplicas: 4 }]);
-  const fits = planCapacity([deployment('vllm', 'inference', 2, GPU), quota('inference', { 'requests.nvidia.com/gpu': '4' })], model);
-  const overflow = planCapacity([deployment('vllm', 'inference', 8, GPU), quota('inference', { 'requests.nvidia.com/gpu': '4' })], model);
+  const now = new Date('2026-12-02T00:00:00Z');
+  const fits = planCapacity([deployment('vllm', 'inference', 2, GPU), quota('inference', { 'requests.nvidia.com/gpu': '4' })], model, { now });
+  const overflow = planCapacity([deployment('vllm', 'inference', 8, GPU), quota('inference', { 'requests.nvidia.com/gpu': '4' })], model, { now });
 
   test('markdown: verdict, a Mermaid xychart GitHub renders, pool and cost tables with price dates', () => {
     const md = renderPlanMarkdown(overflow);
@@ -118,9 +119,11 @@ describe('reports', () => {
     expect(md).toContain('| shared | 1 x `gpu_1x_a10` | 4/4 (100.0%) time-sliced slots = 1 of 1 physical GPU(s) x4 |');
     expect(md).toContain('| `Deployment/inference/vllm` | 2 | 0/3 nodes are available: 3 Insufficient nvidia.com/gpu. |');
     expect(md).toContain('| inference | compute | `requests.nvidia.com/gpu` | 8 | 4 |');
-    expect(md).toContain('| a10 | 2 x `gpu_1x_a10` | $0.75 | 2026-11-26 | $1,095.00 |');
-    expect(md).toContain('| **Total** | | | | **$1,642.50** |');
-    expect(md).toContain('| a10 | AWS `g5.xlarge` (A10G 24 GB, us-east-1) | 2 | $1.01 | $1,468.76 | $1,095.00 | -25.4% | 2026-11-26 |');
+    expect(md).toContain('| Pool | Instances | $/h | Price of | Age | Source | Monthly |');
+    expect(md).toMatch(/\| a10 \| 2 x `gpu_1x_a10` \| \$1\.29 \| 2026-09-20 \| 73 days old \| lambda\.ai\/instances, 2026-09-20 transcription [^|]+ \| \$1,883\.40 \|/);
+    expect(md).toContain('| **Total** | | | | | | **$2,825.10** |');
+    expect(md).toContain('GPU-hour: $1.290 at list price (3 GPUs); $1.290 per allocated GPU-hour (3 of 3 requested at maximum scale); per utilized GPU-hour: give --utilization or --utilization-file');
+    expect(md).toContain('| a10 | AWS `g5.xlarge` (A10G 24 GB, us-east-1) | 2 | $1.01 | $1,468.76 | $1,883.40 | +28.2% | 2026-06-17 (168 days old) |');
   });
 
   test('text: pools, time-sliced slots and cost', () => {
@@ -128,16 +131,19 @@ describe('reports', () => {
     expect(text).toContain("Capacity plan for cluster 'test': FITS");
     expect(text).toContain('  shared (1 x gpu_1x_a10, 0 pods)\n    GPU     0/4 (0.0%) time-sliced slots = 0 of 1 physical GPU(s) x4');
     expect(text).toContain('Quotas: 1 limit(s) checked, 0 exceeded');
-    expect(text).toContain('Cost (730 h/month): $1,642.50 per month');
+    expect(text).toContain('Cost (730 h/month): $2,825.10 per month (price ages as of 2026-12-02; warned past 60 days)');
+    expect(text).toMatch(/\n  a10: 2 x gpu_1x_a10 at \$1\.29\/h \(price of 2026-09-20, 73 days old; lambda\.ai\/instances[^\n]*\) = \$1,883\.40\n/);
+    expect(text).toContain('  GPU-hour: $1.290 at list price (3 GPUs); $1.935 per allocated GPU-hour (2 of 3 requested at maximum scale)');
+    expect(text).toContain("pool a10 (gpu_1x_a10 at $1.29/h): the price is of 2026-09-20, 73 days ago (more than 60)");
   });
 
   test('planDelta compares GPUs, utilization, cost and verdicts of base and head', () => {
-    const smaller = planCapacity([deployment('vllm', 'inference', 1, GPU)], cluster([{ name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2 }]));
+    const smaller = planCapacity([deployment('vllm', 'inference', 1, GPU)], cluster([{ name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2 }]), { now });
     const delta = planDelta(smaller, overflow);
     expect(delta).toMatchObject({
       fits: { base: true, head: false },
       gpusRequested: { base: 1, head: 6, change: 5 },
-      monthlyUsd: { base: 1095, head: 1642.5, change: 547.5 },
+      monthlyUsd: { base: 1883.4, head: 2825.1, change: 941.7 },
       newlyUnschedulable: ['Deployment/inference/vllm'],
       resolved: [],
       unchanged: false,
@@ -149,7 +155,7 @@ describe('reports', () => {
     const md = renderPlanDeltaMarkdown(delta);
     expect(md).toContain('| Verdict | ✅ fits | ❌ does not fit | **changed** |');
     expect(md).toContain('| GPUs requested (max scale) | 1 | 6 | +5 |');
-    expect(md).toContain('| Monthly cost | $1,095.00 | $1,642.50 | +$547.50 |');
+    expect(md).toContain('| Monthly cost | $1,883.40 | $2,825.10 | +$941.70 |');
     expect(md).toContain('| `shared` GPU utilization | — | 100.0% | n/a |');
     expect(planDelta(fits, fits).unchanged).toBe(true);
   });

@@ -29,12 +29,12 @@ test('a GPU pool gets GFD labels, the GPU taint, default reservations and alloca
     'nvidia.com/gpu.present': 'true',
   });
   expect(pool.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
-  // 80m + 1% of 30 cores = 380m; 330Mi + 5% of 200Gi (10240Mi) + 100Mi = 10670Mi; 10% of 1400Gi = 140Gi
-  expect(pool.capacity).toEqual({ cpu: '30', memory: '200Gi', 'ephemeral-storage': '1400Gi', 'nvidia.com/gpu': '1', pods: '110' });
-  expect(pool.reserved).toEqual({ cpu: '380m', memory: '10670Mi', 'ephemeral-storage': '140Gi' });
-  expect(pool.allocatable).toEqual({ cpu: '29620m', memory: '194130Mi', 'ephemeral-storage': '1260Gi', 'nvidia.com/gpu': '1', pods: '110' });
+  // 80m + 1% of 30 cores = 380m; 330Mi + 5% of 200Gi (10240Mi) + 100Mi = 10670Mi; 10% of 1331Gi = 136295Mi (rounded up)
+  expect(pool.capacity).toEqual({ cpu: '30', memory: '200Gi', 'ephemeral-storage': '1331Gi', 'nvidia.com/gpu': '1', pods: '110' });
+  expect(pool.reserved).toEqual({ cpu: '380m', memory: '10670Mi', 'ephemeral-storage': '136295Mi' });
+  expect(pool.allocatable).toEqual({ cpu: '29620m', memory: '194130Mi', 'ephemeral-storage': '1226649Mi', 'nvidia.com/gpu': '1', pods: '110' });
   expect(pool.gpu).toEqual({ model: 'A10', memoryGiB: 24, physicalPerNode: 1, timeSlicingReplicas: 1, advertisedPerNode: 1 });
-  expect(pool.price).toMatchObject({ hourlyUsd: 0.75, readOn: '2026-11-26' });
+  expect(pool.price).toMatchObject({ hourlyUsd: 1.29, readOn: '2026-09-20' });
 });
 
 test('time-slicing advertises GPUs x replicas and marks the product label -SHARED; CPU pools are untainted', () => {
@@ -153,4 +153,17 @@ test('resolve rejects an empty or mistyped document with field paths', () => {
   expect(resolveClusterModel({ pools: [] }).problems).toEqual([{ field: 'pools', message: 'must be a non-empty list of node pools, got []' }]);
   expect(resolveClusterModel({ kind: 'Cluster', pools: [{ name: 'a', instanceType: 'gpu_1x_a10' }] }).problems.map((p) => p.field)).toEqual(['kind', 'pools[0].nodes']);
   expect(resolveClusterModel('nope').problems[0].field).toBe('(document)');
+});
+
+test('region: a Lambda region code carried into the rendered model; anything else is refused with the field', () => {
+  const app = Testing.app();
+  const model = new ClusterModel(configs(app), 'cluster', { region: 'us-east-1' });
+  model.addNodePool('a10', { instanceType: 'gpu_1x_a10', nodes: 1 });
+  expect(model.document.region).toBe('us-east-1');
+  const configMap = synthesizeObjects(app)[0].manifest as unknown as { data: Record<string, string> };
+  expect((jsYaml.load(configMap.data['cluster.yaml']) as { region?: string }).region).toBe('us-east-1');
+  expect(() => new ClusterModel(configs(Testing.app()), 'cluster', { region: 'us-east-9' })).toThrow(/configs\/cluster: invalid 'region' \("us-east-9"\): must be a Lambda region code \(us-east-1, .*asia-northeast-2\)/);
+  expect(resolveClusterModel({ region: 42, pools: [{ name: 'a', instanceType: 'gpu_1x_a10', nodes: 1 }] }).problems.map((p) => p.field)).toEqual(['region']);
+  const withoutRegion = resolveClusterModel({ pools: [{ name: 'a', instanceType: 'gpu_1x_a10', nodes: 1 }] }).model!;
+  expect(withoutRegion).not.toHaveProperty('region');
 });

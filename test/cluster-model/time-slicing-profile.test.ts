@@ -38,7 +38,7 @@ test('the planner warns when a pool models other replicas than its device-plugin
   model.addNodePool('ok', { instanceType: 'gpu_1x_a10', nodes: 1, timeSlicingReplicas: 4, labels: { 'nvidia.com/device-plugin.config': 'a10-shared-4' } });
   model.addNodePool('drift', { instanceType: 'gpu_1x_a10', nodes: 1, timeSlicingReplicas: 8, labels: { 'nvidia.com/device-plugin.config': 'a10-shared-4' } });
   model.addNodePool('ghost', { instanceType: 'gpu_1x_a10', nodes: 1, labels: { 'nvidia.com/device-plugin.config': 'missing' } });
-  const { report } = simulatePlan(manifestsOf(app));
+  const { report } = simulatePlan(manifestsOf(app), undefined, { now: new Date('2026-09-21T00:00:00Z') }); // prices fresh: no age warning
   expect(report.warnings.filter((w) => w.startsWith('pool '))).toEqual([
     "pool drift: models 8 time-slicing replica(s) per GPU but device-plugin profile 'a10-shared-4' in (input) gives 4",
     "pool ghost: device-plugin profile 'missing' (label nvidia.com/device-plugin.config) is not in any ConfigMap of the tree; the plan assumes 1 replica(s) per GPU",

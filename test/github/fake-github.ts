@@ -43,6 +43,11 @@ export interface ScriptedResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
+  /**
+   * Carry the request out first (the model's state changes), then answer with this response: a
+   * 5xx from a gateway after the write landed. @default false
+   */
+  readonly landFirst?: boolean;
 }
 
 /** A request the server received (valid or not). */
@@ -84,6 +89,7 @@ export class FakeGitHub {
   readonly token = 'ghs_testTOKENvalue0123456789abcdefghijklmn';
   readonly botLogin = 'github-actions[bot]';
   private readonly scripted: { operationId: string; response: ScriptedResponse }[] = [];
+  private readonly barriers: { operationId: string; size: number; waiting: (() => void)[] }[] = [];
   private server?: Server;
   private nextId = 1000;
 
@@ -154,6 +160,27 @@ export class FakeGitHub {
     for (let i = 0; i < times; i++) this.scripted.push({ operationId, response });
   }
 
+  /**
+   * The next `size` valid requests to `operationId` are held until all `size` have arrived, then
+   * carried out together: two runs that race both pass this point before either goes on (e.g. both
+   * list the comments before either creates one).
+   */
+  barrier(operationId: string, size = 2): void {
+    if (!this.operations.some((o) => o.id === operationId)) throw new Error(`unknown operation ${operationId}`);
+    this.barriers.push({ operationId, size, waiting: [] });
+  }
+
+  private async passBarrier(operationId: string): Promise<void> {
+    const barrier = this.barriers.find((b) => b.operationId === operationId && b.waiting.length < b.size);
+    if (!barrier) return;
+    const arrived = new Promise<void>((resolve) => barrier.waiting.push(resolve));
+    if (barrier.waiting.length === barrier.size) {
+      this.barriers.splice(this.barriers.indexOf(barrier), 1);
+      for (const release of barrier.waiting) release();
+    }
+    await arrived;
+  }
+
   callsTo(operationId: string): ReceivedRequest[] {
     return this.requests.filter((r) => r.operationId === operationId);
   }
@@ -212,9 +239,11 @@ export class FakeGitHub {
     } else if (body !== undefined && method !== 'GET') {
       return this.reject(res, request, 'operation takes no body');
     }
+    await this.passBarrier(op.id);
     const scripted = this.scripted.findIndex((s) => s.operationId === op.id);
     if (scripted >= 0) {
       const [{ response }] = this.scripted.splice(scripted, 1);
+      if (response.landFirst) this.answer(op.id, params, body, url);
       return this.send(res, response.status, response.body, response.headers);
     }
     const answer = this.answer(op.id, params, body, url);
@@ -306,8 +335,24 @@ export class FakeGitHub {
         comment.body = body.body;
         return { status: 200, body: comment };
       }
+      case 'issues/delete-comment': {
+        for (const [issue, list] of this.comments) {
+          const index = list.findIndex((c) => c.id === Number(params.comment_id));
+          if (index < 0) continue;
+          this.comments.set(issue, list.filter((_, i) => i !== index));
+          return { status: 204 };
+        }
+        return notFound;
+      }
+      case 'checks/list-for-ref': {
+        const example = (this.operations.find((o) => o.id === operationId)!.example as Json).check_runs[0];
+        const runs = this.checkRuns
+          .filter((r) => r.head_sha === params.ref && (!params.check_name || r.name === params.check_name))
+          .map((r) => overlay(example, { ...r, annotations: undefined }));
+        return { status: 200, body: { total_count: runs.length, check_runs: runs } };
+      }
       case 'checks/create': {
-        const run = { id: this.id(), name: body.name, head_sha: body.head_sha, status: body.status, conclusion: body.conclusion, html_url: `https://github.test/runs/${this.nextId}`, output: { ...body.output, annotations: undefined }, annotations: [...(body.output?.annotations ?? [])] };
+        const run = { id: this.id(), name: body.name, head_sha: body.head_sha, external_id: body.external_id ?? null, status: body.status, conclusion: body.conclusion, html_url: `https://github.test/runs/${this.nextId}`, output: { ...body.output, annotations: undefined }, annotations: [...(body.output?.annotations ?? [])] };
         this.checkRuns.push(run);
         return { status: 201, body: run };
       }

@@ -30,11 +30,36 @@ function lineOf(file: string, needle: string): number {
 }
 
 /** A copy of the compliant tree with web.yaml edited. */
+const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+`;
+
 function variant(edit: (web: string) => string, extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'lg-check-'));
   cpSync(COMPLIANT, dir, { recursive: true });
   writeFileSync(join(dir, 'web.yaml'), edit(readFileSync(join(COMPLIANT, 'web.yaml'), 'utf8')));
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+  // extra files are resources of the tree's kustomization (files it does not include are not checked)
+  const kustomization = join(dir, 'kustomization.yaml');
+  writeFileSync(kustomization, `${readFileSync(kustomization, 'utf8')}${Object.keys(extra).map((name) => `  - ${name}\n`).join('')}`);
   return dir;
 }
 const privileged = (web: string) => web.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: false\n            privileged: true');
@@ -154,6 +179,31 @@ describe('lambda-gitops check', () => {
     const dir = variant((w) => w.replace('  replicas: 2', '  replicas: [2'));
     expect(await run([dir])).toBe(2);
     expect(err).toMatch(/web\.yaml:\d+: malformed YAML/);
+  });
+
+  test('every malformed file is reported in one run, the rest is checked and the report written (exit 2)', async () => {
+    const dir = variant(privileged, { 'dup.yaml': 'apiVersion: v1\nkind: ConfigMap\nkind: Secret\n', 'broken.yaml': 'a: [1\n' });
+    const output = join(dir, 'report.json');
+    expect(await run([dir, '--format', 'json', '--output', output])).toBe(2);
+    const report = JSON.parse(readFileSync(output, 'utf8')) as { results: { policy: string; file: string; message: string }[] };
+    const malformed = report.results.filter((r) => r.policy === 'manifest-structure').map((r) => `${r.file.split('/').pop()}: ${r.message}`);
+    expect(malformed).toEqual([expect.stringMatching(/^broken\.yaml: malformed YAML/), expect.stringMatching(/^dup\.yaml: malformed YAML: duplicated mapping key/)]);
+    expect(report.results.some((r) => r.policy === 'pss-privileged')).toBe(true); // the rest of the tree was checked
+    expect(err).toMatch(/broken\.yaml:\d+: malformed YAML/);
+    expect(err).toMatch(/dup\.yaml:\d+: malformed YAML/);
+  });
+
+  test('--crds: custom resources are validated against a CRD given on the command line', async () => {
+    const crds = mkdtempSync(join(tmpdir(), 'lg-crds-'));
+    writeFileSync(join(crds, 'widgets.yaml'), WIDGET_CRD);
+    const dir = variant((w) => w, { 'widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: team-a\nspec:\n  size: big\n' });
+    expect(await run([dir, '--format', 'json'])).toBe(0); // no schema: one warning
+    const warned = (JSON.parse(out) as { results: { policy: string; result: string; message: string }[] }).results.filter((r) => r.policy === 'schema-valid');
+    expect(warned).toEqual([expect.objectContaining({ result: 'warn', message: expect.stringMatching(/^no schema for example\.com\/v1\/Widget/) })]);
+    out = '';
+    expect(await run([dir, '--format', 'json', '--crds', crds])).toBe(1);
+    const failed = (JSON.parse(out) as { results: { policy: string; result: string; message: string }[] }).results.filter((r) => r.policy === 'schema-valid');
+    expect(failed).toEqual([expect.objectContaining({ result: 'fail', message: '/spec/size: must be integer, got "big"' })]);
   });
 
   test('non-Kubernetes YAML and empty files are findings (exit 1), not crashes', async () => {

@@ -16,6 +16,18 @@ describe('PolicyGate', () => {
     expect(at129.summary.pass).toBe(1);
   });
 
+  test('passes are counted the same whether or not they are listed', async () => {
+    const manifests = manifestsFromText([{ file: 'p.yaml', text: pod('net.ipv4.tcp_keepalive_time') }, { file: 'q.yaml', text: pod('kernel.shm_rmid_forced').replace('name: p', 'name: q') }]);
+    const gate = new PolicyGate();
+    const listed = await gate.evaluate(manifests, { includePasses: true });
+    const counted = await gate.evaluate(manifests);
+    const passResults = listed.results.filter((r) => r.result === 'pass');
+    expect(passResults.length).toBeGreaterThan(10);
+    expect(listed.summary.pass).toBe(passResults.length);
+    expect(counted.summary).toEqual(listed.summary);
+    expect(counted.results).toEqual(listed.results.filter((r) => r.result !== 'pass'));
+  });
+
   test('rules with since above the target version are not evaluated', () => {
     expect(new PolicyGate({ targetVersion: '1.28' }).policies().map((p) => p.id)).not.toContain('pss-host-probes');
     expect(new PolicyGate({ targetVersion: '1.34' }).policies().map((p) => p.id)).toContain('pss-host-probes');

@@ -32,6 +32,9 @@ Options:
   --enable RULE                            turn on an optional rule (repeatable, e.g. image-digest)
   --disable RULE                           turn off a rule (repeatable)
   --policies DIR                           policy directory (default: the package's policies/)
+  --crds PATH                              CustomResourceDefinitions (file or directory, repeatable) whose
+                                           schemas validate custom resources, besides the vendored ones and
+                                           the CRDs in the checked tree
   -h, --help                               this help
 `;
 
@@ -47,12 +50,13 @@ export interface CheckArgs {
   enable: string[];
   disable: string[];
   policiesDir?: string;
+  crds: string[];
   help: boolean;
 }
 
 /** Parses `check` arguments. @throws UsageError */
 export function parseCheckArgs(args: readonly string[]): CheckArgs {
-  const out: CheckArgs = { paths: [], format: 'text', severity: 'error', exemptions: true, includePasses: false, enable: [], disable: [], help: false };
+  const out: CheckArgs = { paths: [], format: 'text', severity: 'error', exemptions: true, includePasses: false, enable: [], disable: [], crds: [], help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -89,6 +93,7 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
       case '--enable': out.enable.push(value()); break;
       case '--disable': out.disable.push(value()); break;
       case '--policies': out.policiesDir = value(); break;
+      case '--crds': out.crds.push(value()); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
         out.paths.push(arg);
@@ -124,6 +129,8 @@ export async function run(args: string[]): Promise<number> {
       enable: options.enable,
       disable: options.disable,
       policiesDir: options.policiesDir,
+      crds: options.crds,
+      collectLoadErrors: true,
     });
   } catch (error) {
     if (error instanceof ManifestLoadError || error instanceof PolicyDefinitionError) {
@@ -158,5 +165,8 @@ export async function run(args: string[]): Promise<number> {
   } else {
     out.write(undefined, text);
   }
+  // unusable files are in the report (manifest-structure) and listed here; the exit code says so
+  for (const error of report.loadErrors) process.stderr.write(`lambda-gitops check: ${error.message}\n`);
+  if (report.loadErrors.length > 0) return 2;
   return report.failed ? 1 : 0;
 }

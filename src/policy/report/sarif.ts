@@ -12,7 +12,7 @@ export interface SarifLog {
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 /** GitHub's security-severity scale (0.1-10): marks security rules and sets their alert severity. */
 const SECURITY_SEVERITY: Record<Severity, string> = { error: '8.0', warning: '5.0', info: '2.0' };
-const SECURITY_CATEGORIES = new Set(['Pod Security Baseline', 'Pod Security Restricted', 'Secrets', 'Networking']);
+const SECURITY_CATEGORIES = new Set(['Pod Security Baseline', 'Pod Security Restricted', 'Secrets', 'RBAC', 'Networking']);
 
 /** A fingerprint that survives line moves: rule + object identity + field + message. */
 export function fingerprint(result: PolicyResult): string {

@@ -99,6 +99,13 @@ export const fluxPathExists: CrossResourceRule = {
     const loadedFiles = ctx.loaded.files.map((file) => resolve(file));
     for (const k of ctx.index.ofKind('Kustomization').filter(isFlux)) {
       const path = specOf(k).path;
+      const sourceKind = (specOf(k).sourceRef as { kind?: unknown } | undefined)?.kind;
+      if (sourceKind === 'ExternalArtifact' || sourceKind === 'OCIRepository' || sourceKind === 'Bucket') {
+        // the path is inside an artifact built elsewhere (an ArtifactGenerator, an OCI image, a
+        // bucket), not inside this repository: nothing to resolve it against offline
+        ctx.note(k, 'info', `Kustomization ${k.object.metadata.name} path '${String(path ?? './')}' is relative to its ${sourceKind} source, which cannot be resolved offline: not checked`, '/spec/sourceRef/kind');
+        continue;
+      }
       if (path === undefined) {
         ctx.pass(k); // the source root
         continue;

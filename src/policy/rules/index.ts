@@ -1,4 +1,9 @@
 import { registerCrossResourceRule, type CrossResourceRule } from '../registry.js';
+import { duplicateObject } from './duplicate-object-rule.js';
+import { labelSyntax } from './label-syntax-rule.js';
+import { envUnique, selectorMatchesTemplate } from './pod-spec-rules.js';
+import { rbacDefaultSaBroadBinding, rbacEscalateBindImpersonate, rbacSecretsAccess, rbacWildcard } from './rbac-rules.js';
+import { routeBackendExists } from './route-backend-rule.js';
 import { exemptionValid, manifestStructure, schemaValid, stableApiVersion } from './api-rules.js';
 import { fluxDependsOn, fluxPathExists } from './flux-rules.js';
 import { namespaceDefaultDeny, podPortsAllowed } from './network-rules.js';
@@ -16,6 +21,8 @@ export const BUILTIN_RULES: readonly CrossResourceRule[] = [
   externalSecretStoreExists, namespaceGpuQuota,
   probesLivenessAfterReadiness,
   networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService,
+  rbacWildcard, rbacSecretsAccess, rbacEscalateBindImpersonate, rbacDefaultSaBroadBinding,
+  selectorMatchesTemplate, envUnique, labelSyntax, duplicateObject, routeBackendExists,
 ];
 
 /** Registers {@link BUILTIN_RULES} (idempotent). */

@@ -37,6 +37,7 @@ export const namespaceDefaultDeny: CrossResourceRule = {
     for (const namespace of ctx.index.ofKind('Namespace')) subjects.set(namespace.object.metadata.name, namespace);
     for (const t of ctx.index.podTemplates()) if (!subjects.has(t.namespace)) subjects.set(t.namespace, t.owner);
     for (const [ns, subject] of subjects) {
+      if (ns === '') continue; // no namespace: manifest-structure reports it; its namespace is unknown
       const have = denies.get(ns) ?? new Set<string>();
       const missing = ['Ingress', 'Egress'].filter((type) => !have.has(type));
       if (missing.length === 0) ctx.pass(subject);
@@ -82,6 +83,9 @@ export const podPortsAllowed: CrossResourceRule = {
     for (const t of ctx.index.podTemplates()) {
       const ports = containerPorts(t);
       if (ports.length === 0) continue;
+      // a pod no ingress NetworkPolicy selects is not isolated: every port is reachable
+      // (namespace-default-deny is the rule that asks for isolation)
+      if (!policiesFor.has(t.owner)) continue;
       const rules = (policiesFor.get(t.owner) ?? []).flatMap((p) => (Array.isArray(specOf(p).ingress) ? (specOf(p).ingress as { ports?: PolicyPort[] }[]) : []));
       const blocked = ports.filter((port) => !rules.some((rule) => allows(rule?.ports, port)));
       if (blocked.length === 0) ctx.pass(t.owner);

@@ -1,3 +1,4 @@
+import { namespacePhrase } from '../namespace-phrase.js';
 import type { ManifestObject } from '../loader.js';
 import { specOf } from '../object-index.js';
 import type { CrossResourceRule, RuleContext } from '../registry.js';
@@ -18,7 +19,7 @@ export const scaleTargetExists: CrossResourceRule = {
     for (const a of workloadFacts(ctx.index).autoscalers) {
       const target = ctx.index.get(a.targetKind, a.namespace || undefined, a.targetName);
       if (target) ctx.pass(a.object);
-      else ctx.fail(a.object, `${a.object.object.kind} ${a.object.object.metadata.name} scales ${a.targetKind} '${a.targetName}', which is not in namespace '${a.namespace}'`, '/spec/scaleTargetRef');
+      else ctx.fail(a.object, `${a.object.object.kind} ${a.object.object.metadata.name} scales ${a.targetKind} '${a.targetName}', which is not in ${namespacePhrase(a.namespace)}`, '/spec/scaleTargetRef');
     }
   },
 };

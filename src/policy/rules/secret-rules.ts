@@ -1,3 +1,4 @@
+import { namespacePhrase } from '../namespace-phrase.js';
 import { tryParseQuantity } from '../../core/quantity.js';
 import { specOf, type PodTemplate } from '../object-index.js';
 import type { CrossResourceRule } from '../registry.js';
@@ -16,7 +17,7 @@ export const externalSecretStoreExists: CrossResourceRule = {
       const kind = ref.kind ?? 'SecretStore';
       const store = kind === 'ClusterSecretStore' ? ctx.index.get(kind, undefined, ref.name) : ctx.index.get(kind, es.object.metadata.namespace, ref.name);
       if (store) ctx.pass(es);
-      else ctx.fail(es, `ExternalSecret ${es.object.metadata.name} uses ${kind} '${ref.name}', which is not in the tree${kind === 'SecretStore' ? ` (namespace '${es.object.metadata.namespace ?? ''}')` : ''}`, '/spec/secretStoreRef');
+      else ctx.fail(es, `ExternalSecret ${es.object.metadata.name} uses ${kind} '${ref.name}', which is not in the tree${kind === 'SecretStore' ? ` (${namespacePhrase(es.object.metadata.namespace)})` : ''}`, '/spec/secretStoreRef');
     }
   },
 };
@@ -48,7 +49,7 @@ export const namespaceGpuQuota: CrossResourceRule = {
       if (!requestsGpus(t, pattern) || reported.has(t.namespace)) continue;
       reported.add(t.namespace);
       if (quotaed.has(t.namespace)) ctx.pass(t.owner);
-      else ctx.fail(t.owner, `namespace '${t.namespace}' runs GPU pods (${t.owner.object.kind} ${t.owner.object.metadata.name}) but no ResourceQuota sets requests.${resource}: one team can take every GPU`);
+      else ctx.fail(t.owner, `${namespacePhrase(t.namespace)} runs GPU pods (${t.owner.object.kind} ${t.owner.object.metadata.name}) but no ResourceQuota sets requests.${resource}: one team can take every GPU`);
     }
   },
 };

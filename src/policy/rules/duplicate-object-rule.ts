@@ -1,0 +1,53 @@
+import { kustomizeFindingsOf } from '../kustomize-build.js';
+import type { ManifestObject } from '../loader.js';
+import type { CrossResourceRule } from '../registry.js';
+
+/**
+ * The cluster a file belongs to: `clusters/<name>/...` trees (the flux2-kustomize-helm-example
+ * layout this repository renders) are separate clusters, everything else is shared by all of them.
+ */
+function clusterOf(file: string): string {
+  const m = /(?:^|\/)clusters\/([^/]+)\//.exec(file);
+  return m ? m[1] : '';
+}
+
+/**
+ * The same object (API group, kind, namespace, name) defined twice in what one cluster applies:
+ * the later apply silently overwrites the earlier, and Flux reports the two Kustomizations fighting.
+ * Objects under different `clusters/<name>/` directories are not compared, nor objects that only
+ * different top-level kustomizations build (a staging and a production overlay).
+ */
+export const duplicateObject: CrossResourceRule = {
+  name: 'duplicate-object',
+  evaluate(ctx) {
+    const buildRoots = kustomizeFindingsOf(ctx.loaded)?.buildRoots;
+    const appliedTogether = (a: ManifestObject, b: ManifestObject): boolean => {
+      const ca = clusterOf(a.source.file);
+      const cb = clusterOf(b.source.file);
+      if (ca !== '' && cb !== '' && ca !== cb) return false;
+      const ra = buildRoots?.get(a.source.file);
+      const rb = buildRoots?.get(b.source.file);
+      return !ra || !rb || [...ra].some((r) => rb.has(r));
+    };
+    const byIdentity = new Map<string, ManifestObject[]>();
+    for (const entry of ctx.index.objects) {
+      const { apiVersion, kind, metadata } = entry.object;
+      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+      const key = `${group}\0${kind}\0${metadata.namespace ?? ''}\0${metadata.name}`;
+      const list = byIdentity.get(key) ?? [];
+      list.push(entry);
+      byIdentity.set(key, list);
+    }
+    for (const entries of byIdentity.values()) {
+      entries.forEach((entry, i) => {
+        const first = entries.slice(0, i).find((p) => appliedTogether(p, entry));
+        if (!first) {
+          ctx.pass(entry);
+          return;
+        }
+        const { kind, metadata } = entry.object;
+        ctx.fail(entry, `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is already defined in ${first.source.file}:${first.source.line}`, '/metadata/name');
+      });
+    }
+  },
+};
