@@ -117,7 +117,7 @@ export async function run(args: string[]): Promise<number> {
   const out = new ScrubbedOutput();
   let report;
   try {
-    const manifests = loadManifests(options.paths);
+    const manifests = loadManifests(options.paths, { collectErrors: true });
     out.scrubber = SecretScrubber.of([...[...manifests.objects, ...manifests.kustomizeFiles].map((o) => o.object), ...manifests.problems.map((p) => p.value)]);
     report = await runCheck({
       manifests,
@@ -166,7 +166,7 @@ export async function run(args: string[]): Promise<number> {
     out.write(undefined, text);
   }
   // unusable files are in the report (manifest-structure) and listed here; the exit code says so
-  for (const error of report.loadErrors) process.stderr.write(`lambda-gitops check: ${error.message}\n`);
+  for (const error of report.loadErrors) out.error(`lambda-gitops check: ${error.message}`);
   if (report.loadErrors.length > 0) return 2;
   return report.failed ? 1 : 0;
 }
