@@ -30,3 +30,4 @@ export { synthApp } from './cli/synth-app.js';
 export type { SynthAppOptions } from './cli/synth-app.js';
 export * from './build/build-freshness.js';
 export { buildProject, BuildError } from './build/build-project.js';
+export * from './masking/index.js';

@@ -8,6 +8,7 @@
  */
 import { CliInputError, describeError } from './cli-error.js';
 import { isEntryPoint } from './entry-point.js';
+import { SecretScrubber } from '../masking/secret-scrubber.js';
 
 /** A CLI subcommand module. */
 export interface CommandModule {
@@ -75,11 +76,11 @@ export async function main(argv: string[]): Promise<number> {
     return await (await load(name)).run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`lambda-gitops ${name}: ${error.message}\n`);
+      process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops ${name}: ${error.message}\n`));
       return 2;
     }
     // any other failure is bad input (a file that cannot be read or written, an app that throws): one line
-    process.stderr.write(`lambda-gitops ${name}: ${describeError(error)}\n`);
+    process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops ${name}: ${describeError(error)}\n`));
     if (debug) {
       const cause = error instanceof CliInputError && error.cause instanceof Error ? error.cause : error;
       process.stderr.write(`${(cause as Error).stack ?? String(cause)}\n`);
@@ -92,7 +93,7 @@ if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {
-    process.stderr.write(`lambda-gitops: ${process.argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`);
+    process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops: ${process.argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`));
     process.exitCode = 2;
   });
 }

@@ -2,6 +2,7 @@ import { fieldDiffLines } from './format-value.js';
 import { CapacityDeltaTable, PolicyFinding } from './findings.js';
 import { describeResource, DiffReport, resourceKey, ResourceChange, Risk, RiskLevel } from './model.js';
 import { compareText, parseImage, imageChangeKind } from './risks.js';
+import { neutraliseMentions } from '../masking/mentions.js';
 
 /** GitHub accepts 65,536 characters in a comment body; this leaves room and fits a check-run summary (65,535). */
 export const COMMENT_BUDGET = 60_000;
@@ -42,13 +43,16 @@ const SYMBOL: Record<ResourceChange['action'], string> = { added: '+', removed: 
 const KIND_PRIORITY = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'StatefulSet', 'PersistentVolumeClaim', 'Deployment', 'DaemonSet', 'Job', 'CronJob', 'Service', 'NetworkPolicy', 'ConfigMap', 'Secret'];
 const kindRank = (kind: string) => (KIND_PRIORITY.includes(kind) ? KIND_PRIORITY.indexOf(kind) : KIND_PRIORITY.length);
 
-/** Escapes text for HTML and Markdown contexts (summary lines, table cells, alert lines). */
+/**
+ * Escapes text for HTML and Markdown contexts (summary lines, table cells, alert lines), and
+ * neutralises `@user` / `@org/team` mentions so quoting PR content pings nobody.
+ */
 export function escapeMarkdown(text: string, max = MAX_CELL): string {
   const clipped = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  return clipped
+  return neutraliseMentions(clipped
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/[|\\`*_[\]()#!~]/g, (c) => `\\${c}`)
-    .replace(/[\r\n]+/g, ' ');
+    .replace(/[\r\n]+/g, ' '));
 }
 
 /** A code fence longer than any backtick run in the content, so the content cannot close it. */

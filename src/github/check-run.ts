@@ -1,6 +1,7 @@
 import { PolicyFinding } from '../diff/findings.js';
 import { randomUUID } from 'node:crypto';
 import { callGitHub, GitHubClient } from './client.js';
+import { neutraliseMentions } from '../masking/mentions.js';
 import { createOnce } from './create-once.js';
 
 /** At most this many annotations per create/update call (GitHub's limit). */
@@ -41,7 +42,10 @@ export interface CheckRunOptions {
   readonly externalId?: string;
 }
 
-/** Annotations for findings that name a file (others stay in the summary); line 1 when unknown. */
+/**
+ * Annotations for findings that name a file (others stay in the summary); line 1 when unknown.
+ * Mentions in the message and title are neutralised (the text comes from the pull request).
+ */
 export function annotationsFor(findings: readonly PolicyFinding[], pathPrefix = ''): CheckAnnotation[] {
   const level = { error: 'failure', warning: 'warning', note: 'notice' } as const;
   return findings.filter((f) => f.file).map((f) => ({
@@ -49,8 +53,8 @@ export function annotationsFor(findings: readonly PolicyFinding[], pathPrefix = 
     start_line: f.line ?? 1,
     end_line: f.line ?? 1,
     annotation_level: level[f.level],
-    message: f.message.length > MESSAGE_MAX ? `${f.message.slice(0, MESSAGE_MAX - 1)}…` : f.message,
-    title: `${f.rule}${f.resource ? `: ${f.resource}` : ''}`.slice(0, TITLE_MAX),
+    message: neutraliseMentions(f.message.length > MESSAGE_MAX ? `${f.message.slice(0, MESSAGE_MAX - 1)}…` : f.message),
+    title: neutraliseMentions(`${f.rule}${f.resource ? `: ${f.resource}` : ''}`).slice(0, TITLE_MAX),
   }));
 }
 

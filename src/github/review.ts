@@ -6,6 +6,8 @@ import { callGitHub, GitHubClient } from './client.js';
 import { PullRequestContext } from './actions-context.js';
 import { markerLine, stampLine, StickyOutcome, upsertStickyComment } from './sticky-comment.js';
 import { uploadSarif } from './sarif-upload.js';
+import { SecretScrubber } from '../masking/secret-scrubber.js';
+import { remaskReport } from '../diff/remask-report.js';
 
 /** Inputs of {@link postReview}. */
 export interface ReviewInputs {
@@ -26,6 +28,13 @@ export interface ReviewInputs {
   readonly annotationPathPrefix?: string;
   /** Named in the "not shown" note. @default 'the workflow artifact' */
   readonly fullDiffHint?: string;
+  /**
+   * The output boundary: every string of the report, findings and plan, the comment body and the
+   * annotations pass through it before anything is posted. The secrets of the objects rebuilt
+   * from the report (see `remaskReport`) are added to it.
+   * @default a scrubber with only those secrets (and the credential shapes: URL passwords, tokens)
+   */
+  readonly scrubber?: SecretScrubber;
   /**
    * Whether the result was computed by trusted code (the default branch's tool and policies over
    * the PR's tree read as data). When false, the check run is named '<name> (unverified)', its
@@ -77,24 +86,29 @@ export async function postReview(client: GitHubClient, context: PullRequestConte
   if (pull.data.head.sha !== headSha) return { status: 'stale', currentHeadSha: pull.data.head.sha };
   const inputs = typeof given === 'function' ? await given({ baseRef: pull.data.base.ref, headSha: pull.data.head.sha }) : given;
   const verified = inputs.verified ?? false;
-  const findings = inputs.findings ?? [];
+  // the report may come from an artifact: mask it again with the masking policy before anything else
+  const remasked = remaskReport(inputs.report);
+  const scrubber = inputs.scrubber ?? new SecretScrubber();
+  for (const object of remasked.objects) scrubber.addObject(object);
+  const report = scrubber.scrubDeep(remasked.report);
+  const findings = scrubber.scrubDeep(inputs.findings ?? []);
   const overhead = markerLine(inputs.commentId).length + stampLine(context.stamp).length + 2;
-  const body = renderMarkdown(inputs.report, {
+  const body = scrubber.scrubText(renderMarkdown(report, {
     budget: COMMENT_BUDGET - overhead,
     title: `Manifest diff for ${headSha.slice(0, 7)}`,
-    policy: inputs.findings,
-    plan: inputs.plan,
+    policy: inputs.findings === undefined ? undefined : findings,
+    plan: scrubber.scrubDeep(inputs.plan),
     fullDiffHint: inputs.fullDiffHint ?? 'the workflow artifact',
     // no run link here: the content must stay the same across runs for the unchanged check (the check run links the run)
     footer: `lambda-gitops · updated for ${headSha.slice(0, 7)}`,
-  });
+  }));
   const comment = await upsertStickyComment(client, { owner, repo, number }, body, context.stamp, { id: inputs.commentId, botLogin: inputs.botLogin });
   let checkRun: ReviewOutcome['checkRun'];
   if (inputs.checkName !== false && comment.action !== 'skipped-older') {
     const errors = findings.filter((f) => f.level === 'error').length;
-    const high = inputs.report.risks.filter((r) => r.level === 'high').length;
-    const conclusion = reviewConclusion(inputs.report, findings);
-    const title = `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${inputs.report.changes.length} objects changed`;
+    const high = report.risks.filter((r) => r.level === 'high').length;
+    const conclusion = reviewConclusion(report, findings);
+    const title = `${errors} policy failure${errors === 1 ? '' : 's'} · ${high} high risk${high === 1 ? '' : 's'} · ${report.changes.length} objects changed`;
     checkRun = await publishCheckRun(client, {
       owner, repo, headSha, name: checkRunName(inputs.checkName, verified), detailsUrl: context.runUrl,
       conclusion: verified || conclusion === 'failure' ? conclusion : 'neutral',
@@ -104,7 +118,7 @@ export async function postReview(client: GitHubClient, context: PullRequestConte
     });
   }
   const sarifId = inputs.sarif && comment.action !== 'skipped-older'
-    ? await uploadSarif(client, { owner, repo, commitSha: headSha, ref: `refs/pull/${number}/head`, sarif: inputs.sarif })
+    ? await uploadSarif(client, { owner, repo, commitSha: headSha, ref: `refs/pull/${number}/head`, sarif: scrubber.scrubText(inputs.sarif) })
     : undefined;
   return { status: 'posted', comment, checkRun, sarifId };
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { replaceDirectoryAtomically, writeFiles } from './atomic-write.js';
 import { SynthesisError, synthesizeObjects } from './synthesize.js';
 import { TreeFile, layoutTree } from './tree-layout.js';
+import { SecretScrubber } from '../masking/secret-scrubber.js';
 
 /**
  * Checks a laid-out tree before it is written; returns problems (empty when valid). Each problem
@@ -54,7 +55,8 @@ export function keptDirectories(app: App): string[] {
  */
 export async function renderApp(app: App, options: RenderOptions = {}): Promise<RenderResult> {
   const outdir = resolve(options.outdir ?? 'dist');
-  const files = layoutTree(synthesizeObjects(app));
+  const objects = synthesizeObjects(app);
+  const files = layoutTree(objects);
   const kept = keptDirectories(app);
   const problems: string[] = [];
   for (const file of files) {
@@ -62,7 +64,11 @@ export async function renderApp(app: App, options: RenderOptions = {}): Promise<
     if (dir) problems.push(`${file.constructPath ?? file.path}: renders ${file.path} into ${dir}/, a directory another tool owns (kept across renders); use another directory`);
   }
   for (const validate of options.validators ?? []) problems.push(...(await validate(files)));
-  if (problems.length > 0) throw new SynthesisError(problems);
+  if (problems.length > 0) {
+    // the output boundary of synth: no problem text may carry a secret value of the rendered objects
+    const scrubber = SecretScrubber.of(objects.map((o) => o.manifest));
+    throw new SynthesisError(problems.map((problem) => scrubber.scrubText(problem)));
+  }
   replaceDirectoryAtomically(outdir, files, kept);
   const mirrorTo = options.mirrorTo ?? process.env.CDK8S_OUTDIR;
   const mirror = mirrorTo && resolve(mirrorTo) !== outdir ? resolve(mirrorTo) : undefined;

@@ -8,12 +8,18 @@ import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
+import { isSecretPointer, secretSlots } from '../masking/secret-positions.js';
+import { secretsInText } from '../masking/secret-text.js';
 
 /** One schema problem in a manifest. */
 export interface SchemaIssue {
   /** JSON pointer into the manifest, e.g. `/spec/template/spec/containers/0/resources`; `''` is the object itself. */
   readonly path: string;
-  /** What is wrong, e.g. `unknown field "resourcez"` or `must be integer, got "3"`. */
+  /**
+   * What is wrong, e.g. `unknown field "resourcez"` or `must be integer, got "3"`. A value at a
+   * secret position of the masking policy (Secret data, credential keys, ...) or containing a
+   * credential is never quoted: `must match format "byte" (value hidden)`.
+   */
   readonly message: string;
 }
 
@@ -197,7 +203,8 @@ export class SchemaValidator {
       }];
     }
     if (validate(manifest)) return [];
-    return toIssues(validate.errors ?? []);
+    const slots = secretSlots(manifest);
+    return toIssues(validate.errors ?? [], (pointer) => isSecretPointer(slots, pointer));
   }
 
   private validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
@@ -332,6 +339,7 @@ function key(apiVersion: string, kind: string): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'string' && secretsInText(value).length > 0) return 'a value that contains a credential (hidden)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -343,8 +351,11 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Maps ajv errors to readable issues; combinator noise is collapsed into one issue. */
-export function toIssues(errors: ErrorObject[]): SchemaIssue[] {
+/**
+ * Maps ajv errors to readable issues; combinator noise is collapsed into one issue. A value whose
+ * pointer `isSecret` is never quoted (`, got "x"` becomes ` (value hidden)`).
+ */
+export function toIssues(errors: ErrorObject[], isSecret: (pointer: string) => boolean = () => false): SchemaIssue[] {
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
@@ -359,6 +370,7 @@ export function toIssues(errors: ErrorObject[]): SchemaIssue[] {
     if (parent) continue;
     const path = error.instancePath;
     const params = error.params as Record<string, unknown>;
+    const got = (data: unknown) => (isSecret(path) ? ' (value hidden)' : `, got ${describe(data)}`);
     switch (error.keyword) {
       case 'additionalProperties':
         push(`${path}/${escapePointer(String(params.additionalProperty))}`, `unknown field "${String(params.additionalProperty)}"`);
@@ -367,22 +379,22 @@ export function toIssues(errors: ErrorObject[]): SchemaIssue[] {
         push(`${path}/${escapePointer(String(params.missingProperty))}`, `required field "${String(params.missingProperty)}" is missing`);
         break;
       case 'type':
-        push(path, `must be ${String(params.type).replace(/,/g, ' or ')}, got ${describe(error.data)}`);
+        push(path, `must be ${String(params.type).replace(/,/g, ' or ')}${got(error.data)}`);
         break;
       case 'enum':
-        push(path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describe(error.data)}`);
+        push(path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${got(error.data)}`);
         break;
       case 'not':
-        push(path, error.data === null ? 'must not be null' : `${error.message ?? 'is not allowed'}, got ${describe(error.data)}`);
+        push(path, error.data === null ? 'must not be null' : `${error.message ?? 'is not allowed'}${got(error.data)}`);
         break;
       case 'anyOf':
       case 'oneOf': {
         const first = errors.find((e) => e !== error && e.schemaPath.startsWith(`${error.schemaPath}/`) && e.keyword !== 'type');
-        push(path, `does not match any allowed form${first ? ` (${first.instancePath === path ? '' : `${first.instancePath}: `}${first.message})` : ''}, got ${describe(error.data)}`);
+        push(path, `does not match any allowed form${first ? ` (${first.instancePath === path ? '' : `${first.instancePath}: `}${first.message})` : ''}${got(error.data)}`);
         break;
       }
       default:
-        push(path, `${error.message ?? error.keyword}, got ${describe(error.data)}`);
+        push(path, `${error.message ?? error.keyword}${got(error.data)}`);
     }
   }
   return issues;

@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import jsYaml from 'js-yaml';
 import { UsageError } from '../main.js';
-import { writeOutput } from '../write-output.js';
 import { PolicyDefinitionError } from '../../policy/definition.js';
 import { runCheck } from '../../policy/engine.js';
-import { ManifestLoadError } from '../../policy/loader.js';
+import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
+import { SecretScrubber } from '../../masking/secret-scrubber.js';
+import { ScrubbedOutput } from '../scrubbed-output.js';
 import { toJson } from '../../policy/report/json.js';
 import { toPolicyReports } from '../../policy/report/policy-report.js';
 import { toSarif } from '../../policy/report/sarif.js';
@@ -113,10 +114,13 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const out = new ScrubbedOutput();
   let report;
   try {
+    const manifests = loadManifests(options.paths, { collectErrors: true });
+    out.scrubber = SecretScrubber.of([...[...manifests.objects, ...manifests.kustomizeFiles].map((o) => o.object), ...manifests.problems.map((p) => p.value)]);
     report = await runCheck({
-      paths: options.paths,
+      manifests,
       severity: options.severity,
       exemptions: options.exemptions,
       // policy reports summarise passes per namespace, so evaluate them even when not listed
@@ -130,12 +134,14 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof ManifestLoadError || error instanceof PolicyDefinitionError) {
-      process.stderr.write(`lambda-gitops check: ${error.message}\n`);
+      out.error(`lambda-gitops check: ${error.message}`);
       return 2;
     }
     if (error instanceof Error && /^unknown rule id/.test(error.message)) throw new UsageError(error.message);
     throw error;
   }
+  // values are scrubbed before formatting too, so no escaping (JSON, YAML) hides them from the final pass
+  report = { ...report, results: out.scrubber.scrubDeep(report.results) };
   let text: string;
   switch (options.format) {
     case 'json':
@@ -153,14 +159,14 @@ export async function run(args: string[]): Promise<number> {
       text = toText(report, options.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR);
   }
   if (options.output) {
-    writeOutput(options.output, text);
+    out.write(options.output, text);
     const s = report.summary;
-    process.stderr.write(`lambda-gitops check: ${report.failed ? 'FAILED' : 'PASSED'}: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed; ${options.format} report written to ${options.output}\n`);
+    out.error(`lambda-gitops check: ${report.failed ? 'FAILED' : 'PASSED'}: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed; ${options.format} report written to ${options.output}`);
   } else {
-    process.stdout.write(text);
+    out.write(undefined, text);
   }
   // unusable files are in the report (manifest-structure) and listed here; the exit code says so
-  for (const error of report.loadErrors) process.stderr.write(`lambda-gitops check: ${error.message}\n`);
+  for (const error of report.loadErrors) out.error(`lambda-gitops check: ${error.message}`);
   if (report.loadErrors.length > 0) return 2;
   return report.failed ? 1 : 0;
 }

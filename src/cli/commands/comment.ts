@@ -9,6 +9,7 @@ import { postReview } from '../../github/review.js';
 import { trustedReview } from '../../github/trusted-review.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
+import { ScrubbedOutput } from '../scrubbed-output.js';
 
 export const summary = 'post the diff as a sticky PR comment, a check run and a SARIF upload (GitHub Actions)';
 
@@ -93,6 +94,7 @@ export async function run(args: string[]): Promise<number> {
   } else if (!values.report) {
     throw new UsageError('--report is required (see --help), or --recompute');
   }
+  const out = new ScrubbedOutput();
   try {
     const common = {
       commentId: values.id, botLogin: values['bot-login'],
@@ -135,11 +137,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof GitHubApiError) {
-      process.stderr.write(`lambda-gitops comment: ${error.message}\n`);
+      out.error(`lambda-gitops comment: ${error.message}`);
       return 1;
     }
     if (error instanceof ActionsContextError || error instanceof TreeLoadError || error instanceof SarifFormatError) {
-      process.stderr.write(`lambda-gitops comment: ${error.message}\n`);
+      out.error(`lambda-gitops comment: ${error.message}`);
       return 2;
     }
     throw error;

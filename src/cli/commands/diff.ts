@@ -13,7 +13,9 @@ import { renderJson, renderText } from '../../diff/render-text.js';
 import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
-import { writeOutput } from '../write-output.js';
+import { ScrubbedOutput } from '../scrubbed-output.js';
+import { SecretScrubber } from '../../masking/secret-scrubber.js';
+import { ManifestTree } from '../../diff/model.js';
 
 export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
 
@@ -53,6 +55,12 @@ function readFindings(file: string): PolicyFinding[] {
   return findingsFromSarif(parsed, file);
 }
 
+/** The secrets of both trees, for the output boundary. */
+function scrubberOf(...trees: ManifestTree[]): SecretScrubber {
+  const scrubber = new SecretScrubber();
+  for (const tree of trees) for (const { manifest } of tree.values()) scrubber.addObject(manifest);
+  return scrubber;
+}
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions({
@@ -76,26 +84,32 @@ export async function run(args: string[]): Promise<number> {
   let baseName: string;
   let policy: PolicyFinding[] | undefined;
   let plan: CapacityDeltaTable | undefined;
+  const out = new ScrubbedOutput();
   try {
     const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });
     baseName = base.description;
     const head = readTreeFromDirectory(values.head);
+    out.scrubber = scrubberOf(base.tree, head);
     report = diffTrees(base.tree, head);
     plan = values.plan ? planDeltaOfTrees(base.tree, head) : undefined;
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
     if (error instanceof TreeLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {
-      process.stderr.write(`lambda-gitops diff: ${error.message}\n`);
+      out.error(`lambda-gitops diff: ${error.message}`);
       return 2;
     }
     throw error;
   }
-  const markdownOptions = { title: values.title ?? `Manifest diff · ${baseName} → ${values.head}`, policy, plan };
-  if (plan && values['plan-output']) writeOutput(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
-  if (values.full) writeOutput(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }), '--full');
+  // scrubbed before rendering too, so no escaping (Markdown, YAML, JSON) hides a value from the final pass
+  report = out.scrubber.scrubDeep(report);
+  policy = out.scrubber.scrubDeep(policy);
+  plan = out.scrubber.scrubDeep(plan);
+  const markdownOptions = { title: out.scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan };
+  if (plan && values['plan-output']) out.write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
+  if (values.full) out.write(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }), '--full');
   const text = format === 'json' ? renderJson(report)
     : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
       : renderText(report);
-  writeOutput(values.output, text);
+  out.write(values.output, text);
   return 0;
 }

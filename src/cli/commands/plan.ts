@@ -9,6 +9,8 @@ import { PlanInputError } from '../../capacity/workloads.js';
 import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
+import { ScrubbedOutput } from '../scrubbed-output.js';
+import { SecretScrubber } from '../../masking/secret-scrubber.js';
 
 export const summary = 'check that the tree fits the GPU cluster at maximum scale; utilization and monthly cost';
 
@@ -70,6 +72,7 @@ export async function run(args: string[]): Promise<number> {
   if (maxAge !== undefined && !/^\d+$/.test(maxAge)) throw new UsageError(`--max-price-age-days must be a whole number of days, got '${maxAge}'`);
   const today = values.today;
   if (today !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(`${today}T00:00:00Z`)))) throw new UsageError(`--today must be a date YYYY-MM-DD, got '${today}'`);
+  const out = new ScrubbedOutput();
   try {
     const options: PlanOptions = {
       ...(values.catalog !== undefined ? { catalog: loadLiveCatalogFile(values.catalog) } : {}),
@@ -84,13 +87,14 @@ export async function run(args: string[]): Promise<number> {
       const p = loaded.problems[0];
       throw new ManifestLoadError(p.source.file, p.source.line, p.message);
     }
-    const report = planCapacity(loaded.objects, cluster, options);
-    process.stdout.write(render(report, format));
+    out.scrubber = SecretScrubber.of(loaded.objects.map((o) => o.object));
+    const report = out.scrubber.scrubDeep(planCapacity(loaded.objects, cluster, options));
+    out.write(undefined, render(report, format));
     return report.fits ? 0 : 1;
   } catch (error) {
     if (error instanceof ClusterModelError || error instanceof PlanInputError || error instanceof ManifestLoadError || error instanceof UnknownInstanceTypeError
       || error instanceof LiveCatalogError || error instanceof UtilizationError) {
-      process.stderr.write(`lambda-gitops plan: ${error.message}\n`);
+      out.error(`lambda-gitops plan: ${error.message}`);
       return 2;
     }
     throw error;
