@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { PlanInputError } from '../capacity/workloads.js';
 import { diffTrees } from '../diff/compute.js';
 import { CapacityDeltaTable, PolicyFinding } from '../diff/findings.js';
+import { SecretScrubber } from '../masking/secret-scrubber.js';
 import { isGitRef, parseManifestFiles, readManifestFilesFromGit, TreeLoadError } from '../diff/load-tree.js';
 import { DiffReport } from '../diff/model.js';
 import { planDeltaOfTrees } from '../diff/plan-delta.js';
@@ -36,6 +37,8 @@ export interface TrustedReview {
   readonly plan?: CapacityDeltaTable;
   /** The commit the diff starts from (merge base of head and base). */
   readonly baseCommit: string;
+  /** The secrets of both trees (every object), for the output boundary of what is posted. */
+  readonly scrubber: SecretScrubber;
 }
 
 function mergeBase(repo: string, a: string, b: string): string {
@@ -74,5 +77,7 @@ export async function trustedReview(inputs: TrustedReviewInputs): Promise<Truste
     // no (valid) cluster model in the tree: the comment has no plan section
     if (!(error instanceof PlanInputError)) throw error;
   }
-  return { report: diffTrees(base, head), findings, sarif: JSON.stringify(toSarif(check.results, check.policies, version)), plan, baseCommit };
+  const scrubber = new SecretScrubber();
+  for (const tree of [base, head]) for (const { manifest } of tree.values()) scrubber.addObject(manifest);
+  return { report: diffTrees(base, head), findings, sarif: JSON.stringify(toSarif(check.results, check.policies, version)), plan, baseCommit, scrubber };
 }

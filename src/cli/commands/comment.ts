@@ -107,7 +107,7 @@ export async function run(args: string[]): Promise<number> {
       inputs = async (pull) => {
         const trusted = await trustedReview({ repo, headRef: context.headSha, baseRef: `origin/${pull.baseRef}`, treePath: values['tree-path'] });
         return {
-          ...common, verified: true, report: trusted.report, findings: trusted.findings, plan: trusted.plan,
+          ...common, verified: true, report: trusted.report, findings: trusted.findings, plan: trusted.plan, scrubber: trusted.scrubber,
           sarif: values['no-upload-sarif'] ? undefined : trusted.sarif,
         };
       };
