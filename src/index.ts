@@ -8,6 +8,7 @@ export * from './core/names.js';
 export * from './core/quantity.js';
 export * from './layout/manifest-directory.js';
 export * from './tenancy/tenant.js';
+export * from './tenancy/gpu-quota-need.js';
 export * from './flux/index.js';
 export * from './render/index.js';
 export * from './render/default-validators.js';
