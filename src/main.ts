@@ -171,7 +171,8 @@ export function buildDefaultPlatform(app: App): void {
   // ---- gateway: Portkey, the single entry point
   const gatewayTenant = new Tenant(app, 'gateway', {
     team: 'ml-platform',
-    quota: { requestsCpu: '4', requestsMemory: '4Gi' },
+    // CPU limits: 4 gateway pods at maximum scale + 1 rolling-update surge pod (rollout-fits)
+    quota: { requestsCpu: '4', requestsMemory: '4Gi', limitsCpu: '5', limitsMemory: '5Gi' },
   });
   const providerKeys = new EscExternalSecret(gatewayTenant, 'ProviderKeys', {
     store: esc, name: 'portkey-providers', data: { OPENAI_API_KEY: 'providers.openai.apiKey' },
