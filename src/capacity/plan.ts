@@ -6,6 +6,7 @@ import { GPU_RESOURCE } from '../core/labels.js';
 import { formatBytes, formatCpu, type ClusterModelDocument, type NodePoolModel } from '../cluster/cluster-model-document.js';
 import { clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/cluster-model-file.js';
 import { cloudPeersOf } from './cloud-prices.js';
+import { simulateDrains, type NodeDrain } from './drain.js';
 import { nodesOf, schedule, type Simulation, type SimNode } from './scheduler.js';
 import { amountOf, gpusOf } from './resources.js';
 import { timeSlicingWarnings } from './time-slicing-check.js';
@@ -102,8 +103,35 @@ export interface CloudAlternative {
   readonly source: string;
 }
 
+/** A workload stranded when one node of a pool is drained. */
+export interface DrainStranded {
+  /** The drained node. */
+  readonly node: string;
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  /** Pods with no place after the drain. */
+  readonly unplaced: number;
+  /** `namespace/name` of the PodDisruptionBudget that makes the drain hang, if any. */
+  readonly pdb?: string;
+  readonly reason: string;
+}
+
+/** The drain simulation of one pool: each of its nodes drained in turn. */
+export interface PoolDrain {
+  readonly pool: string;
+  readonly nodes: number;
+  /** Most pods one drain of this pool's nodes evicts (DaemonSet pods excluded). */
+  readonly maxEvicted: number;
+  /** True when draining some node of the pool never finishes (a PDB-protected workload has nowhere to go). */
+  readonly hangs: boolean;
+  /** Workloads left without a place (with a PDB: the drain hangs; without: pods stay Pending). */
+  readonly stranded: readonly DrainStranded[];
+}
+
 /** The plan. */
 export interface PlanReport {
+  /** Per pool, what draining one of its nodes does (simulated for every node). */
+  readonly drains: readonly PoolDrain[];
   readonly fits: boolean;
   readonly pools: readonly PoolReport[];
   readonly unschedulable: readonly UnschedulableWorkload[];
@@ -172,7 +200,8 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
   const quotas = quotaChecks(facts, simulation);
   const cost = costOf(model, facts.groups, simulation);
   const fits = unschedulable.length === 0 && quotas.every((q) => !q.exceeded);
-  return { report: { fits, pools, unschedulable, quotas, cost, cluster: model.name, warnings }, simulation, facts };
+  const drains = drainsByPool(model, simulateDrains(facts, model, simulation));
+  return { report: { fits, pools, unschedulable, quotas, drains, cost, cluster: model.name, warnings }, simulation, facts };
 }
 
 /**
@@ -182,6 +211,19 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
  */
 export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument): PlanReport {
   return simulatePlan(manifests, cluster).report;
+}
+
+function drainsByPool(model: ClusterModelDocument, drains: readonly NodeDrain[]): PoolDrain[] {
+  return model.pools.map((pool) => {
+    const mine = drains.filter((d) => d.pool === pool.name);
+    return {
+      pool: pool.name,
+      nodes: pool.nodes,
+      maxEvicted: mine.reduce((m, d) => Math.max(m, d.evicted), 0),
+      hangs: mine.some((d) => d.hangs),
+      stranded: mine.flatMap((d) => d.stranded.map((s) => ({ node: d.node, resource: s.resource, unplaced: s.unplaced, ...(s.pdb && s.evicted > 0 ? { pdb: s.pdb } : {}), reason: s.reason }))),
+    };
+  });
 }
 
 function poolReport(pool: NodePoolModel, nodes: readonly SimNode[]): PoolReport {

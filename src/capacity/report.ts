@@ -33,6 +33,11 @@ export function renderPlanText(report: PlanReport): string {
   const exceeded = report.quotas.filter((q) => q.exceeded);
   lines.push('', `Quotas: ${report.quotas.length} limit(s) checked, ${exceeded.length} exceeded`);
   for (const q of exceeded) lines.push(`  ${q.namespace}/${q.quota} ${q.resource}: ${q.used} > ${q.hard}: ${q.reason}`);
+  lines.push('', 'Drain simulation (each node drained in turn, workloads at maximum scale):');
+  for (const d of report.drains) {
+    lines.push(`  ${d.pool} (${d.nodes} node${d.nodes === 1 ? '' : 's'}): ${d.hangs ? 'HANGS' : 'safe'}, up to ${d.maxEvicted} pod(s) evicted per node`);
+    for (const s of d.stranded) lines.push(`    ${s.node}: ${s.resource} ${s.unplaced} pod(s) without a place${s.pdb ? ` behind PodDisruptionBudget ${s.pdb} (the drain waits forever)` : ' (Pending until capacity returns)'}: ${s.reason}`);
+  }
   lines.push('', `Cost (${report.cost.hoursPerMonth} h/month): ${usd(report.cost.monthlyUsd)} per month`);
   for (const c of report.cost.pools) {
     lines.push(`  ${c.pool}: ${c.nodes} x ${c.instanceType} at ${usd(c.hourlyUsd)}/h (read ${c.priceReadOn}) = ${usd(c.monthlyUsd)}`);
@@ -102,6 +107,13 @@ export function renderPlanMarkdown(report: PlanReport): string {
     for (const q of exceeded) out.push(`| ${q.namespace} | ${q.quota} | \`${q.resource}\` | ${q.used} | ${q.hard} | ${cell(q.reason ?? '')} |`);
   } else if (report.quotas.length > 0) {
     out.push('', `All ${report.quotas.length} quota limit(s) hold at maximum scale.`);
+  }
+  if (report.drains.length > 0) {
+    out.push('', '**Drain simulation** (each node drained in turn, workloads at maximum scale)', '', '| Pool | Nodes | Drain | Pods evicted per node (max) | Stranded |', '|---|---|---|---|---|');
+    for (const d of report.drains) {
+      const stranded = d.stranded.map((s) => `${s.node}: \`${s.resource}\` ${s.unplaced}${s.pdb ? ` (PDB ${s.pdb})` : ''}`).join('<br>') || '-';
+      out.push(`| ${cell(d.pool)} | ${d.nodes} | ${d.hangs ? '❌ hangs' : '✅ safe'} | ${d.maxEvicted} | ${cell(stranded)} |`);
+    }
   }
   out.push('', `**Cost** (${report.cost.hoursPerMonth} h/month, on-demand list prices)`, '', '| Pool | Instances | $/h | Price read | Monthly |', '|---|---|---|---|---|');
   for (const c of report.cost.pools) out.push(`| ${c.pool} | ${c.nodes} x \`${c.instanceType}\` | ${usd(c.hourlyUsd)} | ${c.priceReadOn} | ${usd(c.monthlyUsd)} |`);
