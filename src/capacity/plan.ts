@@ -258,7 +258,7 @@ function unschedulableOf(simulation: Simulation): UnschedulableWorkload[] {
 }
 
 /** How many pods of each group exist at maximum scale (DaemonSets: one per admitted node). */
-function podCounts(simulation: Simulation): Map<PodGroup, number> {
+export function podCounts(simulation: Simulation): Map<PodGroup, number> {
   const counts = new Map<PodGroup, number>();
   for (const p of [...simulation.placed.map((x) => x.pod), ...simulation.failures.map((f) => f.pod)]) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
   return counts;
@@ -270,7 +270,8 @@ const QUOTA_RESOURCES: Readonly<Record<string, { pick: 'requests' | 'limits'; re
   'ephemeral-storage': { pick: 'requests', resource: 'ephemeral-storage' },
 };
 
-function formatAmount(resource: string, amount: number): string {
+/** A resource amount in the units a ResourceQuota is written in (cores, bytes as Gi/Mi, counts). */
+export function formatAmount(resource: string, amount: number): string {
   if (resource === 'cpu') return formatCpu(amount);
   if (resource === 'memory' || resource === 'ephemeral-storage') return formatBytes(amount);
   return String(amount);

@@ -8,6 +8,7 @@
  */
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
+import { formatAmount, podCounts } from './plan.js';
 import { amountOf } from './resources.js';
 import { nodesOf, schedule, type Simulation } from './scheduler.js';
 import type { PodGroup, TreeFacts } from './workloads.js';
@@ -45,12 +46,6 @@ export function rolloutSurge(group: PodGroup): number {
 
 const QUOTA_KEYS: Readonly<Record<string, { pick: 'requests' | 'limits'; resource: string }>> = { cpu: { pick: 'requests', resource: 'cpu' }, memory: { pick: 'requests', resource: 'memory' } };
 
-function podCounts(simulation: Simulation): Map<PodGroup, number> {
-  const counts = new Map<PodGroup, number>();
-  for (const p of [...simulation.placed.map((x) => x.pod), ...simulation.failures.map((f) => f.pod)]) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
-  return counts;
-}
-
 /** Checks every workload's rollout at maximum scale against its namespace quota and the nodes. */
 export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation): RolloutCheck[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
@@ -74,7 +69,8 @@ export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, 
         const used = facts.groups.filter((g) => g.namespace === group.namespace).reduce((sum, g) => sum + perPod(g) * (counts.get(g) ?? 0), 0);
         const need = used + perPod(group) * surge;
         if (perPod(group) > 0 && need > hard) {
-          problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} admits ${used} at maximum scale but the rollout adds ${perPod(group) * surge} (${surge} surge pod(s))`);
+          const resource = spec?.resource ?? 'pods';
+          problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, used)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
         }
       }
     }

@@ -10,6 +10,7 @@
 import type { ManifestObject } from '../loader.js';
 import { mapSelector, specOf, type PodTemplate } from '../object-index.js';
 import type { CrossResourceRule, RuleContext } from '../registry.js';
+import { policyTypes } from '../rules/network-rules.js';
 import { isEmptySelector, selectorMatches, type LabelSelector } from '../selectors.js';
 
 /** Default port of a URL scheme when the address gives none. */
@@ -112,12 +113,6 @@ interface PolicyRule {
   ports?: { port?: number | string; endPort?: number; protocol?: string }[];
   to?: PolicyPeer[];
   from?: PolicyPeer[];
-}
-
-function policyTypes(policy: ManifestObject): string[] {
-  const s = specOf(policy);
-  if (Array.isArray(s.policyTypes)) return s.policyTypes as string[];
-  return Array.isArray(s.egress) ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
 function peerAdmits(peers: PolicyPeer[] | undefined, policyNamespace: string, pod: PodTemplate, namespaceLabels: ReadonlyMap<string, Record<string, string>>): boolean {
