@@ -8,10 +8,11 @@
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
-import { nodesOf, schedule, type Simulation } from './scheduler.js';
+import { add, type ResourceAmounts } from './resources.js';
+import { nodesOf, schedule, type SimNode, type Simulation } from './scheduler.js';
 import type { PodGroup, TreeFacts } from './workloads.js';
 
-/** Pods of one workload that lose their place when a node is drained. */
+/** Pods of one workload that lose their place when a node is drained (lower-priority pods that preemption would displace are not listed). */
 export interface StrandedWorkload {
   /** `Kind/namespace/name`. */
   readonly resource: string;
@@ -62,8 +63,31 @@ function failuresByGroup(simulation: Simulation): Map<PodGroup, { count: number;
 }
 
 /**
- * Drains each node of the model in turn (from the maximum-scale placement `baseline`, or a fresh
- * one) and reports, per node, the workloads whose pods find no place elsewhere.
+ * The remaining nodes after `drained` is removed, with the load that stays put: every pod except
+ * those of `moving` groups (they are placed again) and those of priority below `victimsBelow`
+ * (preemption would evict them for the moving pods).
+ */
+function remainingNodes(base: Simulation, drained: SimNode, moving: ReadonlySet<PodGroup>, victimsBelow: number): SimNode[] {
+  return base.nodes.filter((n) => n !== drained).map((n) => {
+    const pods = n.pods.filter((p) => !moving.has(p.group) && (p.group.daemon || p.group.priority >= victimsBelow));
+    let requested: ResourceAmounts = {};
+    let nonZeroRequested: ResourceAmounts = {};
+    for (const p of pods) {
+      requested = add(requested, p.group.requests);
+      nonZeroRequested = add(nonZeroRequested, p.group.nonZeroRequests);
+    }
+    return { ...n, requested, nonZeroRequested, pods: [...pods] };
+  });
+}
+
+/**
+ * Drains each node of the model in turn from the maximum-scale placement `baseline` (or a fresh
+ * one) and reports, per node, the workloads whose pods find no place elsewhere. Per drain, the
+ * workloads with pods on the node are placed again (all their replicas, so required
+ * anti-affinity among them and spreading still hold) on the remaining nodes, whose other pods stay
+ * where they are, except pods of lower priority than every evicted workload, which preemption
+ * would remove. Scheduling constraints between a moving pod and the pods that stay put (pod
+ * affinity across workloads) are not re-checked.
  */
 export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation): NodeDrain[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
@@ -77,11 +101,11 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
       drains.push({ node: node.name, pool: node.pool, evicted: 0, stranded: [], hangs: false });
       continue;
     }
-    const remaining = nodesOf(model).filter((n) => n.name !== node.name);
-    const after = failuresByGroup(schedule(facts.groups, remaining, facts.namespaceLabels));
+    const moving = new Set(evictedByGroup.keys());
+    const lowest = Math.min(...[...moving].map((g) => g.priority));
+    const after = failuresByGroup(schedule([...moving], remainingNodes(base, node, moving, lowest), facts.namespaceLabels));
     const stranded: StrandedWorkload[] = [];
     for (const [group, failure] of after) {
-      if (group.daemon) continue;
       const lost = failure.count - (baseFailures.get(group)?.count ?? 0);
       if (lost <= 0) continue;
       const pdb = pdbs.get(group);
