@@ -63,11 +63,11 @@ function failuresByGroup(simulation: Simulation): Map<PodGroup, { count: number;
 }
 
 /**
- * The remaining nodes after `drained` is removed, with the load that stays put: every pod except
- * those of `moving` groups (they are placed again) and those of priority below `victimsBelow`
- * (preemption would evict them for the moving pods).
+ * Copies of the placed nodes (without `drained`, when given) carrying the load that stays put:
+ * every pod except those of `moving` groups (the caller places them again) and those of priority
+ * below `victimsBelow` (preemption would evict them for the moving pods); DaemonSet pods stay.
  */
-function remainingNodes(base: Simulation, drained: SimNode, moving: ReadonlySet<PodGroup>, victimsBelow: number): SimNode[] {
+export function nodesKeeping(base: Simulation, drained: SimNode | undefined, moving: ReadonlySet<PodGroup>, victimsBelow: number): SimNode[] {
   return base.nodes.filter((n) => n !== drained).map((n) => {
     const pods = n.pods.filter((p) => !moving.has(p.group) && (p.group.daemon || p.group.priority >= victimsBelow));
     let requested: ResourceAmounts = {};
@@ -103,7 +103,7 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
     }
     const moving = new Set(evictedByGroup.keys());
     const lowest = Math.min(...[...moving].map((g) => g.priority));
-    const after = failuresByGroup(schedule([...moving], remainingNodes(base, node, moving, lowest), facts.namespaceLabels));
+    const after = failuresByGroup(schedule([...moving], nodesKeeping(base, node, moving, lowest), facts.namespaceLabels));
     const stranded: StrandedWorkload[] = [];
     for (const [group, failure] of after) {
       const lost = failure.count - (baseFailures.get(group)?.count ?? 0);

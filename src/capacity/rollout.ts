@@ -5,11 +5,13 @@
  * by priority, so lower-priority pods yield as under preemption). With `maxUnavailable` > 0 old
  * pods go first and the rollout frees its own room; StatefulSets replace one pod at a time in
  * place (OrderedReady), and Recreate Deployments stop every old pod first: neither needs room.
+ * Per workload only its own pods are placed again, on the maximum-scale placement of the rest.
  */
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
 import { formatAmount, podCounts } from './plan.js';
 import { amountOf } from './resources.js';
+import { nodesKeeping } from './drain.js';
 import { nodesOf, schedule, type Simulation } from './scheduler.js';
 import type { PodGroup, TreeFacts } from './workloads.js';
 
@@ -74,10 +76,12 @@ export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, 
         }
       }
     }
-    const surgeGroup: PodGroup = { ...group, id: `${group.id} (rollout surge)`, name: `${group.name}-surge`, maxReplicas: surge, minReplicas: surge };
-    const withSurge = schedule([...facts.groups, surgeGroup], nodesOf(model), facts.namespaceLabels);
-    const failure = withSurge.failures.find((f) => f.pod.group === surgeGroup);
-    if (failure) problems.push(`its ${surge} surge pod(s) find no node: ${failure.message}`);
+    // The workload's own pods and its surge pods are placed again on the placed cluster, from
+    // which pods of lower priority are removed (preemption would evict them for the surge pods).
+    const rolled: PodGroup = { ...group, maxReplicas: group.maxReplicas + surge };
+    const before = base.failures.filter((f) => f.pod.group === group).length;
+    const failures = schedule([rolled], nodesKeeping(base, undefined, new Set([group]), group.priority), facts.namespaceLabels).failures;
+    if (failures.length > before) problems.push(`its ${surge} surge pod(s) find no node: ${failures[0].message}`);
     checks.push({ resource: group.id, object: group.object, surge, problems });
   }
   return checks;
