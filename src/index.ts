@@ -9,6 +9,7 @@ export * from './core/quantity.js';
 export * from './core/flux-bootstrap-files.js';
 export * from './layout/manifest-directory.js';
 export * from './tenancy/tenant.js';
+export * from './tenancy/gpu-quota-need.js';
 export * from './flux/index.js';
 export * from './render/index.js';
 export * from './render/default-validators.js';

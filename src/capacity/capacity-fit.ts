@@ -10,7 +10,8 @@ import type { CrossResourceRule, RuleContext } from '../policy/registry.js';
 import { simulatePlan } from './plan.js';
 import { PlanInputError } from './workloads.js';
 
-function modelFor(ctx: RuleContext): ClusterModelDocument | undefined {
+/** The cluster model a rule runs against: `parameters.cluster`, else the tree's model ConfigMap (extra ones fail). */
+export function modelFor(ctx: RuleContext): ClusterModelDocument | undefined {
   const inline = ctx.parameters.cluster;
   if (inline !== undefined) {
     const result = resolveClusterModel(inline);

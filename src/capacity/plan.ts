@@ -10,6 +10,7 @@ import { cloudPeersOf } from './cloud-prices.js';
 import { applyLiveCatalog, type CapacityNow } from './live-prices.js';
 import { CLOUD_REMEDY, DEFAULT_MAX_PRICE_AGE_DAYS, priceAgeDays, priceAgeWarning } from './price-age.js';
 import type { GpuUtilization } from './utilization.js';
+import { simulateDrains, type NodeDrain } from './drain.js';
 import { nodesOf, schedule, type Simulation, type SimNode } from './scheduler.js';
 import { amountOf, gpusOf } from './resources.js';
 import { timeSlicingWarnings } from './time-slicing-check.js';
@@ -132,8 +133,35 @@ export interface CloudAlternative {
   readonly source: string;
 }
 
+/** A workload stranded when one node of a pool is drained. */
+export interface DrainStranded {
+  /** The drained node. */
+  readonly node: string;
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  /** Pods with no place after the drain. */
+  readonly unplaced: number;
+  /** `namespace/name` of the PodDisruptionBudget that makes the drain hang, if any. */
+  readonly pdb?: string;
+  readonly reason: string;
+}
+
+/** The drain simulation of one pool: each of its nodes drained in turn. */
+export interface PoolDrain {
+  readonly pool: string;
+  readonly nodes: number;
+  /** Most pods one drain of this pool's nodes evicts (DaemonSet pods excluded). */
+  readonly maxEvicted: number;
+  /** True when draining some node of the pool never finishes (a PDB-protected workload has nowhere to go). */
+  readonly hangs: boolean;
+  /** Workloads left without a place (with a PDB: the drain hangs; without: pods stay Pending). */
+  readonly stranded: readonly DrainStranded[];
+}
+
 /** The plan. */
 export interface PlanReport {
+  /** Per pool, what draining one of its nodes does (simulated for every node). */
+  readonly drains: readonly PoolDrain[];
   readonly fits: boolean;
   readonly pools: readonly PoolReport[];
   readonly unschedulable: readonly UnschedulableWorkload[];
@@ -247,7 +275,8 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
     if (w) warnings.push(w);
   }
   const fits = unschedulable.length === 0 && quotas.every((q) => !q.exceeded);
-  const report: PlanReport = { fits, pools, unschedulable, quotas, cost, ...(live ? { capacityNow: live.capacity } : {}), cluster: model.name, warnings };
+  const drains = drainsByPool(model, simulateDrains(facts, model, simulation));
+  const report: PlanReport = { fits, pools, unschedulable, quotas, drains, cost, ...(live ? { capacityNow: live.capacity } : {}), cluster: model.name, warnings };
   return { report, simulation, facts };
 }
 
@@ -258,6 +287,19 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
  */
 export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument, options: PlanOptions = {}): PlanReport {
   return simulatePlan(manifests, cluster, options).report;
+}
+
+function drainsByPool(model: ClusterModelDocument, drains: readonly NodeDrain[]): PoolDrain[] {
+  return model.pools.map((pool) => {
+    const mine = drains.filter((d) => d.pool === pool.name);
+    return {
+      pool: pool.name,
+      nodes: pool.nodes,
+      maxEvicted: mine.reduce((m, d) => Math.max(m, d.evicted), 0),
+      hangs: mine.some((d) => d.hangs),
+      stranded: mine.flatMap((d) => d.stranded.map((s) => ({ node: d.node, resource: s.resource, unplaced: s.unplaced, ...(s.pdb && s.evicted > 0 ? { pdb: s.pdb } : {}), reason: s.reason }))),
+    };
+  });
 }
 
 function poolReport(pool: NodePoolModel, nodes: readonly SimNode[]): PoolReport {
@@ -292,7 +334,7 @@ function unschedulableOf(simulation: Simulation): UnschedulableWorkload[] {
 }
 
 /** How many pods of each group exist at maximum scale (DaemonSets: one per admitted node). */
-function podCounts(simulation: Simulation): Map<PodGroup, number> {
+export function podCounts(simulation: Simulation): Map<PodGroup, number> {
   const counts = new Map<PodGroup, number>();
   for (const p of [...simulation.placed.map((x) => x.pod), ...simulation.failures.map((f) => f.pod)]) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
   return counts;
@@ -304,7 +346,8 @@ const QUOTA_RESOURCES: Readonly<Record<string, { pick: 'requests' | 'limits'; re
   'ephemeral-storage': { pick: 'requests', resource: 'ephemeral-storage' },
 };
 
-function formatAmount(resource: string, amount: number): string {
+/** A resource amount in the units a ResourceQuota is written in (cores, bytes as Gi/Mi, counts). */
+export function formatAmount(resource: string, amount: number): string {
   if (resource === 'cpu') return formatCpu(amount);
   if (resource === 'memory' || resource === 'ephemeral-storage') return formatBytes(amount);
   return String(amount);

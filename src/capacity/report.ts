@@ -51,6 +51,11 @@ export function renderPlanText(report: PlanReport): string {
   const exceeded = report.quotas.filter((q) => q.exceeded);
   lines.push('', `Quotas: ${report.quotas.length} limit(s) checked, ${exceeded.length} exceeded`);
   for (const q of exceeded) lines.push(`  ${q.namespace}/${q.quota} ${q.resource}: ${q.used} > ${q.hard}: ${q.reason}`);
+  lines.push('', 'Drain simulation (each node drained in turn, workloads at maximum scale):');
+  for (const d of report.drains) {
+    lines.push(`  ${d.pool} (${d.nodes} node${d.nodes === 1 ? '' : 's'}): ${d.hangs ? 'HANGS' : 'safe'}, up to ${d.maxEvicted} pod(s) evicted per node`);
+    for (const s of d.stranded) lines.push(`    ${s.node}: ${s.resource} ${s.unplaced} pod(s) without a place${s.pdb ? ` behind PodDisruptionBudget ${s.pdb} (the drain waits forever)` : ' (Pending until capacity returns)'}: ${s.reason}`);
+  }
   lines.push('', `Cost (${report.cost.hoursPerMonth} h/month): ${usd(report.cost.monthlyUsd)} per month (price ages as of ${report.cost.pricesAgedOn}; warned past ${report.cost.maxPriceAgeDays} days)`);
   for (const c of report.cost.pools) {
     lines.push(`  ${c.pool}: ${c.nodes} x ${c.instanceType} at ${usd(c.hourlyUsd)}/h (price of ${c.priceReadOn}, ${describeAge(c.priceAgeDays)}; ${c.priceSource}) = ${usd(c.monthlyUsd)}`);
@@ -133,6 +138,13 @@ export function renderPlanMarkdown(report: PlanReport): string {
     for (const q of exceeded) out.push(`| ${q.namespace} | ${q.quota} | \`${q.resource}\` | ${q.used} | ${q.hard} | ${cell(q.reason ?? '')} |`);
   } else if (report.quotas.length > 0) {
     out.push('', `All ${report.quotas.length} quota limit(s) hold at maximum scale.`);
+  }
+  if (report.drains.length > 0) {
+    out.push('', '**Drain simulation** (each node drained in turn, workloads at maximum scale)', '', '| Pool | Nodes | Drain | Pods evicted per node (max) | Stranded |', '|---|---|---|---|---|');
+    for (const d of report.drains) {
+      const stranded = d.stranded.map((s) => `${s.node}: \`${s.resource}\` ${s.unplaced}${s.pdb ? ` (PDB ${s.pdb})` : ''}`).join('<br>') || '-';
+      out.push(`| ${cell(d.pool)} | ${d.nodes} | ${d.hangs ? '❌ hangs' : '✅ safe'} | ${d.maxEvicted} | ${cell(stranded)} |`);
+    }
   }
   out.push('', `**Cost** (${report.cost.hoursPerMonth} h/month, on-demand list prices; ages as of ${report.cost.pricesAgedOn})`, '', '| Pool | Instances | $/h | Price of | Age | Source | Monthly |', '|---|---|---|---|---|---|---|');
   for (const c of report.cost.pools) out.push(`| ${c.pool} | ${c.nodes} x \`${c.instanceType}\` | ${usd(c.hourlyUsd)} | ${c.priceReadOn} | ${describeAge(c.priceAgeDays)} | ${cell(c.priceSource)} | ${usd(c.monthlyUsd)} |`);

@@ -13,6 +13,7 @@ import { isQuantity, parseQuantity } from '../core/quantity.js';
 import { GPU_RESOURCE, NodeLabels } from '../core/labels.js';
 import { isLambdaInstanceType, LAMBDA_INSTANCE_TYPE_NAMES, lambdaInstanceType, PriceReading } from './instance-types.js';
 import { defaultReservation } from './reservations.js';
+import { readStorageClasses, type StorageClassModel } from './storage-classes.js';
 
 /** apiVersion of the cluster model document. */
 export const CLUSTER_MODEL_API_VERSION = 'lambda-gitops.dev/v1alpha1';
@@ -99,6 +100,8 @@ export interface ClusterModelDocument {
    */
   readonly region?: string;
   readonly pools: readonly NodePoolModel[];
+  /** StorageClasses the cluster offers (rendered by the ClusterModel unless `preinstalled`); absent means none. */
+  readonly storageClasses?: readonly StorageClassModel[];
 }
 
 /**
@@ -124,7 +127,7 @@ const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const POOL_KEYS = ['name', 'instanceType', 'nodes', 'labels', 'taints', 'timeSlicingReplicas', 'reserved', 'capacity', 'price', 'gpu', 'allocatable'];
-const TOP_KEYS = ['apiVersion', 'kind', 'name', 'hoursPerMonth', 'region', 'pools'];
+const TOP_KEYS = ['apiVersion', 'kind', 'name', 'hoursPerMonth', 'region', 'pools', 'storageClasses'];
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
@@ -270,7 +273,8 @@ export function derivedPoolLabels(poolName: string, instanceTypeName: string, ti
     labels['nvidia.com/gpu.count'] = String(type.gpus);
     labels['nvidia.com/gpu.replicas'] = String(timeSlicingReplicas);
     labels['nvidia.com/gpu.sharing-strategy'] = shared ? 'time-slicing' : 'none';
-    labels['nvidia.com/gpu.present'] = 'true';
+    // Set by node-feature-discovery (deployed with GFD), not by GFD; GFD never sets nvidia.com/gpu.present.
+    labels['feature.node.kubernetes.io/pci-10de.present'] = 'true';
   }
   return labels;
 }
@@ -413,11 +417,14 @@ export function resolveClusterModel(input: unknown): ResolveResult {
       if (pool) pools.push(pool);
     });
   }
+  const storage = readStorageClasses(input.storageClasses);
+  for (const problem of storage.problems) reader.fail(problem.field, problem.message);
   if (reader.problems.length > 0) return { problems: reader.problems };
   return {
     model: {
       apiVersion: CLUSTER_MODEL_API_VERSION, kind: CLUSTER_MODEL_KIND, name: name as string, hoursPerMonth: hours as number,
       ...(region !== undefined ? { region: region as string } : {}), pools,
+      ...(storage.classes.length > 0 ? { storageClasses: storage.classes } : {}),
     },
     problems: [],
   };

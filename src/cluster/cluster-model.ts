@@ -6,6 +6,8 @@ import { InvalidPropError } from '../core/errors.js';
 import { GPU_RESOURCE, LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
 import type { TimeSlicingProfileData } from '../gpu/time-slicing-config.js';
+import { clusterScopedDirectory } from '../secrets/cluster-scoped.js';
+import { DEFAULT_STORAGE_CLASS_ANNOTATION, readStorageClasses, type ReclaimPolicy, type StorageClassModel, type VolumeBindingMode } from './storage-classes.js';
 import {
   CLUSTER_MODEL_API_VERSION, CLUSTER_MODEL_KIND, ClusterModelDocument, DEFAULT_HOURS_PER_MONTH, NodePoolModel, NodeTaint, resolveClusterModel,
 } from './cluster-model-document.js';
@@ -27,7 +29,7 @@ export interface NodePoolProps {
    * Extra node labels, merged over the derived ones (`node.kubernetes.io/instance-type`,
    * `lambda-gitops.dev/node-pool`, `kubernetes.io/os`/`arch` and, on GPU pools, the GPU Feature
    * Discovery labels `nvidia.com/gpu.product`/`count`/`replicas`/`sharing-strategy` and
-   * `nvidia.com/gpu.present`).
+   * NFD's `feature.node.kubernetes.io/pci-10de.present`).
    * @default - only the derived labels
    */
   readonly labels?: Record<string, string>;
@@ -172,6 +174,40 @@ export interface ClusterModelProps {
    * @default - none; at least one pool must be added before synth
    */
   readonly pools?: Record<string, NodePoolProps>;
+  /**
+   * StorageClasses of the cluster by name (more with `addStorageClass`). Each is recorded in the
+   * model and, unless `preinstalled`, rendered as a StorageClass next to the model ConfigMap.
+   * @default - none: claims must name a class the cluster has, and the gate fails those that do not
+   */
+  readonly storageClasses?: Record<string, StorageClassProps>;
+}
+
+/** Props of one StorageClass of the cluster model (see {@link ClusterModel.addStorageClass}). */
+export interface StorageClassProps {
+  /** Provisioner (CSI driver), e.g. `rancher.io/local-path` for node-local NVMe through local-path-provisioner. */
+  readonly provisioner: string;
+  /**
+   * Whether claims without `storageClassName` get this class (annotation `storageclass.kubernetes.io/is-default-class`).
+   * @default false
+   */
+  readonly default?: boolean;
+  /**
+   * @default 'WaitForFirstConsumer' (node-local volumes are created where the pod is scheduled)
+   */
+  readonly volumeBindingMode?: VolumeBindingMode;
+  /** @default 'Delete' */
+  readonly reclaimPolicy?: ReclaimPolicy;
+  /**
+   * Provisioner parameters.
+   * @default {}
+   */
+  readonly parameters?: Record<string, string>;
+  /**
+   * The cluster already has this class (e.g. installed with its provisioner): record it in the
+   * model without rendering it.
+   * @default false
+   */
+  readonly preinstalled?: boolean;
 }
 
 /**
@@ -190,6 +226,7 @@ export class ClusterModel extends Construct {
   /** The ConfigMap carrying the model. */
   public readonly configMap: k8s.KubeConfigMap;
   private readonly pools: NodePool[] = [];
+  private readonly storage: StorageClassModel[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterModelProps = {}) {
     super(scope, id);
@@ -206,6 +243,7 @@ export class ClusterModel extends Construct {
     const namespace = props.namespace ?? CLUSTER_MODEL_NAMESPACE;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InvalidPropError(this, 'namespace', namespace, 'must be a DNS-1123 label');
     for (const [name, pool] of Object.entries(props.pools ?? {})) this.addNodePool(name, pool);
+    for (const [name, storageClass] of Object.entries(props.storageClasses ?? {})) this.addStorageClass(name, storageClass);
 
     this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', {
       metadata: {
@@ -226,6 +264,41 @@ export class ClusterModel extends Construct {
     return pool;
   }
 
+  /**
+   * Adds a StorageClass to the model and (unless `preinstalled`) renders it. Cluster-scoped, so
+   * the ClusterModel must be in a directory chart without a namespace (e.g. infrastructure/configs).
+   */
+  public addStorageClass(name: string, props: StorageClassProps): StorageClassModel {
+    const { classes, problems } = readStorageClasses([...this.storage, { name, ...props }]);
+    if (problems.length > 0) {
+      const problem = problems[problems.length - 1];
+      const prop = problem.field.replace(/^storageClasses(\[\d+\])?\.?/, '') || 'default';
+      throw new InvalidPropError(this, `storageClasses.${name}${prop === 'name' ? '' : `.${prop}`}`, prop === 'name' ? name : (props as unknown as Record<string, unknown>)[prop], problem.message);
+    }
+    const model = classes[classes.length - 1];
+    this.storage.push(model);
+    if (!model.preinstalled) {
+      clusterScopedDirectory(this, 'StorageClass', 'infrastructure/configs');
+      new k8s.KubeStorageClass(this, `StorageClass-${name}`, {
+        metadata: {
+          name,
+          labels: { [LabelKeys.managedBy]: MANAGED_BY },
+          ...(model.default ? { annotations: { [DEFAULT_STORAGE_CLASS_ANNOTATION]: 'true' } } : {}),
+        },
+        provisioner: model.provisioner,
+        volumeBindingMode: model.volumeBindingMode,
+        reclaimPolicy: model.reclaimPolicy,
+        ...(Object.keys(model.parameters).length > 0 ? { parameters: { ...model.parameters } } : {}),
+      });
+    }
+    return model;
+  }
+
+  /** The storage classes, in the order they were added. */
+  public get storageClasses(): readonly StorageClassModel[] {
+    return [...this.storage];
+  }
+
   /** The node pools, in the order they were added. */
   public get nodePools(): readonly NodePool[] {
     return [...this.pools];
@@ -240,6 +313,7 @@ export class ClusterModel extends Construct {
       hoursPerMonth: this.hoursPerMonth,
       ...(this.region !== undefined ? { region: this.region } : {}),
       pools: this.pools.map((p) => p.model),
+      ...(this.storage.length > 0 ? { storageClasses: [...this.storage] } : {}),
     };
   }
 }

@@ -6,3 +6,4 @@ export * from './cluster-model-file.js';
 export * from './lambda-catalog.js';
 export * from './lambda-api-client.js';
 export * from './node-preparation.js';
+export * from './storage-classes.js';

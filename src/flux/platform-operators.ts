@@ -58,6 +58,13 @@ export interface PlatformOperatorsProps {
    *   without the stack its CRD does not exist and the install would fail)
    */
   readonly monitoring?: MonitoringStack;
+  /**
+   * PriorityClass of the cluster-level operators (ESO, KEDA): they must not be preempted by any
+   * `lambda-*` workload class. The node agents (device plugin, DCGM exporter) always get
+   * `system-node-critical`.
+   * @default 'system-cluster-critical' (built into every cluster, outranks every user class)
+   */
+  readonly operatorPriorityClassName?: string;
 }
 
 /** The DCGM exporter's default counter list (chart 4.6.0, `etc/default-counters.csv`) plus the alert counters. */
@@ -90,6 +97,14 @@ function dcgmCounters(): string {
   }
   return `${defaults.join('\n')}\n`;
 }
+
+/** Node label NFD sets on nodes with an NVIDIA PCI device (vendor id 10de); the device plugin chart's own affinity uses it. */
+export const NVIDIA_PCI_NODE_LABEL = 'feature.node.kubernetes.io/pci-10de.present';
+
+/** PriorityClass of node agents (device plugin, DCGM exporter): built in, never preempted by user classes. */
+export const NODE_AGENT_PRIORITY_CLASS = 'system-node-critical';
+/** Default PriorityClass of the cluster-level operators. */
+export const OPERATOR_PRIORITY_CLASS = 'system-cluster-critical';
 
 /** One operator's chart source and release. */
 interface OperatorRelease {
@@ -141,12 +156,19 @@ export class PlatformOperators extends Construct {
     namespace(OperatorNamespaces.nvidia, 'privileged');
 
     const gpuToleration = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    const operatorPriority = props.operatorPriorityClassName ?? OPERATOR_PRIORITY_CLASS;
+    // Chart value names checked at the pinned versions: external-secrets 2.9.0 (priorityClassName
+    // for the controller, webhook and certController), keda 2.20.2 (one priorityClassName for all
+    // components), nvidia-device-plugin 0.17.4 and dcgm-exporter 4.6.0 (priorityClassName).
     const operators: OperatorRelease[] = [
       {
         id: 'ExternalSecrets', repository: 'external-secrets', url: 'https://charts.external-secrets.io',
         namespace: OperatorNamespaces.externalSecrets, chart: 'external-secrets', version: props.externalSecrets?.version ?? '2.9.0',
         values: {
           installCRDs: true,
+          priorityClassName: operatorPriority,
+          webhook: { priorityClassName: operatorPriority },
+          certController: { priorityClassName: operatorPriority },
           ...(props.monitoring ? { serviceMonitor: { enabled: true, renderMode: 'failIfMissing', additionalLabels: { ...props.monitoring.prometheus.selectorLabels } } } : {}),
           ...(props.externalSecrets?.values ?? {}),
         },
@@ -154,14 +176,17 @@ export class PlatformOperators extends Construct {
       },
       {
         id: 'Keda', repository: 'kedacore', url: 'https://kedacore.github.io/charts',
-        namespace: OperatorNamespaces.keda, chart: 'keda', version: props.keda?.version ?? '2.20.2', values: props.keda?.values ?? {},
+        namespace: OperatorNamespaces.keda, chart: 'keda', version: props.keda?.version ?? '2.20.2',
+        values: { priorityClassName: operatorPriority, ...(props.keda?.values ?? {}) },
       },
       {
         id: 'NvidiaDevicePlugin', repository: 'nvidia-device-plugin', url: 'https://nvidia.github.io/k8s-device-plugin',
         namespace: OperatorNamespaces.nvidia, chart: 'nvidia-device-plugin', version: props.nvidiaDevicePlugin?.version ?? '0.17.4',
         values: {
+          // gfd.enabled also installs node-feature-discovery (chart dependency condition nfd.enabled,gfd.enabled)
           gfd: { enabled: true },
           tolerations: gpuToleration,
+          priorityClassName: NODE_AGENT_PRIORITY_CLASS,
           ...(props.timeSlicingConfigMap ? {
             config: { name: props.timeSlicingConfigMap, ...(props.timeSlicingDefaultProfile ? { default: props.timeSlicingDefaultProfile } : {}) },
           } : {}),
@@ -171,9 +196,11 @@ export class PlatformOperators extends Construct {
       {
         id: 'DcgmExporter', repository: 'dcgm-exporter', url: 'https://nvidia.github.io/dcgm-exporter/helm-charts',
         namespace: OperatorNamespaces.nvidia, chart: 'dcgm-exporter', version: props.dcgmExporter?.version ?? '4.6.0',
+        // GFD never sets nvidia.com/gpu.present; NFD (installed with GFD above) sets the PCI vendor label.
         values: {
           tolerations: gpuToleration,
-          nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+          nodeSelector: { [NVIDIA_PCI_NODE_LABEL]: 'true' },
+          priorityClassName: NODE_AGENT_PRIORITY_CLASS,
           ...(props.monitoring ? {
             serviceMonitor: { enabled: true, additionalLabels: { ...props.monitoring.prometheus.selectorLabels } },
             // read the counter list from the chart's ConfigMap (values.yaml: arguments -m namespace:name)

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InvalidPropError, pathOfChild } from '../core/errors.js';
@@ -5,6 +6,7 @@ import { GPU_RESOURCE, LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { validateDnsLabel } from '../core/names.js';
 import { isQuantity } from '../core/quantity.js';
 import { ManifestDirectory } from '../layout/manifest-directory.js';
+import { isGpuQuotaConsumer } from './gpu-quota-need.js';
 
 /** Aggregate limits of a tenant namespace (a ResourceQuota). */
 export interface TenantQuota {
@@ -23,9 +25,11 @@ export interface TenantQuota {
    */
   readonly limitsMemory?: string;
   /**
-   * Whole GPUs the namespace may request (`requests.nvidia.com/gpu`). Always rendered, so a
-   * namespace without GPUs is quota'd to zero.
-   * @default 0
+   * GPUs the namespace may request (`requests.nvidia.com/gpu`). Always rendered, so a namespace
+   * without GPUs is quota'd to zero. When given, synth fails if it is below what the tenant's GPU
+   * workloads request at their peak (maximum scale plus the pods a rolling update adds), since
+   * the quota would reject those pods and stall the rollout.
+   * @default - derived: the sum over the tenant's GPU workloads of GPUs per pod x (maximum replicas + rolling-update surge); 0 without GPU workloads
    */
   readonly gpus?: number;
   /**
@@ -95,8 +99,25 @@ export class Tenant extends ManifestDirectory {
   public readonly namespaceName: string;
   /** The owning team. */
   public readonly team: string;
-  /** The GPU quota. */
-  public readonly gpuQuota: number;
+  private readonly explicitGpuQuota?: number;
+
+  /** The GPU quota: `quota.gpus`, or derived from the tenant's GPU workloads (read after they are added). */
+  public get gpuQuota(): number {
+    return this.explicitGpuQuota ?? this.gpuNeed().gpus;
+  }
+
+  /** The summed peak GPU need of the tenant's GPU workloads, with each workload's arithmetic. */
+  public gpuNeed(): { gpus: number; needs: string[] } {
+    let gpus = 0;
+    const needs: string[] = [];
+    for (const c of this.node.findAll()) {
+      if (!isGpuQuotaConsumer(c)) continue;
+      const need = c.gpuQuotaNeed();
+      gpus += need.gpus;
+      needs.push(`${c.node.path}: ${need.reason}`);
+    }
+    return { gpus, needs };
+  }
 
   constructor(scope: Construct, id: string, props: TenantProps) {
     const namespace = validateDnsLabel(pathOfChild(scope, id), 'namespace', props.namespace ?? id);
@@ -104,10 +125,10 @@ export class Tenant extends ManifestDirectory {
     this.namespaceName = namespace;
     this.team = validateDnsLabel(this, 'team', props.team);
     const quota = props.quota;
-    this.gpuQuota = quota.gpus ?? 0;
-    if (!Number.isInteger(this.gpuQuota) || this.gpuQuota < 0) {
+    if (quota.gpus !== undefined && (!Number.isInteger(quota.gpus) || quota.gpus < 0)) {
       throw new InvalidPropError(this, 'quota.gpus', quota.gpus, 'must be a whole number of GPUs, 0 or more');
     }
+    this.explicitGpuQuota = quota.gpus;
     const quantities: Array<[string, string | undefined]> = [
       ['quota.requestsCpu', quota.requestsCpu], ['quota.requestsMemory', quota.requestsMemory],
       ['quota.limitsCpu', quota.limitsCpu], ['quota.limitsMemory', quota.limitsMemory], ['quota.requestsStorage', quota.requestsStorage],
@@ -143,10 +164,19 @@ export class Tenant extends ManifestDirectory {
           'requests.memory': q(quota.requestsMemory),
           'limits.cpu': q(quota.limitsCpu ?? quota.requestsCpu),
           'limits.memory': q(quota.limitsMemory ?? quota.requestsMemory),
-          [`requests.${GPU_RESOURCE}`]: q(String(this.gpuQuota)),
+          [`requests.${GPU_RESOURCE}`]: Lazy.any({ produce: () => q(String(this.gpuQuota)) }) as unknown as k8s.Quantity,
           'requests.storage': q(quota.requestsStorage ?? '100Gi'),
           pods: q(String(quota.pods ?? 50)),
         },
+      },
+    });
+    this.node.addValidation({
+      validate: () => {
+        if (this.explicitGpuQuota === undefined) return [];
+        const { gpus, needs } = this.gpuNeed();
+        return this.explicitGpuQuota < gpus
+          ? [`Tenant '${this.namespaceName}': quota.gpus is ${this.explicitGpuQuota} but its GPU workloads request ${gpus} at their peak (${needs.join('; ')}); the quota would reject pods at maximum scale or during a rolling update. Raise quota.gpus to ${gpus} or leave it out to derive it`]
+          : [];
       },
     });
     const d = props.containerDefaults ?? {};

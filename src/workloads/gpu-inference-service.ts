@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InvalidPropError, pathOfChild } from '../core/errors.js';
 import { parseQuantity } from '../core/quantity.js';
+import type { GpuQuotaNeed, IGpuQuotaConsumer } from '../tenancy/gpu-quota-need.js';
 import { GpuPlacementProps, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
 import { ModelCache, ModelCacheConfig } from './model-cache.js';
 import { HOME_MOUNT_PATH, ModelServer } from './model-server-presets.js';
@@ -74,7 +75,7 @@ export interface GpuInferenceServiceProps extends GpuPlacementProps, ServedWorkl
  * loading, readiness and liveness on the server's health endpoint, Prometheus scrape annotations,
  * and the hardened restricted pod template (read-only root, HOME and caches on writable volumes).
  */
-export class GpuInferenceService extends Workload {
+export class GpuInferenceService extends Workload implements IGpuQuotaConsumer {
   /** The server preset's short name (`vllm`, `triton`, `text-embeddings-inference`). */
   public readonly server: string;
   /** GPUs per replica. */
@@ -143,6 +144,15 @@ export class GpuInferenceService extends Workload {
     this.gpusPerReplica = gpus;
     this.modelCache = cache;
     this.endpoint = `http://${this.workloadName}.${this.namespace}.svc.cluster.local:${server.ports[0].containerPort}`;
+  }
+
+  /** GPUs per replica x (maximum replicas + rolling-update surge): what the namespace quota must admit. */
+  public gpuQuotaNeed(): GpuQuotaNeed {
+    const surge = this.rollingSurge;
+    return {
+      gpus: this.gpusPerReplica * (this.maxReplicas + surge),
+      reason: `${this.gpusPerReplica} GPU x (${this.maxReplicas} replica(s) at maximum scale + ${surge} surge pod(s))`,
+    };
   }
 }
 

@@ -3,8 +3,10 @@ import { Construct } from 'constructs';
 import { InvalidPropError } from '../core/errors.js';
 import { recommendedLabels, selectorLabels, workloadIdentity } from '../core/labels.js';
 import type { INetworkEndpoint } from '../network/network-endpoint.js';
+import type { GpuQuotaNeed, IGpuQuotaConsumer } from '../tenancy/gpu-quota-need.js';
 import { validateDnsLabel, validateDnsSubdomain } from '../core/names.js';
 import { GpuPlacementProps, gpuScheduling, sharedMemoryVolume, validateGpuCount } from './gpu-scheduling.js';
+import { PriorityClassNames } from '../gpu/priority-classes.js';
 import { HOME_MOUNT_PATH } from './model-server-presets.js';
 import { PersistentVolume, SecretEnvVar, WorkloadPort, buildPodTemplate } from './pod-template.js';
 import { ResourceRange } from './resources.js';
@@ -86,6 +88,12 @@ export interface GpuTrainingJobProps extends GpuPlacementProps {
    */
   readonly secretEnv?: SecretEnvVar[];
   /**
+   * PriorityClass of the pods. Training is preemptible by default: serving displaces it, and
+   * the Job's podFailurePolicy keeps such preemptions from counting as failures.
+   * @default 'lambda-training-preemptible' ({@link PriorityClassNames.TRAINING_PREEMPTIBLE}; render {@link GpuPriorityClasses} so it exists)
+   */
+  readonly priorityClassName?: string;
+  /**
    * Whole GPUs per pod (request = limit).
    * @default 1
    */
@@ -121,9 +129,11 @@ export interface GpuTrainingJobProps extends GpuPlacementProps {
    */
   readonly ttlSecondsAfterFinished?: number;
   /**
-   * Pod restart policy: `OnFailure` restarts the container in place (keeps the node and GPU),
-   * `Never` replaces the pod.
-   * @default 'OnFailure'
+   * Pod restart policy: `Never` replaces a failed pod and lets the Job's `podFailurePolicy`
+   * ignore pods that were disrupted (preempted, evicted by a drain): such pods do not count
+   * against `backoffLimit`. `OnFailure` restarts the container in place (keeps the node and
+   * GPU) but Kubernetes allows no `podFailurePolicy` with it, so every preemption burns a retry.
+   * @default 'Never'
    */
   readonly restartPolicy?: 'OnFailure' | 'Never';
   /**
@@ -158,7 +168,7 @@ const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-
  * backoff, deadline and TTL, on the hardened pod template. Meant to run under a preemptible batch
  * PriorityClass so serving can displace it.
  */
-export class GpuTrainingJob extends Construct implements INetworkEndpoint {
+export class GpuTrainingJob extends Construct implements INetworkEndpoint, IGpuQuotaConsumer {
   /** `metadata.name` of the Job or CronJob. */
   public readonly jobName: string;
   /** Same as {@link jobName}; lets network rules (e.g. egress to model hubs) target the job's pods. */
@@ -196,7 +206,7 @@ export class GpuTrainingJob extends Construct implements INetworkEndpoint {
     const backoffLimit = wholeNumber(this, 'backoffLimit', props.backoffLimit ?? 3, 0, 100);
     const activeDeadlineSeconds = wholeNumber(this, 'activeDeadlineSeconds', props.activeDeadlineSeconds ?? 86400, 1, 30 * 86400);
     const ttl = wholeNumber(this, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished ?? 86400, 0, 30 * 86400);
-    const restartPolicy = props.restartPolicy ?? 'OnFailure';
+    const restartPolicy = props.restartPolicy ?? 'Never';
     if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never') {
       throw new InvalidPropError(this, 'restartPolicy', restartPolicy, "must be 'OnFailure' or 'Never' (Jobs cannot use Always)");
     }
@@ -243,7 +253,7 @@ export class GpuTrainingJob extends Construct implements INetworkEndpoint {
         sharedMemoryVolume(this, props.shmSize ?? `${4 * gpus}Gi`, memory.limit ?? memory.request),
       ],
       persistentVolumes: [checkpointVolume],
-      scheduling: gpuScheduling(this, gpus, props),
+      scheduling: gpuScheduling(this, gpus, { ...props, priorityClassName: props.priorityClassName ?? PriorityClassNames.TRAINING_PREEMPTIBLE }),
       restartPolicy,
     }, labels);
 
@@ -262,6 +272,10 @@ export class GpuTrainingJob extends Construct implements INetworkEndpoint {
       parallelism,
       completions,
       template,
+      // A pod that failed because it was preempted or evicted (condition DisruptionTarget) is not
+      // the job's fault: it does not count towards backoffLimit (batch/v1 podFailurePolicy,
+      // beta and on by default since Kubernetes 1.26; needs restartPolicy Never).
+      ...(restartPolicy === 'Never' ? { podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] } } : {}),
     };
     if (props.schedule) {
       const schedule = props.schedule;
@@ -288,6 +302,11 @@ export class GpuTrainingJob extends Construct implements INetworkEndpoint {
       this.kind = 'Job';
       this.resource = new k8s.KubeJob(this, 'Resource', { metadata: { name: this.jobName, labels }, spec: jobSpec });
     }
+  }
+
+  /** Parallel pods x GPUs per pod (a CronJob never overlaps runs: concurrencyPolicy Forbid). */
+  public gpuQuotaNeed(): GpuQuotaNeed {
+    return { gpus: this.maxGpus, reason: `${this.gpusPerPod} GPU x ${this.maxPods} parallel pod(s)` };
   }
 }
 

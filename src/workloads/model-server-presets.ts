@@ -39,6 +39,9 @@ export interface ModelServerConfig {
   readonly component: string;
 }
 
+/** `USER` of the vLLM container: Python's getpass.getuser() reads it before the passwd database. */
+export const VLLM_USER = 'vllm';
+
 /** Where a server keeps writable home-directory state (an emptyDir, since the root filesystem is read-only). */
 export const HOME_MOUNT_PATH = '/home/app';
 
@@ -155,6 +158,12 @@ export class ModelServer {
           HF_HOME: `${cache}/huggingface`,
           VLLM_CACHE_ROOT: `${cache}/vllm`,
           VLLM_NO_USAGE_STATS: '1',
+          // The pod runs as a UID without a passwd entry: PyTorch inductor (torch 2.8 in vLLM
+          // v0.10.2) names its default cache dir after getpass.getuser(), which raises KeyError
+          // there unless USER is set; some torch versions call default_cache_dir() even when
+          // TORCHINDUCTOR_CACHE_DIR is set, so both are given (vllm-project/vllm#44548).
+          USER: VLLM_USER,
+          TORCHINDUCTOR_CACHE_DIR: `${cache}/torchinductor`,
         },
         shmSize: `${2 * gpus}Gi`,
       };

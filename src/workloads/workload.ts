@@ -306,6 +306,17 @@ export class Workload extends Construct implements IScalableWorkload {
     return this.autoscaling?.minReplicas ?? this.fixedReplicas;
   }
 
+  /**
+   * Extra pods a rolling update runs at once on top of the replicas: the Deployment's maxSurge
+   * (1), or 0 for a StatefulSet (one pod at a time, replaced in place) and a Recreate Deployment.
+   */
+  public get rollingSurge(): number {
+    const spec = (this.controller.toJson() as { spec?: { strategy?: { type?: string; rollingUpdate?: { maxSurge?: unknown } } } }).spec;
+    if (this.kind !== 'Deployment' || spec?.strategy?.type !== 'RollingUpdate') return 0;
+    const surge = spec.strategy.rollingUpdate?.maxSurge;
+    return typeof surge === 'number' ? surge : 1;
+  }
+
   /** The autoscaler bound to this workload, if any. */
   public get autoscaler(): AutoscalingBinding | undefined {
     return this.autoscaling;

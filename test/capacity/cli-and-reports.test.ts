@@ -32,8 +32,16 @@ describe('lambda-gitops plan', () => {
     const { code, stdout } = await cli([dir, '--format', 'json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['fits', 'pools', 'unschedulable', 'quotas', 'cost', 'cluster', 'warnings']); // capacityNow only with --catalog
+    expect(Object.keys(report)).toEqual(['fits', 'pools', 'unschedulable', 'quotas', 'drains', 'cost', 'cluster', 'warnings']); // capacityNow only with --catalog
     expect(report.fits).toBe(true);
+    // Both GPUs are taken: draining either node strands one vLLM pod; no PDB, so the drain finishes.
+    expect(report.drains).toEqual([{
+      pool: 'a10', nodes: 2, maxEvicted: 1, hangs: false,
+      stranded: ['a10-0', 'a10-1'].map((node) => ({
+        node, resource: 'Deployment/inference/vllm', unplaced: 1,
+        reason: '0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 2 Insufficient nvidia.com/gpu.',
+      })),
+    }, { pool: 'cpu', nodes: 1, maxEvicted: 0, hangs: false, stranded: [] }]);
     expect(report.pools[0]).toEqual({
       name: 'a10', instanceType: 'gpu_1x_a10', nodes: 2, pods: 2,
       gpu: { requested: 2, allocatable: 2, utilization: 1, physical: 2, timeSlicingReplicas: 1, physicalRequested: 2 },
@@ -42,6 +50,17 @@ describe('lambda-gitops plan', () => {
     });
     expect(Object.keys(report.cost)).toEqual(['monthlyUsd', 'hoursPerMonth', 'pools', 'perNamespace', 'alternatives', 'gpuHour', 'pricesAgedOn', 'maxPriceAgeDays']);
     expect(report.cost.monthlyUsd).toBe(2029.4);
+  });
+
+  test('text and Markdown show the drain simulation per pool; a PDB-protected workload without another node hangs', async () => {
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'vllm', namespace: 'inference' }, spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'vllm' } } } };
+    const dir = tree([MODEL_CONFIGMAP, deployment('vllm', 'inference', 2, GPU), pdb]);
+    const text = (await cli([dir])).stdout;
+    expect(text).toContain('a10 (2 nodes): HANGS, up to 1 pod(s) evicted per node');
+    expect(text).toContain('a10-0: Deployment/inference/vllm 1 pod(s) without a place behind PodDisruptionBudget inference/vllm (the drain waits forever)');
+    expect(text).toContain('cpu (1 node): safe, up to 0 pod(s) evicted per node');
+    const markdown = (await cli([dir, '--format', 'markdown'])).stdout;
+    expect(markdown).toContain('| a10 | 2 | ❌ hangs | 1 | a10-0: `Deployment/inference/vllm` 1 (PDB inference/vllm)<br>a10-1: `Deployment/inference/vllm` 1 (PDB inference/vllm) |');
   });
 
   test('exit 1 with the scheduler reason in text when it does not fit', async () => {

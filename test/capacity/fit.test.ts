@@ -115,7 +115,7 @@ describe('fit verdicts on crafted clusters', () => {
     const model = cluster([{ ...A10, nodes: 2 }, { ...CPU, nodes: 3 }]);
     const tree = [
       daemonSet('node-exporter', 'monitoring', { requests: { cpu: '100m', memory: '64Mi' } }),
-      daemonSet('gpu-agent', 'monitoring', { requests: { cpu: '100m' }, tolerations: [GPU_TOLERATION], nodeSelector: { 'nvidia.com/gpu.present': 'true' } }),
+      daemonSet('gpu-agent', 'monitoring', { requests: { cpu: '100m' }, tolerations: [GPU_TOLERATION], nodeSelector: { 'feature.node.kubernetes.io/pci-10de.present': 'true' } }),
       daemonSet('log-agent', 'monitoring', { requests: { cpu: '3500m' }, tolerations: [{ operator: 'Exists' }] }),
     ];
     const { report, simulation } = simulatePlan(tree, model);

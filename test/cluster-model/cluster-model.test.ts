@@ -26,7 +26,7 @@ test('a GPU pool gets GFD labels, the GPU taint, default reservations and alloca
     'nvidia.com/gpu.count': '1',
     'nvidia.com/gpu.replicas': '1',
     'nvidia.com/gpu.sharing-strategy': 'none',
-    'nvidia.com/gpu.present': 'true',
+    'feature.node.kubernetes.io/pci-10de.present': 'true',
   });
   expect(pool.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
   // 80m + 1% of 30 cores = 380m; 330Mi + 5% of 200Gi (10240Mi) + 100Mi = 10670Mi; 10% of 1331Gi = 136295Mi (rounded up)

@@ -58,7 +58,7 @@ test('no rendered value is null and GPU containers request whole GPUs equal to t
 });
 
 test('every namespaced object carries its namespace and every name is human, never a construct hash', () => {
-  const clusterScoped = new Set(['Namespace', 'PriorityClass', 'ClusterSecretStore']);
+  const clusterScoped = new Set(['Namespace', 'PriorityClass', 'ClusterSecretStore', 'StorageClass']);
   for (const m of manifests) {
     if (!clusterScoped.has(m.kind)) expect(m.metadata.namespace).toBeTruthy();
     expect(m.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$|[0-9a-f]{8}$/);

@@ -20,7 +20,8 @@ test('a one-off training Job: GPUs, backoff, deadline, TTL, checkpoint claim, sh
   const spec = objects['Job/finetune'].spec;
   expect(spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 86400, parallelism: 1, completions: 1 });
   const pod = spec.template.spec;
-  expect(pod.restartPolicy).toBe('OnFailure');
+  expect(pod.restartPolicy).toBe('Never');
+  expect(spec.podFailurePolicy).toEqual({ rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] });
   expect(pod.priorityClassName).toBe('batch-preemptible');
   expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
   expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-A10' });

@@ -9,7 +9,8 @@ interface PolicyPort {
   readonly protocol?: string;
 }
 
-function policyTypes(policy: ManifestObject): string[] {
+/** The policy types of a NetworkPolicy, with the API's default when `policyTypes` is absent. */
+export function policyTypes(policy: ManifestObject): string[] {
   const s = specOf(policy);
   if (Array.isArray(s.policyTypes)) return s.policyTypes as string[];
   return Array.isArray(s.egress) ? ['Ingress', 'Egress'] : ['Ingress'];

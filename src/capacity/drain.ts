@@ -1,0 +1,121 @@
+/**
+ * Node drain simulation: for each node of the cluster model, cordon it, evict its pods and ask
+ * whether the scheduler finds a place for every evicted pod on the remaining nodes. A workload
+ * behind a PodDisruptionBudget whose evicted pods find no place makes `kubectl drain` wait
+ * forever (the replacement stays Pending, the budget refuses the next eviction). Uses the
+ * planner's public scheduler (`schedule`, `nodesOf`) on the same pod groups as `plan`.
+ */
+import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
+import type { ManifestObject } from '../policy/loader.js';
+import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
+import { add, type ResourceAmounts } from './resources.js';
+import { nodesOf, schedule, type SimNode, type Simulation } from './scheduler.js';
+import type { PodGroup, TreeFacts } from './workloads.js';
+
+/** Pods of one workload that lose their place when a node is drained (lower-priority pods that preemption would displace are not listed). */
+export interface StrandedWorkload {
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  /** Pods of the workload that were on the drained node. */
+  readonly evicted: number;
+  /** Pods of the workload with no place after the drain (evicted ones, or lower-priority pods they displace). */
+  readonly unplaced: number;
+  /** `namespace/name` of the PodDisruptionBudget protecting it, if any: then the drain hangs. */
+  readonly pdb?: string;
+  /** kube-scheduler's message for the first unplaced pod. */
+  readonly reason: string;
+  /** The workload object. */
+  readonly object: ManifestObject;
+}
+
+/** The outcome of draining one node. */
+export interface NodeDrain {
+  readonly node: string;
+  readonly pool: string;
+  /** Pods evicted (DaemonSet pods are not: drain ignores them). */
+  readonly evicted: number;
+  readonly stranded: readonly StrandedWorkload[];
+  /** True when a PDB-protected workload with pods on the node is stranded: the drain never finishes. */
+  readonly hangs: boolean;
+}
+
+/** PDBs of the tree by the groups they protect. */
+function pdbsByGroup(facts: TreeFacts): Map<PodGroup, ManifestObject> {
+  const out = new Map<PodGroup, ManifestObject>();
+  for (const pdb of facts.objects.filter((o) => o.object.kind === 'PodDisruptionBudget')) {
+    const selector = (pdb.object.spec as { selector?: LabelSelector } | undefined)?.selector;
+    if (!selector) continue;
+    for (const g of facts.groups) {
+      if (g.namespace === (pdb.object.metadata.namespace ?? '') && selectorMatches(selector, g.labels) && !out.has(g)) out.set(g, pdb);
+    }
+  }
+  return out;
+}
+
+function failuresByGroup(simulation: Simulation): Map<PodGroup, { count: number; reason: string }> {
+  const out = new Map<PodGroup, { count: number; reason: string }>();
+  for (const f of simulation.failures) {
+    const entry = out.get(f.pod.group);
+    if (entry) entry.count += 1;
+    else out.set(f.pod.group, { count: 1, reason: f.message });
+  }
+  return out;
+}
+
+/**
+ * Copies of the placed nodes (without `drained`, when given) carrying the load that stays put:
+ * every pod except those of `moving` groups (the caller places them again) and those of priority
+ * below `victimsBelow` (preemption would evict them for the moving pods); DaemonSet pods stay.
+ */
+export function nodesKeeping(base: Simulation, drained: SimNode | undefined, moving: ReadonlySet<PodGroup>, victimsBelow: number): SimNode[] {
+  return base.nodes.filter((n) => n !== drained).map((n) => {
+    const pods = n.pods.filter((p) => !moving.has(p.group) && (p.group.daemon || p.group.priority >= victimsBelow));
+    let requested: ResourceAmounts = {};
+    let nonZeroRequested: ResourceAmounts = {};
+    for (const p of pods) {
+      requested = add(requested, p.group.requests);
+      nonZeroRequested = add(nonZeroRequested, p.group.nonZeroRequests);
+    }
+    return { ...n, requested, nonZeroRequested, pods: [...pods] };
+  });
+}
+
+/**
+ * Drains each node of the model in turn from the maximum-scale placement `baseline` (or a fresh
+ * one) and reports, per node, the workloads whose pods find no place elsewhere. Per drain, the
+ * workloads with pods on the node are placed again (all their replicas, so required
+ * anti-affinity among them and spreading still hold) on the remaining nodes, whose other pods stay
+ * where they are, except pods of lower priority than every evicted workload, which preemption
+ * would remove. Scheduling constraints between a moving pod and the pods that stay put (pod
+ * affinity across workloads) are not re-checked.
+ */
+export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation): NodeDrain[] {
+  const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
+  const baseFailures = failuresByGroup(base);
+  const pdbs = pdbsByGroup(facts);
+  const drains: NodeDrain[] = [];
+  for (const node of base.nodes) {
+    const evictedByGroup = new Map<PodGroup, number>();
+    for (const pod of node.pods) if (!pod.group.daemon) evictedByGroup.set(pod.group, (evictedByGroup.get(pod.group) ?? 0) + 1);
+    if (evictedByGroup.size === 0) {
+      drains.push({ node: node.name, pool: node.pool, evicted: 0, stranded: [], hangs: false });
+      continue;
+    }
+    const moving = new Set(evictedByGroup.keys());
+    const lowest = Math.min(...[...moving].map((g) => g.priority));
+    const after = failuresByGroup(schedule([...moving], nodesKeeping(base, node, moving, lowest), facts.namespaceLabels));
+    const stranded: StrandedWorkload[] = [];
+    for (const [group, failure] of after) {
+      const lost = failure.count - (baseFailures.get(group)?.count ?? 0);
+      if (lost <= 0) continue;
+      const pdb = pdbs.get(group);
+      stranded.push({
+        resource: group.id, evicted: evictedByGroup.get(group) ?? 0, unplaced: lost, reason: failure.reason, object: group.object,
+        ...(pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {}),
+      });
+    }
+    const evicted = [...evictedByGroup.values()].reduce((a, b) => a + b, 0);
+    drains.push({ node: node.name, pool: node.pool, evicted, stranded, hangs: stranded.some((s) => s.pdb !== undefined && s.evicted > 0) });
+  }
+  return drains;
+}
