@@ -61,6 +61,16 @@ function providers(ctx: RuleContext): Map<string, Provider[]> {
   return byGroupKind;
 }
 
+/** HelmReleases whose chart is not in `chartCrds` (they may install CRDs the rule cannot know). */
+function unknownCharts(ctx: Parameters<CrossResourceRule['evaluate']>[0], known: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const release of ctx.index.ofKind('HelmRelease')) {
+    const chart = ((release.object.spec ?? {}) as { chart?: { spec?: { chart?: string } } }).chart?.spec?.chart;
+    if (typeof chart === 'string' && !known.has(chart)) out.push(`HelmRelease ${release.object.metadata.namespace ?? ''}/${release.object.metadata.name} (chart ${chart})`);
+  }
+  return out;
+}
+
 /** The rule object (registered by name `crd-before-use`). */
 export const crdBeforeUse: CrossResourceRule = {
   name: 'crd-before-use',
@@ -77,6 +87,12 @@ export const crdBeforeUse: CrossResourceRule = {
       const candidates = [...(byGroupKind.get(`${group}\0${kind}`) ?? []), ...(byGroupKind.get(`${group}\0*`) ?? [])];
       const self = `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
       if (candidates.length === 0) {
+        // a HelmRelease of a chart the rule does not know may install it: say so, do not guess
+        const unknown = unknownCharts(ctx, new Set(Object.keys((ctx.parameters.chartCrds ?? {}) as Record<string, unknown>)));
+        if (unknown.length > 0) {
+          ctx.note(entry, 'warning', `${self} is a ${group} ${kind} with no CustomResourceDefinition in the tree; it may come from ${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}, whose CRDs are not known offline (add the chart to parameters.chartCrds, or pass the CRDs with --crds)`, '/apiVersion');
+          continue;
+        }
         ctx.fail(entry, `${self} is a ${group} ${kind}, but no CustomResourceDefinition in the tree and no HelmRelease of a chart known to install ${group} (policy parameter chartCrds) provides it: the apply fails with "no matches for kind ${kind}"`, '/apiVersion');
         continue;
       }

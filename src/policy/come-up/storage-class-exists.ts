@@ -43,7 +43,12 @@ export const storageClassExists: CrossResourceRule = {
       } else if (!known.has(String(claim.className))) {
         problem = `${claim.name} names StorageClass '${String(claim.className)}', which neither the tree nor the cluster model provides (offered: ${offered})`;
       }
-      if (problem) {
+      if (problem && !model && known.size === 0) {
+        // no cluster model and no StorageClass in the tree: the cluster's classes are unknown
+        // (most clusters mark a default); a warning, not a failure nobody could fix in the tree
+        ctx.note(claim.owner, 'warning', `${problem.replace(/; it stays Pending$/, '')}; the tree declares no StorageClass and no cluster model, so whether the cluster offers one cannot be checked offline`, claim.field);
+        verdict.set(claim.owner, false);
+      } else if (problem) {
         verdict.set(claim.owner, false);
         ctx.fail(claim.owner, problem, claim.field);
       } else if (!verdict.has(claim.owner)) verdict.set(claim.owner, true);
