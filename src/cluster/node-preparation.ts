@@ -23,10 +23,14 @@ const GFD_LABELS: ReadonlySet<string> = new Set([
   'nvidia.com/gpu.machine', 'nvidia.com/gpu.mode', 'nvidia.com/mig.capable', 'nvidia.com/mig.strategy', 'nvidia.com/mps.capable',
 ]);
 
-/** Who sets a node label: the kubelet, GPU Feature Discovery, or the administrator (everything else). */
+/**
+ * Who sets a node label: the kubelet, GPU Feature Discovery (with node-feature-discovery, which the
+ * device plugin chart deploys alongside it and which writes `feature.node.kubernetes.io/*`, e.g.
+ * `pci-10de.present` on NVIDIA nodes), or the administrator (everything else).
+ */
 export function nodeLabelSource(key: string): NodeLabelSource {
   if (KUBELET_LABELS.has(key)) return 'kubelet';
-  if (GFD_LABELS.has(key) || key.startsWith('nvidia.com/cuda.')) return 'gpu-feature-discovery';
+  if (GFD_LABELS.has(key) || key.startsWith('nvidia.com/cuda.') || key.startsWith('feature.node.kubernetes.io/')) return 'gpu-feature-discovery';
   return 'administrator';
 }
 
