@@ -54,7 +54,8 @@ export async function synthApp(build: (app: App) => void, options: SynthAppOptio
   try {
     build(app);
   } catch (error) {
-    process.stderr.write(`${prefix}${describeError(error, debug)}\n${prefix}the app could not be built; the previous ${outdir}/ was left untouched\n`);
+    // one line (the construct path, the prop, what is allowed); the stack only with --debug
+    process.stderr.write(`${prefix}${describeError(error, debug)}${debug ? '\n' : ' '}(the app could not be built; the previous ${outdir}/ was left untouched)\n`);
     return 2;
   }
   let gate: { report: CheckReport; options: { severity: 'error'; disable: string[] } } | undefined;

@@ -77,7 +77,7 @@ describe('CLI failure modes: exit 2 and one line', () => {
     const env = { ...process.env, GITHUB_TOKEN: 't' };
     const body = spawnSync(process.execPath, [cli, 'publish', '--repo', 'o/r', '--branch', 'b', '--dir', dir, '--body-file', join(dir, 'none.md')], { encoding: 'utf8', env });
     expectOneLine(body, /none\.md: no such file or directory/);
-    expectOneLine(run(['synth', '--app', join(dir, 'none.mjs'), '--out', join(dir, 'out')]), /none\.mjs: no such file \(--app\)/);
+    expectOneLine(run(['synth', '--app', join(dir, 'none.mjs'), '--out', join(dir, 'out')]), /none\.mjs: no such file \(--app/);
   });
 
   test('a construct error in synth: exit 2, the construct path and prop, stack only with --debug', () => {

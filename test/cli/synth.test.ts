@@ -69,7 +69,7 @@ export function buildApp(app) {
 `);
   const result = run(['synth', '--app', 'bad.mjs'], cwd);
   expect(result.status).toBe(2);
-  expect(result.stderr).toBe("lambda-gitops synth: ml: invalid 'replicas' (0): must be at least 1\nlambda-gitops synth: the app could not be built; the previous dist/ was left untouched\n");
+  expect(result.stderr).toBe("lambda-gitops synth: ml: invalid 'replicas' (0): must be at least 1 (the app could not be built; the previous dist/ was left untouched)\n");
   const debug = run(['synth', '--app', 'bad.mjs', '--debug'], cwd);
   expect(debug.status).toBe(2);
   expect(debug.stderr).toMatch(/^lambda-gitops synth: InvalidPropError: ml: invalid 'replicas'[^]*\n +at buildApp /);
@@ -121,7 +121,7 @@ export function buildApp(app: App): void {
     const { dir, source } = tsProject();
     const missing = run(['synth', '--app', 'lib/main.js', '--no-gate'], dir);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/lib\/main\.js: no such file \(compile the app first, or pass --build\)/);
+    expect(missing.stderr).toMatch(/lib\/main\.js: no such file \(--app; compile the app first, or pass --build\)/);
 
     const built = run(['synth', '--app', 'lib/main.js', '--no-gate', '--build'], dir);
     expect(built.stderr).toBe('');

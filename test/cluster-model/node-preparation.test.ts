@@ -37,8 +37,8 @@ describe('lambda-gitops nodes prepare on the default tree (dist/)', () => {
 
   it('reads the model ConfigMap of the tree and lists every pool', () => {
     expect(prep.cluster).toBe('lambda-prod');
-    expect(prep.source).toBe('dist/infrastructure/configs/config-map-cluster-model.yaml');
-    expect(prep.pools.map((p) => [p.pool, p.nodes, p.nodeNames.length])).toEqual([['a10', 4, 4], ['a10-shared', 1, 1], ['cpu', 3, 3]]);
+    expect(prep.source).toBe('dist/infrastructure/configs/flux-system.config-map-cluster-model.yaml');
+    expect(prep.pools.map((p) => [p.pool, p.nodes, p.nodeNames.length])).toEqual([['a10', 4, 4], ['a10-shared', 2, 2], ['cpu', 3, 3]]);
   });
 
   it('taints the GPU pools with nvidia.com/gpu=present:NoSchedule and leaves the CPU pool untainted', () => {
@@ -56,14 +56,14 @@ describe('lambda-gitops nodes prepare on the default tree (dist/)', () => {
       'lambda-gitops.dev/node-pool': 'a10-shared',
       'node.kubernetes.io/instance-type': 'gpu_1x_a10',
       'nvidia.com/device-plugin.config': 'a10-shared-4',
-      'nvidia.com/gpu.present': 'true',
     });
-    expect(shared.labelsFromGpuFeatureDiscovery).toMatchObject({ 'nvidia.com/gpu.product': 'NVIDIA-A10-SHARED', 'nvidia.com/gpu.replicas': '4' });
+    // node-feature-discovery (deployed with GFD) sets the NVIDIA PCI label the DCGM exporter selects
+    expect(shared.labelsFromGpuFeatureDiscovery).toMatchObject({ 'nvidia.com/gpu.product': 'NVIDIA-A10-SHARED', 'nvidia.com/gpu.replicas': '4', 'feature.node.kubernetes.io/pci-10de.present': 'true' });
     expect(shared.labelsFromKubelet).toEqual({ 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux' });
     const whole = prep.pools.find((p) => p.pool === 'a10')!;
     expect(whole.labels).not.toHaveProperty('nvidia.com/device-plugin.config');
     expect(prep.pools.find((p) => p.pool === 'cpu')!.labels).toEqual({ 'lambda-gitops.dev/node-pool': 'cpu', 'node.kubernetes.io/instance-type': 'cpu_4x_general' });
-    expect(text).toContain('kubectl label node a10-shared-0 --overwrite lambda-gitops.dev/node-pool=a10-shared node.kubernetes.io/instance-type=gpu_1x_a10 nvidia.com/device-plugin.config=a10-shared-4 nvidia.com/gpu.present=true\n');
+    expect(text).toContain('kubectl label node a10-shared-0 a10-shared-1 --overwrite lambda-gitops.dev/node-pool=a10-shared node.kubernetes.io/instance-type=gpu_1x_a10 nvidia.com/device-plugin.config=a10-shared-4\n');
   });
 
   it('makes the NVIDIA runtime containerd\'s default on GPU pools, as the device plugin release (runtimeClassName unset) expects', () => {
@@ -106,11 +106,11 @@ describe('lambda-gitops nodes prepare with a model file', () => {
     expect(sliced.nodeNames).toEqual(['gpu-a', 'gpu-b']);
     expect(sliced.labels).toEqual({
       'lambda-gitops.dev/node-pool': 'h100-sliced', 'node.kubernetes.io/instance-type': 'gpu_1x_h100_pcie',
-      'nvidia.com/device-plugin.config': 'h100-2', 'nvidia.com/gpu.present': 'true', team: 'research',
+      'nvidia.com/device-plugin.config': 'h100-2', team: 'research',
     });
     expect(sliced.labelsFromGpuFeatureDiscovery).toMatchObject({ 'nvidia.com/gpu.replicas': '2', 'nvidia.com/gpu.sharing-strategy': 'time-slicing' });
     expect(sliced.kubectlCommands).toEqual([
-      'kubectl label node gpu-a gpu-b --overwrite lambda-gitops.dev/node-pool=h100-sliced node.kubernetes.io/instance-type=gpu_1x_h100_pcie nvidia.com/device-plugin.config=h100-2 nvidia.com/gpu.present=true team=research',
+      'kubectl label node gpu-a gpu-b --overwrite lambda-gitops.dev/node-pool=h100-sliced node.kubernetes.io/instance-type=gpu_1x_h100_pcie nvidia.com/device-plugin.config=h100-2 team=research',
       'kubectl taint node gpu-a gpu-b --overwrite nvidia.com/gpu=present:NoSchedule',
     ]);
     const infra = prep.pools[1];

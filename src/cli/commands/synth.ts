@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const appMissing = !!values.app && !existsSync(resolve(values.app));
-  if (appMissing && (!values.build || process.env[REBUILT])) throw new UsageError(`${values.app}: no such file (compile the app first, or pass --build)`);
+  if (appMissing && (!values.build || process.env[REBUILT])) throw new UsageError(`${values.app}: no such file (--app; compile the app first, or pass --build)`);
   // the package's own lib/ (this code) and the app's compiled output must both be current
   const own = ownProject();
   const projects = [own, values.app ? projectOfModule(values.app) : undefined]
@@ -101,5 +101,5 @@ export async function run(args: string[]): Promise<number> {
     return rerun.status ?? 1;
   }
   if (values.app && !existsSync(resolve(values.app))) throw new UsageError(`${values.app}: no such file, and no TypeScript source compiles to it`);
-  return synthApp(await loadBuilder(values.app), { outdir: values.out, gate: !values['no-gate'], errorPrefix: 'lambda-gitops synth: ', debug: values.debug });
+  return synthApp(await loadBuilder(values.app), { outdir: values.out, gate: !values['no-gate'], errorPrefix: 'lambda-gitops synth: ', debug: values.debug || process.argv.includes('--debug') });
 }
