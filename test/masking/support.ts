@@ -37,7 +37,7 @@ export function writeTree(objects: readonly Manifest[], withClusterModel = true)
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, dump(object, { noRefs: true, lineWidth: -1 }));
   });
-  if (withClusterModel) cpSync('dist/infrastructure/configs/config-map-cluster-model.yaml', join(dir, 'cluster-model.yaml'));
+  if (withClusterModel) cpSync('dist/infrastructure/configs/flux-system.config-map-cluster-model.yaml', join(dir, 'cluster-model.yaml'));
   return dir;
 }
 

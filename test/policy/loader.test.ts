@@ -62,7 +62,7 @@ describe('loadManifests', () => {
     const dir = tree({ 'a.yaml': CM('a'), 'b.yaml': 'a: [1\n', 'c.yaml': `${CM('c')}---\nkind: x\nkind: y\n`, 'd.yaml': 'x: &a {k: 1}\ny: *a\n', 'e.yaml': CM('e').repeat(40) });
     const loaded = loadManifests(['.'], { cwd: dir, collectErrors: true, maxFileBytes: 1000 });
     expect(loaded.objects.map((o) => o.object.metadata.name)).toEqual(['a', 'c']); // c.yaml's first document is well-formed
-    expect(loaded.malformed?.map((e) => `${e.file}:${e.line ?? '-'} ${e.reason.split(':')[0]}`)).toEqual(['b.yaml:2 malformed YAML', 'c.yaml:10 malformed YAML', 'd.yaml:1 YAML aliases (*ref) are not allowed in manifests', `e.yaml:- file is ${CM('e').length * 40} bytes, more than the 1000 bytes limit for one manifest file (split the tree into one object per file)`]);
+    expect(loaded.malformed?.map((e) => `${e.file}:${e.line ?? '-'} ${e.reason.split(':')[0]}`)).toEqual(['b.yaml:2 malformed YAML', 'c.yaml:10 malformed YAML', 'd.yaml:2 YAML aliases (*ref) are not allowed in manifests', `e.yaml:- file is ${CM('e').length * 40} bytes, more than the 1000 bytes limit for one manifest file (split the tree into one object per file)`]);
     expect(() => loadManifests(['.'], { cwd: dir })).toThrow(ManifestLoadError); // default: the first one throws
     expect(() => loadManifests(['nope'], { cwd: dir, collectErrors: true })).toThrow(/nope: no such file or directory/);
   });

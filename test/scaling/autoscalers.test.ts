@@ -123,7 +123,7 @@ test('replica ranges and trigger options are validated', () => {
   expect(() => new HorizontalAutoscaler(tenant, 'b', { target: t(), minReplicas: 5, maxReplicas: 3 }))
     .toThrow(/ml\/b: invalid 'minReplicas' \(5\): must be a whole number from 1 to maxReplicas \(3\)$/);
   // allowScaleToZero is suggested only where it helps: a KEDA minimum of 0, never a minimum above the maximum
-  expect(() => new KedaScaledObject(tenant, 'b2', { target: t(), minReplicas: 5, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] }))
+  expect(() => new KedaScaledObject(tenant, 'b2', { prometheus, target: t(), minReplicas: 5, maxReplicas: 3, triggers: [KedaTrigger.vllmQueueLength()] }))
     .toThrow(/ml\/b2: invalid 'minReplicas' \(5\): must be a whole number from 1 to maxReplicas \(3\)$/);
   expect(() => new HorizontalAutoscaler(tenant, 'c2', { target: t(), minReplicas: 0, maxReplicas: 3 })).not.toThrow(/allowScaleToZero/);
   expect(() => new HorizontalAutoscaler(tenant, 'c', { target: t(), minReplicas: 0, maxReplicas: 3 })).toThrow(/invalid 'minReplicas' \(0\)/);
