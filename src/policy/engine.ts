@@ -221,7 +221,9 @@ export class PolicyGate {
       if (policy.kind === 'schema') {
         for (const entry of manifests.objects) {
           if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
-          for (const f of evaluateSchemaPolicy(policy, entry, index, refFor(entry))) {
+          // a reference is made (and kept) only for an object with a listed result: at 10^6
+          // objects one per object would be a large share of check's memory
+          for (const f of evaluateSchemaPolicy(policy, entry, index, () => refFor(entry), keepPasses ? () => refFor(entry) : () => UNLISTED_PASS)) {
             // exemptions only matter for failures; passes are only counted unless listed
             if (!f.passed) findings.push({ ...f, exemptions: exemptionsFor(entry) });
             else if (keepPasses) findings.push(f);
@@ -309,23 +311,26 @@ export function refOf(entry: ManifestObject): ResourceRef {
   return { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name };
 }
 
-function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, resource: ResourceRef): Omit<Finding, 'exemptions'>[] {
+/** The resource of a pass that is only counted (never rendered). */
+const UNLISTED_PASS: ResourceRef = Object.freeze({ apiVersion: '', kind: '', name: '' }) as ResourceRef;
+
+function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, failRef: () => ResourceRef, passRef: () => ResourceRef): Omit<Finding, 'exemptions'>[] {
   const d = policy.loaded.definition;
   const target = d.target ?? 'object';
   // message variables, built only for failures
   const vars = (): Record<string, string> => ({ kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' });
   if (target === 'object') {
     if (policy.when && !policy.when(entry.object)) return [];
-    if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => p) }];
+    if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }];
+    return [{ policy: d, source: entry.source, resource: failRef(), passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => p) }];
   }
   const template = index.podTemplateOf(entry);
   if (!template) return [];
   if (target === 'pod') {
     const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
     if (policy.when && !policy.when(document)) return [];
-    if (policy.check(document)) return [{ policy: d, source: entry.source, resource, passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource, passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
+    if (policy.check(document)) return [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }];
+    return [{ policy: d, source: entry.source, resource: failRef(), passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
   }
   const failures: Omit<Finding, 'exemptions'>[] = [];
   let applicable = 0;
@@ -342,7 +347,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
       failures.push({
         policy: d,
         source: entry.source,
-        resource,
+        resource: failRef(),
         passed: false,
         message: fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }),
         field: errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)),
@@ -350,7 +355,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
     });
   }
   if (failures.length > 0) return failures;
-  return applicable > 0 ? [{ policy: d, source: entry.source, resource, passed: true, message: '' }] : [];
+  return applicable > 0 ? [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }] : [];
 }
 
 function errorPointer(check: ValidateFunction, map: (pointer: string) => string): string | undefined {
