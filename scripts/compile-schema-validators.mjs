@@ -18,9 +18,9 @@ if (process.argv.includes('--check')) {
   process.exit(current ? 0 : 1);
 }
 if (current) {
-  console.log(`lib/schema/compiled is current (${validator.inputHash.slice(0, 12)}), not rewritten`);
+  console.error(`lib/schema/compiled is current (${validator.inputHash.slice(0, 12)}), not rewritten`);
 } else {
   const started = Date.now();
   const { kinds } = validator.writeCompiled(dir);
-  console.log(`lib/schema/compiled: ${kinds} kinds compiled in ${((Date.now() - started) / 1000).toFixed(1)} s (inputs ${validator.inputHash.slice(0, 12)})`);
+  console.error(`lib/schema/compiled: ${kinds} kinds compiled in ${((Date.now() - started) / 1000).toFixed(1)} s (inputs ${validator.inputHash.slice(0, 12)})`);
 }
