@@ -27,6 +27,23 @@ describe('vendored charts', () => {
     }
   });
 
+  test('every dependency a vendored chart declares is present under its charts/ (helm refuses the chart otherwise)', () => {
+    const missing: string[] = [];
+    const walk = (dir: string) => {
+      const meta = yaml.load(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string; alias?: string }[] };
+      const sub = path.join(dir, 'charts');
+      const present = fs.existsSync(sub) ? fs.readdirSync(sub) : [];
+      for (const d of meta.dependencies ?? []) {
+        const dirHit = present.find((p) => p === d.name && fs.existsSync(path.join(sub, p, 'Chart.yaml')));
+        const tgzHit = present.find((p) => p.startsWith(`${d.name}-`) && p.endsWith('.tgz'));
+        if (!dirHit && !tgzHit) missing.push(`${dir}: ${d.name}`);
+        if (dirHit) walk(path.join(sub, dirHit));
+      }
+    };
+    for (const c of charts) walk(c.dir);
+    expect(missing).toEqual([]);
+  });
+
   test('the charts the platform pins are all vendored (src/flux/platform-operators.ts)', () => {
     const src = fs.readFileSync(path.join(root, 'src/flux/platform-operators.ts'), 'utf8');
     const pinned = [...src.matchAll(/chart: '([a-z0-9-]+)', version: props\.\w+\?\.version \?\? '([0-9.]+)'/g)].map((m) => `${m[1]} ${m[2]}`);

@@ -61,6 +61,7 @@ async function dryRunTier({ root, work, report, versions, clusters, distDir }, {
       for (const w of chartWorkloadPlacement(applied.rendered, nodes)) {
         const name = `${tier}[${c.name}] ${hrName(w.hr)} ${describe(w.obj)} selects a node of the cluster model`;
         if (w.nodes.length) report.pass(name, `${w.nodes.length} node(s), e.g. ${w.nodes[0]}`);
+        else if (w.dormant) report.skip(name, `runs on no node by design: ${w.dormant}`);
         else report.fail(name, `${hrName(w.hr)}: ${describe(w.obj)} selects no node of the cluster model (nodeSelector ${JSON.stringify(w.obj.spec.template.spec.nodeSelector ?? {})}, required node affinity and tolerations checked against ${nodes.length} nodes)`);
       }
     }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { applyCluster } from './harness/apply.mjs';
-import { chartsOption } from './harness/charts.mjs';
+import { chartsOption, dormantReason } from './harness/charts.mjs';
 import { describe } from './harness/kube.mjs';
 import { log, mkdirp, run, sleep, waitFor } from './harness/proc.mjs';
 import { startStack, clusterPools, createNodes, createVolumesFor, isWorkload, checkWorkloads, workloadState, pendingReasons } from './harness/workloads.mjs';
@@ -29,7 +29,12 @@ export async function tierB({ root, work, report, versions, clusters }) {
 
     await createVolumesFor(stack.kube, cluster.kustomizations.flatMap((k) => k.objects));
     const applied = await applyCluster(stack.kube, cluster, { report, prefix: `tierB[${cluster.name}] apply`, mode: 'apply', charts: chartsOption(root) });
-    const workloads = applied.filter(isWorkload).map((o) => ({ obj: o, ns: o.__targetNamespace ?? o.metadata.namespace }));
+    const workloads = [];
+    for (const o of applied.filter(isWorkload)) {
+      const dormant = dormantReason(o);
+      if (dormant) report.skip(`tierB[${cluster.name}] ${describe(o)} scheduled and running`, `runs on no node by design: ${dormant}`);
+      else workloads.push({ obj: o, ns: o.__targetNamespace ?? o.metadata.namespace ?? o.__release?.release.namespace });
+    }
     // A CronJob only makes Jobs on its schedule: start one now from its jobTemplate, as
     // `kubectl create job --from=cronjob/<name>` does, so its pods are scheduled too.
     for (const cj of applied.filter((o) => o.kind === 'CronJob')) {

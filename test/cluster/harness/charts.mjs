@@ -159,7 +159,7 @@ export function chartWorkloadPlacement(rendered, nodes) {
   for (const o of rendered) {
     if (!POD_OWNERS.has(o.kind) || !o.spec?.template?.spec) continue;
     if (o.kind !== 'DaemonSet' && Number(o.spec.replicas ?? 1) === 0) continue;
-    out.push({ hr: o.__release?.hr, obj: o, nodes: nodes.filter((n) => podSelectsNode(o.spec.template.spec, n)).map((n) => n.metadata.name) });
+    out.push({ hr: o.__release?.hr, obj: o, dormant: dormantReason(o), nodes: nodes.filter((n) => podSelectsNode(o.spec.template.spec, n)).map((n) => n.metadata.name) });
   }
   return out;
 }
@@ -170,4 +170,13 @@ export function chartsOption(root, { transformCrd } = {}) {
   const helm = path.join(bin, 'helm');
   if (!fs.existsSync(helm)) throw new Error(`${helm} does not exist: run test/cluster/build.sh helm`);
   return { helm, list: vendoredCharts(root), transformCrd };
+}
+
+/**
+ * Why a chart workload is meant to run on no node of this cluster (sources.json `dormantWorkloads`,
+ * "Kind/name" -> reason), or undefined. Such a workload is reported as skipped with the reason,
+ * never as passed.
+ */
+export function dormantReason(o) {
+  return o.__release?.chart?.dormantWorkloads?.[`${o.kind}/${o.metadata?.name}`];
 }
