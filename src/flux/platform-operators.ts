@@ -166,6 +166,13 @@ export class PlatformOperators extends Construct {
         namespace: OperatorNamespaces.externalSecrets, chart: 'external-secrets', version: props.externalSecrets?.version ?? '2.9.0',
         values: {
           installCRDs: true,
+          // ESO 2.9.0's (Cluster)PushSecret CRDs carry CEL rules whose estimated cost exceeds a
+          // Kubernetes 1.28 apiserver's budget: the 1.28 apiserver rejects them (found by the
+          // cluster tests' Tier A128 rendering this chart). The platform only pulls secrets, so
+          // those CRDs and their controllers are left out.
+          crds: { createPushSecret: false, createClusterPushSecret: false },
+          processPushSecret: false,
+          processClusterPushSecret: false,
           priorityClassName: operatorPriority,
           webhook: { priorityClassName: operatorPriority },
           certController: { priorityClassName: operatorPriority },
