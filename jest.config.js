@@ -15,4 +15,5 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }],
   },
   testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/fast-check-seed.ts'],
 };
