@@ -41,7 +41,7 @@ const numberSecret = fc.integer({ min: 10_000_000, max: 2_147_483_647 });
 const githubToken = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), minLength: 36, maxLength: 40 }).map((s) => `ghp_${s}`);
 
 function recordOf<K extends string, V>(keys: readonly K[], value: fc.Arbitrary<V>): fc.Arbitrary<Record<K, V>> {
-  return fc.record(Object.fromEntries(keys.map((k) => [k, value])) as { [P in K]: fc.Arbitrary<V> });
+  return fc.record(Object.fromEntries(keys.map((k) => [k, value])) as { [P in K]: fc.Arbitrary<V> }) as fc.Arbitrary<Record<K, V>>;
 }
 
 /** One side's secrets. */

@@ -1,4 +1,3 @@
-import { jest } from '@jest/globals';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,27 +6,8 @@ import { escapeMarkdown, Manifest } from '../../src/diff/index.js';
 import { GitHubClient } from '../../src/github/client.js';
 import { PullRequestContext } from '../../src/github/actions-context.js';
 
-/** What a command printed and returned. */
-export interface CommandOutput {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a CLI command module in-process, capturing standard output and error. */
-export async function capture(run: (args: string[]) => Promise<number>, args: string[]): Promise<CommandOutput> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => { stdout += String(chunk); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => { stderr += String(chunk); return true; });
-  try {
-    const code = await run(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+export { capture } from '../support/run-cli.js';
+export type { CliRun as CommandOutput } from '../support/run-cli.js';
 
 /** A temporary tree: one file per object, plus the cluster model of the committed dist/ (for plan). */
 export function writeTree(objects: readonly Manifest[], withClusterModel = true): string {
