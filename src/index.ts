@@ -16,6 +16,7 @@ export * from './render/default-validators.js';
 export * from './network/index.js';
 export * from './cluster/index.js';
 export * from './core/policy-exemption.js';
+export * from './core/chart-services.js';
 export * from './workloads/index.js';
 export * from './availability/index.js';
 export * from './scaling/index.js';

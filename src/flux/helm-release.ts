@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CHART_SERVICES_ANNOTATION, ChartService, chartServiceProblem, formatChartServices } from '../core/chart-services.js';
 import { InvalidPropError } from '../core/errors.js';
 import { LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { validateDnsLabel, validateDnsSubdomain } from '../core/names.js';
@@ -85,6 +86,14 @@ export interface HelmReleaseProps {
    * @default - none
    */
   readonly dependsOn?: HelmRelease[];
+  /**
+   * Services the chart renders that objects of the tree address (e.g. a KEDA trigger's Prometheus
+   * URL). Declared as the `lambda-gitops.dev/chart-services` annotation so the gate's
+   * `service-reference-resolves` rule can resolve those addresses offline; the cluster tests render
+   * the chart and fail when a declared Service or port is not in its output.
+   * @default - none
+   */
+  readonly providesServices?: ChartService[];
 }
 
 /** A Flux `helm.toolkit.fluxcd.io/v2` HelmRelease for a platform operator. */
@@ -102,10 +111,20 @@ export class HelmRelease extends Construct {
       throw new InvalidPropError(this, 'version', props.version, "must pin an exact chart version such as '0.17.0' (no ranges)");
     }
     const crds = props.manageCrds ?? true ? 'CreateReplace' : 'Skip';
+    const provided = props.providesServices ?? [];
+    for (const [i, service] of provided.entries()) {
+      const problem = chartServiceProblem(service);
+      if (problem) throw new InvalidPropError(this, `providesServices[${i}]`, service.name, problem);
+    }
     new ApiObject(this, 'Resource', {
       apiVersion: 'helm.toolkit.fluxcd.io/v2',
       kind: 'HelmRelease',
-      metadata: { name: this.name, namespace: this.namespace, labels: { [LabelKeys.managedBy]: MANAGED_BY } },
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: { [LabelKeys.managedBy]: MANAGED_BY },
+        ...(provided.length > 0 ? { annotations: { [CHART_SERVICES_ANNOTATION]: formatChartServices(provided) } } : {}),
+      },
       spec: {
         interval: validateDuration(this, 'interval', props.interval ?? '1h'),
         chart: {

@@ -156,6 +156,12 @@ export class MonitoringStack extends Construct {
         'kube-state-metrics': fluxStateMetrics(),
         ...(props.values ?? {}),
       },
+      // What the chart renders at this version (checked by the cluster tests' helm render).
+      providesServices: [
+        { name: `${MONITORING_RELEASE}-prometheus`, ports: [9090] },
+        { name: `${MONITORING_RELEASE}-alertmanager`, ports: [9093] },
+        { name: `${MONITORING_RELEASE}-grafana`, ports: [80] },
+      ],
     });
     this.prometheus = new PrometheusEndpoint(
       `http://${MONITORING_RELEASE}-prometheus.${this.namespace}.svc:9090`,

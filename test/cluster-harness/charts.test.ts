@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 // @ts-expect-error plain ES module of the cluster-test harness, no type declarations
-import { chartFor, chartWorkloadPlacement, podSelectsNode, releaseOf, vendoredCharts } from '../cluster/harness/charts.mjs';
+import { chartFor, chartWorkloadPlacement, declaredChartServices, podSelectsNode, releaseOf, vendoredCharts } from '../cluster/harness/charts.mjs';
+import { CHART_SERVICES_ANNOTATION, parseChartServices } from '../../src/core/chart-services.js';
 
 const root = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 const charts = vendoredCharts(root);
@@ -113,5 +114,24 @@ describe('podSelectsNode', () => {
     const dep = { kind: 'Deployment', metadata: { name: 'y' }, spec: { replicas: 0, template: { spec: {} } } };
     const out = chartWorkloadPlacement([ds, dep], [gpuNode, cpuNode]);
     expect(out.map((w: { obj: { metadata: { name: string } }; nodes: string[] }) => [w.obj.metadata.name, w.nodes])).toEqual([['x', ['a10-0']]]);
+  });
+});
+
+describe('declaredChartServices', () => {
+  const release = { ...hr({ targetNamespace: 'monitoring' }, 'stack'), metadata: { name: 'stack', namespace: 'flux-system', annotations: { [CHART_SERVICES_ANNOTATION]: 'prom:9090,alerts:9093,gone:80' } } };
+  const service = (name: string, ports: number[], owner: unknown = release) => {
+    const o = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'monitoring' }, spec: { ports: ports.map((port) => ({ port })) } };
+    Object.defineProperty(o, '__release', { value: { hr: owner }, enumerable: false });
+    return o;
+  };
+  test('a declared Service and port in the helm output pass; a missing Service or port fails naming what the chart renders', () => {
+    const other = hr({}, 'other');
+    const rendered = [service('prom', [9090, 8080]), service('alerts', [9094]), service('gone', [80], other)];
+    const results = declaredChartServices([release, other], rendered, parseChartServices, CHART_SERVICES_ANNOTATION);
+    expect(results.map((r: { service: string; port: number; problem?: string }) => [r.service, r.port, r.problem])).toEqual([
+      ['monitoring/prom', 9090, undefined],
+      ['monitoring/alerts', 9093, 'Service monitoring/alerts serves 9094, not 9093'],
+      ['monitoring/gone', 80, 'the chart renders no Service monitoring/gone (its Services: prom, alerts)'],
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import { startEtcd, startApiserver } from './harness/controlplane.mjs';
 import { crdFiles, installCrds } from './harness/crds.mjs';
 import { applyCluster } from './harness/apply.mjs';
 import { allYamlFiles } from './harness/tree.mjs';
-import { chartsOption, chartWorkloadPlacement, hrName } from './harness/charts.mjs';
+import { chartsOption, chartWorkloadPlacement, declaredChartServices, hrName } from './harness/charts.mjs';
+import { CHART_SERVICES_ANNOTATION, parseChartServices } from '../../lib/core/chart-services.js';
 import { clusterPools } from './harness/workloads.mjs';
 import { nodesForPools } from './harness/pools.mjs';
 import { describe } from './harness/kube.mjs';
@@ -54,6 +55,12 @@ async function dryRunTier({ root, work, report, versions, clusters, distDir }, {
     });
     for (const c of clusters) {
       const applied = await applyCluster(api.kube, c, { report, prefix: `${tier}[${c.name}] dry-run`, mode: 'dry-run', charts });
+      // Services a HelmRelease declares (the gate resolves URLs to them offline) must be in its chart's output.
+      for (const d of declaredChartServices([...c.objects, ...c.kustomizations.flatMap((k) => k.objects)], applied.rendered, parseChartServices, CHART_SERVICES_ANNOTATION)) {
+        const name = `${tier}[${c.name}] ${hrName(d.hr)} renders its declared Service ${d.service}:${d.port}`;
+        if (d.problem) report.fail(name, `${hrName(d.hr)} declares ${d.service}:${d.port} (${CHART_SERVICES_ANNOTATION}), but ${d.problem}`);
+        else report.pass(name, 'in the helm output');
+      }
       // Every chart DaemonSet/Deployment must be able to land on a node of the cluster model.
       const { pools, fromModel } = clusterPools(c);
       if (!fromModel) { report.skip(`${tier}[${c.name}] chart workloads select a node`, 'no cluster model in the tree'); continue; }

@@ -7,6 +7,7 @@
  * `name.namespace.svc[.cluster.local][:port]` without a scheme, and `name.namespace:port` where
  * `namespace` is a namespace of the tree (so `example.com:443` is never taken for one).
  */
+import { CHART_SERVICES_ANNOTATION, parseChartServices, type ChartService } from '../../core/chart-services.js';
 import type { ManifestObject } from '../loader.js';
 import { mapSelector, specOf, type PodTemplate } from '../object-index.js';
 import type { CrossResourceRule, RuleContext } from '../registry.js';
@@ -153,6 +154,31 @@ function blockedBy(ctx: RuleContext, caller: PodTemplate, target: PodTemplate, p
   return undefined;
 }
 
+/** A Service a HelmRelease declares its chart renders (`lambda-gitops.dev/chart-services`). */
+interface DeclaredChartService {
+  readonly release: ManifestObject;
+  readonly service: ChartService;
+}
+
+/** Services declared by HelmReleases, keyed `namespace/name`; malformed annotations fail their HelmRelease. */
+function chartServices(ctx: RuleContext): Map<string, DeclaredChartService> {
+  const declared = new Map<string, DeclaredChartService>();
+  for (const release of ctx.index.ofKind('HelmRelease')) {
+    const value = release.object.metadata.annotations?.[CHART_SERVICES_ANNOTATION];
+    if (value === undefined) continue;
+    const namespace = (specOf(release).targetNamespace as string | undefined) ?? release.object.metadata.namespace ?? '';
+    let services: ChartService[];
+    try {
+      services = parseChartServices(String(value));
+    } catch (e) {
+      ctx.fail(release, `HelmRelease ${release.object.metadata.namespace}/${release.object.metadata.name}: annotation ${CHART_SERVICES_ANNOTATION}: ${(e as Error).message}`, `/metadata/annotations/${CHART_SERVICES_ANNOTATION.replace(/\//g, '~1')}`);
+      continue;
+    }
+    for (const service of services) declared.set(`${namespace}/${service.name}`, { release, service });
+  }
+  return declared;
+}
+
 /** The container port a Service port's targetPort reaches on a pod template. */
 function containerPortOf(t: PodTemplate, targetPort: unknown, fallback: number): { number: number; name?: string } {
   for (const c of (t.spec.containers ?? []) as { ports?: { containerPort?: number; name?: string }[] }[]) {
@@ -171,6 +197,7 @@ export const serviceReferenceResolves: CrossResourceRule = {
     for (const ns of ctx.index.ofKind('Namespace')) namespaceLabels.set(ns.object.metadata.name, { ...(ns.object.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.object.metadata.name });
     const namespaces = new Set<string>([...namespaceLabels.keys(), ...ctx.index.objects.map((o) => o.object.metadata.namespace).filter((n): n is string => !!n)]);
     const verdicts = new Map<ManifestObject, boolean>();
+    const declared = chartServices(ctx);
     for (const ref of references(ctx, namespaces)) {
       const { address, holder } = ref;
       const self = `${holder.object.kind} ${holder.object.metadata.namespace ? `${holder.object.metadata.namespace}/` : ''}${holder.object.metadata.name}`;
@@ -180,7 +207,19 @@ export const serviceReferenceResolves: CrossResourceRule = {
       };
       const service = ctx.index.get('Service', address.namespace, address.service);
       if (!service) {
-        fail(`names Service ${address.namespace}/${address.service}, which is not in the tree`);
+        const fromChart = declared.get(`${address.namespace}/${address.service}`);
+        if (!fromChart) {
+          fail(`names Service ${address.namespace}/${address.service}, which is not in the tree and no HelmRelease declares it (annotation ${CHART_SERVICES_ANNOTATION})`);
+          continue;
+        }
+        const releaseName = `HelmRelease ${fromChart.release.object.metadata.namespace}/${fromChart.release.object.metadata.name}`;
+        if (address.port === undefined || !fromChart.service.ports.includes(address.port)) {
+          fail(`reaches port ${address.port ?? '(none)'}${address.explicitPort || address.port === undefined ? '' : ` (the ${address.scheme} default)`}, but ${releaseName} declares Service ${address.namespace}/${address.service} with port(s) ${fromChart.service.ports.join(', ')} only`);
+          continue;
+        }
+        // The chart's pods and their labels are not in the tree: the address resolves to a declared
+        // Service; whether the chart renders it is checked where charts are rendered (cluster tests).
+        if (!verdicts.has(holder)) verdicts.set(holder, true);
         continue;
       }
       const ports = ((specOf(service).ports ?? []) as { port?: number; name?: string; targetPort?: unknown }[]);

@@ -164,6 +164,31 @@ export function chartWorkloadPlacement(rendered, nodes) {
   return out;
 }
 
+/**
+ * Every Service a HelmRelease of `objects` declares its chart renders (annotation
+ * lambda-gitops.dev/chart-services, which the gate's service-reference-resolves rule trusts
+ * offline), checked against the chart's helm output: [{hr, service, port, problem?}].
+ */
+export function declaredChartServices(objects, rendered, parseChartServices, annotation) {
+  const out = [];
+  for (const hr of objects.filter(isHelmRelease)) {
+    const value = hr.metadata?.annotations?.[annotation];
+    if (value === undefined) continue;
+    const { namespace } = releaseOf(hr);
+    for (const service of parseChartServices(String(value))) {
+      const found = rendered.find((o) => o.kind === 'Service' && o.__release?.hr === hr && (o.metadata?.namespace ?? namespace) === namespace && o.metadata?.name === service.name);
+      for (const port of service.ports) {
+        const served = (found?.spec?.ports ?? []).map((p) => p.port);
+        const problem = !found
+          ? `the chart renders no Service ${namespace}/${service.name} (its Services: ${rendered.filter((o) => o.kind === 'Service' && o.__release?.hr === hr).map((o) => o.metadata.name).join(', ') || 'none'})`
+          : served.includes(port) ? undefined : `Service ${namespace}/${service.name} serves ${served.join(', ')}, not ${port}`;
+        out.push({ hr, service: `${namespace}/${service.name}`, port, problem });
+      }
+    }
+  }
+  return out;
+}
+
 /** The harness's `charts` option: helm from the cluster-test cache and the vendored chart list. */
 export function chartsOption(root, { transformCrd } = {}) {
   const bin = process.env.CLUSTER_BIN ?? path.join(root, '.cache/bin');
