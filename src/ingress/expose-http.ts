@@ -5,7 +5,7 @@ import { LabelKeys, MANAGED_BY } from '../core/labels.js';
 import { allowIngress } from '../network/network-rules.js';
 import type { WorkloadNetworkPolicy } from '../network/workload-network-policy.js';
 import type { IWorkload } from '../workloads/workload.js';
-import { GatewayListeners, type IngressGateway } from './ingress-gateway.js';
+import type { IngressGateway } from './ingress-gateway.js';
 
 /** Options of {@link exposeHttp}. */
 export interface ExposeHttpOptions {
@@ -16,6 +16,11 @@ export interface ExposeHttpOptions {
    * @default - the workload's only exposed port (an error when it has several)
    */
   readonly port?: string;
+  /**
+   * The hostname the route serves: one of the Gateway's (its HTTPS listener for that name carries the route).
+   * @default - the Gateway's primary hostname
+   */
+  readonly hostname?: string;
   /**
    * Path prefix the route matches.
    * @default '/'
@@ -38,8 +43,8 @@ export interface HttpExposure {
 
 /**
  * Publishes a workload through a Gateway: an HTTPRoute in the workload's namespace attached to the
- * Gateway's HTTPS listener (the Gateway's hostname, a path prefix, the workload's Service on the
- * chosen port), the Gateway's listener admitting routes from that namespace, and the network rule
+ * Gateway's HTTPS listener of the hostname (a path prefix, the workload's Service on the chosen
+ * port), that listener admitting routes from the namespace, and the network rule
  * that lets the controller's proxy pods reach that port. One call, so the route and the network
  * rule cannot drift apart.
  */
@@ -57,14 +62,15 @@ export function exposeHttp(workload: IWorkload, options: ExposeHttpOptions): Htt
   if (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path)) throw new InvalidPropError(ctx, 'path', path, "must be an absolute path prefix without query or fragment, such as '/v1'");
   const gateway = options.gateway;
   if (!gateway || typeof gateway.admitRoutesFrom !== 'function') throw new InvalidPropError(ctx, 'gateway', String(gateway), 'must be an IngressGateway');
-  gateway.admitRoutesFrom(workload.namespace);
+  const listener = gateway.httpsListenerFor(ctx, options.hostname);
+  gateway.admitRoutesFrom(workload.namespace, listener.name);
   const route = new ApiObject(workload as unknown as Construct, 'HttpRoute', {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name: options.name ?? workload.workloadName, namespace: workload.namespace, labels: { [LabelKeys.managedBy]: MANAGED_BY } },
     spec: {
-      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, sectionName: GatewayListeners.https }],
-      hostnames: [gateway.hostname],
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, sectionName: listener.name }],
+      hostnames: [listener.hostname],
       rules: [{
         matches: [{ path: { type: 'PathPrefix', value: path } }],
         backendRefs: [{ group: '', kind: 'Service', name: workload.workloadName, port: port.servicePort ?? port.containerPort }],

@@ -101,7 +101,7 @@ describe('IngressGateway and AcmeClusterIssuer', () => {
     expect(gw.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
     expect(gw.spec.gatewayClassName).toBe('traefik');
     const [http, https] = gw.spec.listeners;
-    expect(http).toMatchObject({ name: 'http', protocol: 'HTTP', port: 8000, hostname: 'api.example.com', allowedRoutes: { namespaces: { from: 'Same' } } });
+    expect(http).toEqual({ name: 'http', protocol: 'HTTP', port: 8000, allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }] } });
     expect(https).toMatchObject({ name: 'https', protocol: 'HTTPS', port: 8443, hostname: 'api.example.com' });
     expect(https.tls).toEqual({ mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'platform-tls' }] });
     // no route attached yet: only the Gateway's own namespace may attach
@@ -175,6 +175,34 @@ describe('exposeHttp', () => {
     }]);
     const https = one(objects, 'Gateway', 'platform').spec.listeners[1];
     expect(https.allowedRoutes.namespaces).toEqual({ from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['gateway'] }] } });
+  });
+
+  test('a second hostname gets its own HTTPS listener and certificate; a route picks it by hostname, an unknown hostname is refused', () => {
+    const app = Testing.app();
+    const dir = new ManifestDirectory(app, 'c', { directory: 'c' });
+    const controller = new GatewayController(dir, 'G');
+    const issuer = new AcmeClusterIssuer(dir, 'I', { email: 'a@example.com' });
+    const gateway = new IngressGateway(dir, 'W', { controller, issuer, hostname: 'api.example.com', additionalHostnames: ['mcp.example.com'] });
+    const tenant = new Tenant(app, 'gateway', { team: 't', quota: { requestsCpu: '4', requestsMemory: '4Gi' } });
+    const portkey = new PortkeyGateway(tenant, 'Portkey', { name: 'portkey-gateway' });
+    exposeHttp(portkey, { gateway, hostname: 'mcp.example.com' });
+    expect(() => exposeHttp(portkey, { gateway, hostname: 'www.example.com', name: 'other' }))
+      .toThrow(/gateway\/Portkey\/exposeHttp: invalid 'hostname' \("www.example.com"\): must be a hostname of Gateway traefik\/platform, which has HTTPS listeners for api.example.com, mcp.example.com/);
+    const objects = manifestsOf(app);
+    const gw = one(objects, 'Gateway', 'platform');
+    expect(gw.spec.listeners.map((l: any) => [l.name, l.hostname, l.tls?.certificateRefs[0].name])).toEqual([
+      ['http', undefined, undefined], ['https', 'api.example.com', 'platform-tls'], ['https-1', 'mcp.example.com', 'platform-tls-1'],
+    ]);
+    // only the listener the route attached to admits the route's namespace
+    expect(gw.spec.listeners[1].allowedRoutes.namespaces).toEqual({ from: 'Same' });
+    expect(gw.spec.listeners[2].allowedRoutes.namespaces.selector.matchExpressions[0].values).toEqual(['gateway']);
+    const route = one(objects, 'HTTPRoute', 'portkey-gateway');
+    expect(route.spec.parentRefs[0].sectionName).toBe('https-1');
+    expect(route.spec.hostnames).toEqual(['mcp.example.com']);
+    expect(one(objects, 'HTTPRoute', 'platform-https-redirect').spec.hostnames).toEqual(['api.example.com', 'mcp.example.com']);
+    expect(one(objects, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers[0].selector).toEqual({ dnsNames: ['api.example.com', 'mcp.example.com'] });
+    expect(() => new IngressGateway(dir, 'D', { controller, issuer, hostname: 'a.example.com', additionalHostnames: ['a.example.com'], name: 'd' }))
+      .toThrow(/c\/D: invalid 'additionalHostnames'.*must not repeat a hostname \('a.example.com'\)/);
   });
 
   test('a port the workload does not expose, a missing choice among several ports and a bad path are refused', () => {
