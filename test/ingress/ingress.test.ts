@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
 import { manifestsOf } from '../../src/render/synthesize.js';
@@ -31,6 +34,14 @@ function platform(hostname = 'api.example.com') {
 }
 
 describe('GatewayApiCrds', () => {
+  test('the vendored files are the ones the provenance README lists, byte for byte (sha256)', () => {
+    const dir = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'vendor', 'gateway-api-v1.5.1');
+    const listed = [...readFileSync(join(dir, 'README.md'), 'utf8').matchAll(/^\| (gateway\.networking\.k8s\.io_[a-z]+\.yaml) \| ([0-9a-f]{64}) \|$/gm)].map((m) => [m[1], m[2]]);
+    expect(listed.map(([f]) => f).sort()).toEqual(readdirSync(join(dir, 'standard')).sort());
+    expect(listed.map(([f]) => f).sort()).toEqual(GATEWAY_API_STANDARD_CRDS.map((p) => `gateway.networking.k8s.io_${p}.yaml`).sort());
+    for (const [file, sha] of listed) expect([file, createHash('sha256').update(readFileSync(join(dir, 'standard', file))).digest('hex')]).toEqual([file, sha]);
+  });
+
   test('renders the vendored standard-channel CRDs unchanged, without TLSRoute (isIP needs Kubernetes 1.31)', () => {
     const app = Testing.app();
     new GatewayApiCrds(new ManifestDirectory(app, 'c', { directory: 'c' }), 'Crds');
