@@ -21,6 +21,7 @@ export * from './workloads/index.js';
 export * from './availability/index.js';
 export * from './scaling/index.js';
 export * from './observability/index.js';
+export * from './ingress/index.js';
 export * from './secrets/index.js';
 export * from './gpu/index.js';
 export * from './capacity/index.js';

@@ -8,7 +8,8 @@
  *   text-embeddings-inference on shared A10 slots.
  * - `retrieval`: Qdrant (StatefulSet with a PVC).
  * - `mcp`: two MCP servers (document search over Qdrant, and GitHub).
- * - `gateway`: the Portkey AI gateway, the one entry point from the ingress controller.
+ * - `gateway`: the Portkey AI gateway, the one entry point: published through a Gateway API
+ *   Gateway (Traefik) with a cert-manager (Let's Encrypt) certificate.
  * - `training`: a nightly LoRA fine-tune (preemptible CronJob).
  * Secrets come from Pulumi ESC through the External Secrets Operator; nothing secret is in Git.
  *
@@ -24,9 +25,15 @@ import { FluxCluster } from './flux/flux-cluster.js';
 import { PlatformOperators } from './flux/platform-operators.js';
 import { GpuPriorityClasses, PriorityClassNames } from './gpu/priority-classes.js';
 import { GpuTimeSlicingConfig } from './gpu/time-slicing-config.js';
+import { AcmeClusterIssuer } from './ingress/acme-cluster-issuer.js';
+import { CertManager } from './ingress/cert-manager.js';
+import { exposeHttp } from './ingress/expose-http.js';
+import { GatewayApiCrds } from './ingress/gateway-api-crds.js';
+import { GatewayController } from './ingress/gateway-controller.js';
+import { IngressGateway } from './ingress/ingress-gateway.js';
 import { NetworkPeer } from './network/network-peer.js';
 import { NetworkPort } from './network/network-port.js';
-import { allowEgress, allowIngress, allowTraffic } from './network/network-rules.js';
+import { allowEgress, allowTraffic } from './network/network-rules.js';
 import { HorizontalAutoscaler } from './scaling/horizontal-autoscaler.js';
 import { KedaScaledObject } from './scaling/keda-scaled-object.js';
 import { KedaTrigger } from './scaling/keda-trigger.js';
@@ -45,8 +52,10 @@ import { ModelServer } from './workloads/model-server-presets.js';
 import { PortkeyGateway } from './workloads/portkey-gateway.js';
 import { QdrantVectorDatabase } from './workloads/qdrant-vector-database.js';
 
-/** Namespace of the ingress controller that fronts the gateway. */
-export const INGRESS_NAMESPACE = 'ingress-nginx';
+/** The public hostname of the platform's API (DNS must point it at the Traefik Service; see the README's bootstrap section). */
+export const PLATFORM_HOSTNAME = 'api.lambda-gitops.dev';
+/** The ACME account's contact address (Let's Encrypt expiry notices). */
+export const ACME_CONTACT_EMAIL = 'platform-team@lambda-gitops.dev';
 
 /** Builds the embedded default platform into `app`. */
 export function buildDefaultPlatform(app: App): void {
@@ -67,6 +76,10 @@ export function buildDefaultPlatform(app: App): void {
     timeSlicingDefaultProfile: timeSlicing.defaultProfile,
   });
   new GpuPriorityClasses(cluster.controllers, 'Priorities');
+  // Gateway API (CRDs in the tree, Traefik as the controller) and cert-manager for its certificates
+  new GatewayApiCrds(cluster.controllers, 'GatewayApi');
+  const gatewayController = new GatewayController(cluster.controllers, 'GatewayController');
+  new CertManager(cluster.controllers, 'CertManager');
 
   // ---- infrastructure/configs: the secret store and the fleet model
   const esc = new PulumiEscSecretStore(cluster.configs, 'Esc', {
@@ -92,8 +105,13 @@ export function buildDefaultPlatform(app: App): void {
     namespace: monitoring.namespace, label: monitoring.dashboardLabel, gpuHourlyPriceUsd: a10.price.hourlyUsd / a10.gpus,
   });
 
+  // the public Gateway and its certificate issuer (ACME HTTP-01 through the Gateway's HTTP listener)
+  const letsEncrypt = new AcmeClusterIssuer(cluster.configs, 'LetsEncrypt', { email: ACME_CONTACT_EMAIL });
+  const publicGateway = new IngressGateway(cluster.configs, 'PublicGateway', {
+    controller: gatewayController, hostname: PLATFORM_HOSTNAME, issuer: letsEncrypt,
+  });
+
   const internet = NetworkPeer.internet();
-  const ingress = NetworkPeer.namespace(INGRESS_NAMESPACE);
 
   // ---- inference: vLLM on whole A10s, embeddings on shared A10 slots
   const inference = new Tenant(app, 'inference', {
@@ -193,7 +211,8 @@ export function buildDefaultPlatform(app: App): void {
     secretEnv: providerKeys.envVars(),
     priorityClassName: PriorityClassNames.SERVING_CRITICAL,
   });
-  allowIngress(gateway, ingress);
+  // the HTTPRoute on the public Gateway and the rule admitting Traefik's pods, from one call
+  exposeHttp(gateway, { gateway: publicGateway });
   allowTraffic(gateway, llm);
   allowTraffic(gateway, embeddings);
   allowTraffic(gateway, docsSearch);

@@ -58,9 +58,9 @@ test('no rendered value is null and GPU containers request whole GPUs equal to t
 });
 
 test('every namespaced object carries its namespace and every name is human, never a construct hash', () => {
-  const clusterScoped = new Set(['Namespace', 'PriorityClass', 'ClusterSecretStore', 'StorageClass']);
+  const clusterScoped = new Set(['Namespace', 'PriorityClass', 'ClusterSecretStore', 'StorageClass', 'CustomResourceDefinition', 'ClusterIssuer']);
   for (const m of manifests) {
-    if (!clusterScoped.has(m.kind)) expect(m.metadata.namespace).toBeTruthy();
+    if (!clusterScoped.has(m.kind)) expect(`${m.kind}/${m.metadata.name}: ${m.metadata.namespace}`).not.toMatch(/: undefined$/);
     expect(m.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$|[0-9a-f]{8}$/);
   }
   for (const { m, spec } of podSpecs) {
@@ -139,4 +139,34 @@ test('the nightly fine-tune may reach model hubs over HTTPS and nothing else (de
   for (const [k, v] of Object.entries(egress.spec.podSelector.matchLabels)) expect(podLabels[k]).toBe(v);
   expect(egress.spec.policyTypes).toEqual(['Egress']);
   expect(egress.spec.egress.flatMap((r: any) => r.ports)).toEqual([{ protocol: 'TCP', port: 443 }]);
+});
+
+test('the gateway is published through the Gateway API: an HTTPRoute to its Service port on the TLS listener, admitted from Traefik\'s pods only (no ingress-nginx)', () => {
+  const find = (kind: string, namespace: string | undefined, name: string) => manifests.find((m: any) => m.kind === kind && m.metadata.namespace === namespace && m.metadata.name === name) as any;
+  const route = find('HTTPRoute', 'gateway', 'portkey-gateway');
+  expect(route).toBeDefined();
+  expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform', namespace: 'traefik', sectionName: 'https' }]);
+  const service = find('Service', 'gateway', 'portkey-gateway');
+  const backend = route.spec.rules[0].backendRefs[0];
+  expect(service.spec.ports.map((p: any) => p.port)).toContain(backend.port);
+  const gateway = find('Gateway', 'traefik', 'platform');
+  const https = gateway.spec.listeners.find((l: any) => l.name === 'https');
+  expect(https.tls.certificateRefs[0].name).toBe('platform-tls');
+  expect(gateway.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
+  expect(https.allowedRoutes.namespaces.selector.matchExpressions[0].values).toEqual(['gateway']);
+  expect(find('ClusterIssuer', undefined, 'letsencrypt').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs[0]).toMatchObject({ name: 'platform', namespace: 'traefik', sectionName: 'http' });
+  const policy = find('NetworkPolicy', 'gateway', 'portkey-gateway-ingress');
+  expect(policy.spec.ingress).toHaveLength(1);
+  expect(policy.spec.ingress[0].from).toEqual([{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-traefik' } },
+  }]);
+  expect(JSON.stringify(manifests)).not.toContain('ingress-nginx');
+  // the controller and the CRDs are in infrastructure/controllers, before the Gateway and the routes
+  const releases = manifests.filter((m: any) => m.kind === 'HelmRelease').map((m: any) => `${m.spec.chart.spec.chart}@${m.spec.chart.spec.version}`);
+  expect(releases).toEqual(expect.arrayContaining(['traefik@41.3.0', 'cert-manager@v1.21.1']));
+  const dirOf = (kind: string, name: string) => objects.find((o) => o.manifest.kind === kind && o.manifest.metadata.name === name)?.directory;
+  expect(dirOf('CustomResourceDefinition', 'httproutes.gateway.networking.k8s.io')).toBe('infrastructure/controllers');
+  expect(dirOf('Gateway', 'platform')).toBe('infrastructure/configs');
+  expect(dirOf('HTTPRoute', 'portkey-gateway')).toBe('apps/gateway');
 });

@@ -42,7 +42,9 @@ test('the README example renders nothing on import and a checked tree through sy
   expect(synth.status).toBe(0);
   expect(synth.stdout).toMatch(/^rendered \d+ objects in \d+ files into dist\/ \(schemas valid; policy gate: 0 failed/);
   const dist = join(project, 'dist');
-  for (const file of ['clusters/prod/kustomization-apps.yaml', 'apps/inference/deployment-llama.yaml', 'apps/gateway/deployment-portkey-gateway.yaml', 'infrastructure/configs/config-map-cluster-model.yaml']) {
+  for (const file of ['clusters/prod/kustomization-apps.yaml', 'apps/inference/deployment-llama.yaml', 'apps/gateway/deployment-portkey-gateway.yaml', 'apps/gateway/httproute-portkey-gateway.yaml',
+    // configs holds the cluster model (flux-system) and the Gateway (traefik): mixed namespaces prefix the file names
+    'infrastructure/configs/flux-system.config-map-cluster-model.yaml', 'infrastructure/configs/traefik.gateway-platform.yaml']) {
     expect(existsSync(join(dist, file))).toBe(true);
   }
   const check = execFileSync(process.execPath, [join(repoRoot, 'lib/cli/main.js'), 'check', dist, '--format', 'json'], { cwd: project, encoding: 'utf8' });

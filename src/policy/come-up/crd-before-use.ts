@@ -54,6 +54,8 @@ function providers(ctx: RuleContext): Map<string, Provider[]> {
     if (typeof chart !== 'string' || spec.install?.crds === 'Skip') continue;
     // external-secrets renders its CRDs only with installCRDs (default true)
     if (chart === 'external-secrets' && spec.values?.installCRDs === false) continue;
+    // cert-manager renders its CRDs only with crds.enabled (or the deprecated installCRDs); both default false
+    if (chart === 'cert-manager' && (spec.values?.crds as { enabled?: unknown } | undefined)?.enabled !== true && spec.values?.installCRDs !== true) continue;
     for (const group of stringList(chartCrds[chart])) {
       add(`${group}\0*`, { object: release, describe: `HelmRelease ${release.object.metadata.namespace ?? ''}/${release.object.metadata.name} (chart ${chart})`, crd: false });
     }

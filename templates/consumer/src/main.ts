@@ -2,7 +2,8 @@ import { App } from 'cdk8s';
 import {
   FluxCluster, PlatformOperators, MonitoringStack, PulumiEscSecretStore, EscExternalSecret, ClusterModel, Tenant,
   GpuInferenceService, ModelServer, ModelCache, KedaScaledObject, KedaTrigger, PortkeyGateway,
-  NetworkPeer, NetworkPort, allowIngress, allowTraffic, allowEgress, scrapeMetrics,
+  GatewayApiCrds, GatewayController, CertManager, AcmeClusterIssuer, IngressGateway, exposeHttp,
+  NetworkPeer, NetworkPort, allowTraffic, allowEgress, scrapeMetrics,
 } from 'lambda-gitops';
 
 /** The platform: `npm run synth` renders it into dist/ (validated, atomically). */
@@ -10,6 +11,11 @@ export function buildApp(app: App): void {
   const cluster = new FluxCluster(app, 'Prod', { clusterName: 'prod', repositoryUrl: 'https://github.com/acme/platform.git' });
   const monitoring = new MonitoringStack(cluster.controllers, 'Monitoring');   // Prometheus Operator + CRDs, Grafana
   new PlatformOperators(cluster.controllers, 'Operators', { monitoring });
+  new GatewayApiCrds(cluster.controllers, 'GatewayApi');                          // Gateway API CRDs (standard channel)
+  const traefik = new GatewayController(cluster.controllers, 'Traefik');          // the Gateway API controller
+  new CertManager(cluster.controllers, 'CertManager');                            // certificates for the Gateway
+  const letsEncrypt = new AcmeClusterIssuer(cluster.configs, 'LetsEncrypt', { email: 'platform@acme.example' });
+  const publicGateway = new IngressGateway(cluster.configs, 'Public', { controller: traefik, hostname: 'ai.acme.example', issuer: letsEncrypt });
   const esc = new PulumiEscSecretStore(cluster.configs, 'Esc', { organization: 'acme', project: 'ai', environment: 'prod' });
   const fleet = new ClusterModel(cluster.configs, 'Fleet', { name: 'prod' });
   fleet.addNodePool('a10', { instanceType: 'gpu_1x_a10', nodes: 4 });          // tainted nvidia.com/gpu; 3 + 1 rolling-update surge
@@ -33,7 +39,7 @@ export function buildApp(app: App): void {
 
   const gw = new Tenant(app, 'gateway', { team: 'platform', quota: { requestsCpu: '4', requestsMemory: '4Gi', limitsCpu: '5', limitsMemory: '5Gi' } });
   const portkey = new PortkeyGateway(gw, 'Portkey', { name: 'portkey-gateway' });
-  allowIngress(portkey, NetworkPeer.namespace('ingress-nginx'));
+  exposeHttp(portkey, { gateway: publicGateway });                             // HTTPRoute + the rule admitting Traefik
   allowTraffic(portkey, llm);
   allowEgress(llm, NetworkPeer.internet(), [NetworkPort.tcp(443)]);
 }
