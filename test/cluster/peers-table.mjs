@@ -78,7 +78,7 @@ function distTables(m) {
 }
 
 function corpusTables(m) {
-  console.log(`| Tree | files | check: fail/warn/info (rules) | kubeconform -strict 1.28 (missing schemas ignored): invalid objects | kube-score CRITICAL/WARNING |${hasTrivy ? ' trivy config failed checks |' : ''}`);
+  console.log(`| Tree | files | check: fail/warn/info (rules) | kubeconform -strict 1.28 (-ignore-missing-schemas): invalid or unreadable | kube-score CRITICAL/WARNING |${hasTrivy ? ' trivy config failed checks |' : ''}`);
   console.log(`|---|---|---|---|---|${hasTrivy ? '---|' : ''}`);
   for (const [tree, e] of Object.entries(m.corpus)) {
     const files = Object.values(e.files);
@@ -87,7 +87,8 @@ function corpusTables(m) {
     const ks = files.flatMap((f) => f.kubeScore ?? []);
     const crit = ks.filter((x) => x.grade === 'CRITICAL').length;
     const tv = files.flatMap((f) => f.trivy ?? []);
-    console.log(`| ${tree} | ${files.length} | ${count('fail')}/${count('warn')}/${count('info')} (${new Set(e.check.map((x) => x.policy)).size}) | ${kc} | ${crit}/${ks.length - crit} |${hasTrivy ? ` ${tv.length} |` : ''}`);
+    const skipped = e.kubeconformSummary?.skipped ? `, ${e.kubeconformSummary.skipped} skipped (no schema)` : '';
+    console.log(`| ${tree} | ${files.length} | ${count('fail')}/${count('warn')}/${count('info')} (${new Set(e.check.map((x) => x.policy)).size}) | ${kc}${skipped} | ${crit}/${ks.length - crit}${e.kubeScoreError ? ` (stops on the tree: ${e.kubeScoreRetriedWithout?.length ?? 0} JSON 6902 patch files left out)` : ''} |${hasTrivy ? ` ${tv.length} |` : ''}`);
   }
   for (const [tree, e] of Object.entries(m.corpus)) {
     console.log(`\n#### ${tree}\n`);

@@ -214,8 +214,10 @@ async function compareCorpus(root, schemaDir, withTrivy) {
     const files = fs.readdirSync(base, { recursive: true }).filter((f) => /\.ya?ml$/.test(f)).sort();
     const rel = (f) => path.relative(base, path.resolve(base, f));
     const entry = { files: Object.fromEntries(files.map((f) => [f, { kubeconform: [], kubeScore: [], trivy: [] }])), check: [] };
-    const kc = tool('kubeconform', ['-strict', '-kubernetes-version', '1.28.0', '-ignore-missing-schemas', '-schema-location', `${schemaDir}/{{.ResourceKind}}{{.KindSuffix}}.json`, '-output', 'json', ...files], undefined, base);
-    for (const r of JSON.parse(kc.out || '{"resources":[]}').resources ?? []) {
+    const kc = tool('kubeconform', ['-strict', '-kubernetes-version', '1.28.0', '-ignore-missing-schemas', '-schema-location', `${schemaDir}/{{.ResourceKind}}{{.KindSuffix}}.json`, '-output', 'json', '-summary', ...files], undefined, base);
+    const kcJson = JSON.parse(kc.out || '{"resources":[]}');
+    entry.kubeconformSummary = kcJson.summary;
+    for (const r of kcJson.resources ?? []) {
       if (r.status === 'statusValid' || r.status === 'statusSkipped') continue;
       entry.files[rel(r.filename)]?.kubeconform.push(`${r.kind} ${r.name}: ${r.status.replace('status', '')}: ${r.msg}`);
     }

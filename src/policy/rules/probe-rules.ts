@@ -11,9 +11,18 @@ interface Probe {
 
 const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const;
 
-/** The probe's handler as a comparable string. */
+/**
+ * The endpoint a probe checks, as a comparable string. HTTP headers are left out: probes that
+ * differ only in a header (microservices-demo tags each probe with its own cookie) hit the same
+ * handler, so the same overload fails both.
+ */
 function handlerOf(probe: Probe): string {
-  return JSON.stringify(HANDLERS.map((h) => probe[h] ?? null));
+  return JSON.stringify(HANDLERS.map((h) => {
+    const handler = probe[h];
+    if (h !== 'httpGet' || !handler || typeof handler !== 'object') return handler ?? null;
+    const { httpHeaders: _headers, ...endpoint } = handler as Record<string, unknown>;
+    return endpoint;
+  }));
 }
 
 /** Seconds of consecutive failures before the kubelet acts (Kubernetes defaults: 10 s x 3). */
