@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or reuses) every binary the cluster tests need, into .cache/bin.
-# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|k8s-1.28|kube-apiserver-1.28|etcd|kwok|flux|peers|helm|promtool]...
+# Usage: test/cluster/build.sh [all|k8s|kube-apiserver|kube-scheduler|kube-controller-manager|kubectl|k8s-1.28|kube-apiserver-1.28|etcd|kwok|flux|peers|helm|promtool|trivy]...
+# trivy is opt-in (not part of `all`): only the peers-fixtures and peers-corpus tiers use it.
 # A component is rebuilt only when .cache/bin/<name> does not report the pinned version.
 # kube-apiserver-1.28 is a second apiserver ($K8S_128_VERSION, wrapper tools/k8s-1.28) for Tier A128.
 # Everything comes from the Go module proxy (go.mod/go.sum of the wrapper modules are committed)
@@ -139,6 +140,12 @@ build_peers() {
     "-s -w -X main.version=$KUBE_SCORE_VERSION"
 }
 
+build_trivy() {
+  # trivy's own release builds set GOEXPERIMENT=jsonv2 (pkg/x/json imports encoding/json/v2).
+  GOEXPERIMENT=jsonv2 build_gomod_tool trivy github.com/aquasecurity/trivy "$TRIVY_VERSION" "$here/tools/trivy" github.com/aquasecurity/trivy/cmd/trivy \
+    "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION"
+}
+
 build_helm() {
   build_gomod_tool helm helm.sh/helm/v3 "$HELM_VERSION" "$here/tools/helm" helm.sh/helm/v3/cmd/helm \
     "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
@@ -166,6 +173,7 @@ for t in "${targets[@]}"; do
     peers) build_peers ;;
     helm) build_helm ;;
     promtool) build_promtool ;;
+    trivy) build_trivy ;;
     *) die "unknown target $t" ;;
   esac
 done

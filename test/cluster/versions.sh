@@ -15,3 +15,4 @@ KUBECONFORM_VERSION=v0.7.0
 KUBE_SCORE_VERSION=v1.20.0
 HELM_VERSION=v3.22.0                 # renders every HelmRelease's chart (helm-controller is not served by the proxy)
 PROMETHEUS_VERSION=v0.316.0           # promtool (Prometheus 3.x module line): check and unit-test the rendered alerting rules
+TRIVY_VERSION=v0.74.0                # opt-in peer (`build.sh trivy`): `trivy config` with its embedded checks, for peers-fixtures/peers-corpus

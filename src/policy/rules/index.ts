@@ -8,7 +8,7 @@ import { exemptionValid, manifestStructure, schemaValid, stableApiVersion } from
 import { fluxDependsOn, fluxPathExists } from './flux-rules.js';
 import { namespaceDefaultDeny, podPortsAllowed } from './network-rules.js';
 import { noFixedReplicasWhenAutoscaled, pdbAllowsEviction, pdbConsistentWithAutoscaler, pdbPresent, scaleTargetExists, servedReplicas, servedSpread } from './reliability-rules.js';
-import { probesLivenessAfterReadiness } from './probe-rules.js';
+import { probes, probesLivenessAfterReadiness } from './probe-rules.js';
 import { externalSecretStoreExists, namespaceGpuQuota } from './secret-rules.js';
 import { networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService } from './selection-rules.js';
 
@@ -19,7 +19,7 @@ export const BUILTIN_RULES: readonly CrossResourceRule[] = [
   namespaceDefaultDeny, podPortsAllowed,
   noFixedReplicasWhenAutoscaled, pdbAllowsEviction, pdbConsistentWithAutoscaler, pdbPresent, scaleTargetExists, servedReplicas, servedSpread,
   externalSecretStoreExists, namespaceGpuQuota,
-  probesLivenessAfterReadiness,
+  probes, probesLivenessAfterReadiness,
   networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService,
   rbacWildcard, rbacSecretsAccess, rbacEscalateBindImpersonate, rbacDefaultSaBroadBinding,
   selectorMatchesTemplate, envUnique, labelSyntax, duplicateObject, routeBackendExists,

@@ -1,4 +1,5 @@
 import type { ManifestObject } from '../loader.js';
+import { namespacePhrase } from '../namespace-phrase.js';
 import { specOf, type PodTemplate } from '../object-index.js';
 import type { CrossResourceRule } from '../registry.js';
 import { isEmptySelector, type LabelSelector } from '../selectors.js';
@@ -19,6 +20,7 @@ export function policyTypes(policy: ManifestObject): string[] {
 /**
  * Every namespace that has workloads or a Namespace object in the tree has a default deny for
  * both ingress and egress: a NetworkPolicy with an empty podSelector, the policy type, and no rules.
+ * Workloads without a namespace count as the applier's default namespace.
  */
 export const namespaceDefaultDeny: CrossResourceRule = {
   name: 'namespace-default-deny',
@@ -37,12 +39,13 @@ export const namespaceDefaultDeny: CrossResourceRule = {
     const subjects = new Map<string, ManifestObject>();
     for (const namespace of ctx.index.ofKind('Namespace')) subjects.set(namespace.object.metadata.name, namespace);
     for (const t of ctx.index.podTemplates()) if (!subjects.has(t.namespace)) subjects.set(t.namespace, t.owner);
+    // Objects without metadata.namespace (manifest-structure reports each) all land in one namespace,
+    // the applier's default: its pods need a deny like any other's (a namespace-less deny covers them).
     for (const [ns, subject] of subjects) {
-      if (ns === '') continue; // no namespace: manifest-structure reports it; its namespace is unknown
       const have = denies.get(ns) ?? new Set<string>();
       const missing = ['Ingress', 'Egress'].filter((type) => !have.has(type));
       if (missing.length === 0) ctx.pass(subject);
-      else ctx.fail(subject, `namespace '${ns}' has no default-deny NetworkPolicy for ${missing.join(' and ')} (empty podSelector, policyTypes ${missing.join(', ')}, no rules)`);
+      else ctx.fail(subject, `${namespacePhrase(ns)} has no default-deny NetworkPolicy for ${missing.join(' and ')} (empty podSelector, policyTypes ${missing.join(', ')}, no rules)`);
     }
   },
 };
