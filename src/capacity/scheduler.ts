@@ -525,7 +525,10 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
         if (verdict.length > 0) count(reasons, verdict, 1);
         else if (!first || nodeClasses.order.get(node)! < nodeClasses.order.get(first)!) first = node;
       }
-      if (generic.length > 0) count(reasons, generic, size - exceptions.length);
+      if (generic.length > 0) {
+        // every node of the class may be an exception: no reason with a count of 0
+        if (size > exceptions.length) count(reasons, generic, size - exceptions.length);
+      }
       else {
         // the first node of the class that is not an exception (exceptions are few)
         const excepted = new Set(exceptions);
