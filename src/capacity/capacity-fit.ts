@@ -2,7 +2,7 @@
  * The `capacity-fit` gate rule: every pod of the tree can be placed on the cluster model at
  * maximum scale, and no namespace's workloads exceed its ResourceQuota at maximum scale.
  * Registered with the policy engine's cross-resource rule registry; `policies/capacity-fit/`
- * names it. The plan comes from the tree's shared capacity facts (tree-capacity.ts).
+ * names it. The placement comes from the tree's shared capacity facts (tree-capacity.ts).
  */
 import type { CrossResourceRule } from '../policy/registry.js';
 import { treeCapacityFor } from './tree-capacity.js';
@@ -17,10 +17,10 @@ export const capacityFitRule: CrossResourceRule = {
     // A tree without a cluster model has nothing to plan against: the rule applies to nothing.
     const outcome = treeCapacityFor(ctx);
     if (!outcome) return;
-    let result;
+    let report;
     try {
       if ('error' in outcome) throw outcome.error;
-      result = outcome.capacity.plan();
+      report = outcome.capacity.fit();
     } catch (error) {
       if (error instanceof PlanInputError && error.source) {
         ctx.fail(error.source, error.message, `/${error.field.replace(/\./g, '/')}`);
@@ -28,7 +28,7 @@ export const capacityFitRule: CrossResourceRule = {
       }
       throw error;
     }
-    const { report, facts } = result;
+    const { facts } = outcome.capacity;
     const failing = new Map(report.unschedulable.map((u) => [u.resource, u]));
     for (const group of facts.groups) {
       const u = failing.get(group.id);

@@ -275,8 +275,7 @@ export function planOf(
   }
 
   const pools = model.pools.map((pool) => poolReport(pool, nodes.filter((n) => n.pool === pool.name)));
-  const unschedulable = unschedulableOf(simulation);
-  const quotas = quotaChecks(facts, simulation);
+  const { unschedulable, quotas } = fitOf(facts, simulation);
   const now = options.now ?? new Date();
   const maxAge = options.maxPriceAgeDays ?? DEFAULT_MAX_PRICE_AGE_DAYS;
   const cost = costOf(model, facts.groups, simulation, pools, now, maxAge, options.utilization);
@@ -301,6 +300,15 @@ export function planOf(
  */
 export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument, options: PlanOptions = {}): PlanReport {
   return simulatePlan(manifests, cluster, options).report;
+}
+
+/**
+ * What the placement leaves unscheduled and how the namespaces' workloads stand against their
+ * quotas at maximum scale (the `capacity-fit` rule's verdicts; the plan reports them too).
+ * @throws PlanInputError for a malformed ResourceQuota
+ */
+export function fitOf(facts: TreeFacts, simulation: Simulation): { unschedulable: UnschedulableWorkload[]; quotas: QuotaCheck[] } {
+  return { unschedulable: unschedulableOf(simulation), quotas: quotaChecks(facts, simulation) };
 }
 
 function drainsByPool(model: ClusterModelDocument, drains: readonly NodeDrain[]): PoolDrain[] {

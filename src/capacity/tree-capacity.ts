@@ -9,7 +9,7 @@ import { resolveClusterModel, type ClusterModelDocument } from '../cluster/clust
 import type { ManifestObject } from '../policy/loader.js';
 import type { RuleContext } from '../policy/registry.js';
 import { simulateDrains, type NodeDrain } from './drain.js';
-import { planOf, type PlanResult } from './plan.js';
+import { fitOf, planOf, type PlanResult } from './plan.js';
 import { simulateRollouts, type RolloutCheck } from './rollout.js';
 import { nodesOf, schedule, type Simulation } from './scheduler.js';
 import { PlanInputError, readTree, type TreeFacts } from './workloads.js';
@@ -55,6 +55,14 @@ export class TreeCapacity {
   /** Every workload's rolling update at maximum scale. */
   rollouts(): readonly RolloutCheck[] {
     return (this.rolloutResults ??= simulateRollouts(this.facts, this.model, this.placement()));
+  }
+
+  /**
+   * Unscheduled workloads and quota checks at maximum scale (no drains, no prices).
+   * @throws PlanInputError for a malformed ResourceQuota
+   */
+  fit(): ReturnType<typeof fitOf> {
+    return fitOf(this.facts, this.placement());
   }
 
   /**

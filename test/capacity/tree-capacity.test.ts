@@ -27,6 +27,7 @@ test('rules of one check get the same capacity facts for the same tree and model
   const { capacity } = first;
   expect(capacity.plan().simulation).toBe(capacity.placement());
   expect(capacity.plan().nodeDrains).toBe(capacity.drains());
+  expect(capacity.fit()).toEqual({ unschedulable: capacity.plan().report.unschedulable, quotas: capacity.plan().report.quotas });
   // the same verdicts as the stand-alone simulations
   const facts = readTree(objects);
   expect(capacity.drains()).toEqual(simulateDrains(facts, capacity.model));
