@@ -6,6 +6,9 @@
 //  2. The fleet case: one-replica Deployments with required anti-affinity on hostname, 100 to
 //     10,000 pods on 1,000 nodes; the target is 10,000 pods in under 2 s and a growth exponent of
 //     at most 1.15 between 100 and 10,000 pods (cost follows pods x node classes, not pods x nodes).
+//  Each plan line is followed by its parts, timed separately on the same tree: reading the tree,
+//  the maximum-scale placement, the drain of every node (part of the plan and of the drain-safe
+//  rule) and the rolling update of every workload (the rollout-fits rule; not part of the plan).
 //  3. The grouped scheduler against its node-by-node reference (schedule({ grouped: false })) on
 //     the same groups: same placements required, and the speed-up.
 import jsYaml from 'js-yaml';
@@ -13,6 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { planCapacity } from '../lib/capacity/plan.js';
 import { nodesOf, schedule } from '../lib/capacity/scheduler.js';
 import { readTree } from '../lib/capacity/workloads.js';
+import { simulateDrains } from '../lib/capacity/drain.js';
+import { simulateRollouts } from '../lib/capacity/rollout.js';
 import { resolveClusterModel } from '../lib/cluster/cluster-model-document.js';
 import { exponent, exponentVerdict, machineLoad } from './support.mjs';
 
@@ -73,6 +78,16 @@ function fleet(gpuNodes, cpuNodes) {
   ] }).model;
 }
 
+/** Reading, placement, drains and rollouts of the same tree, each timed on its own (a fresh placement for each simulation). */
+function parts(objects, model, repeat) {
+  const [read, facts] = time(() => readTree(objects), repeat);
+  const [place] = time(() => schedule(facts.groups, nodesOf(model), facts.namespaceLabels), repeat);
+  const [drain, drains] = time(() => simulateDrains(facts, model, schedule(facts.groups, nodesOf(model), facts.namespaceLabels)), repeat);
+  const [rollout, rollouts] = time(() => simulateRollouts(facts, model, schedule(facts.groups, nodesOf(model), facts.namespaceLabels)), repeat);
+  return `  parts: read tree ${read.toFixed(0)} ms, placement ${place.toFixed(0)} ms, drain of each of ${drains.length} nodes ${(drain - place).toFixed(0)} ms (after its placement), `
+    + `rollout of each of ${rollouts.length} workloads ${(rollout - place).toFixed(0)} ms (rollout-fits rule, not in plan)`;
+}
+
 export default function () {
   console.log(machineLoad());
   for (const [tenants, perTenant, gpuNodes, cpuNodes] of [[10, 20, 64, 40], [40, 25, 380, 180]]) {
@@ -84,6 +99,7 @@ export default function () {
     const [plan, report] = time(() => planCapacity(parsed, model), repeat);
     const pods = report.pools.reduce((s, p) => s + p.pods, 0) + report.unschedulable.reduce((s, u) => s + u.replicas, 0);
     console.log(`${pods} pods (${objects.length} objects) on ${gpuNodes + cpuNodes} nodes: plan ${plan.toFixed(1)} ms, YAML parse of the tree ${load.toFixed(1)} ms, plan/parse ratio ${(plan / load).toFixed(2)}x, fits=${report.fits}`);
+    console.log(parts(parsed, model, repeat));
   }
 
   const model = fleet(500, 500);
@@ -98,6 +114,7 @@ export default function () {
     rows.push({ pods, plan });
     const target = pods === 10000 ? ` (target < 2000 ms: ${plan < 2000 ? 'met' : 'NOT met'})` : '';
     console.log(`fleet: ${pods} one-replica anti-affinity pods on 1000 nodes: plan ${plan.toFixed(0)} ms${target}, YAML parse of the tree ${load.toFixed(0)} ms, plan/parse ratio ${(plan / load).toFixed(2)}x`);
+    console.log(parts(parsed, model, repeat));
   }
   const first = rows[0];
   const last = rows[rows.length - 1];

@@ -2,43 +2,25 @@
  * The `capacity-fit` gate rule: every pod of the tree can be placed on the cluster model at
  * maximum scale, and no namespace's workloads exceed its ResourceQuota at maximum scale.
  * Registered with the policy engine's cross-resource rule registry; `policies/capacity-fit/`
- * names it.
+ * names it. The placement comes from the tree's shared capacity facts (tree-capacity.ts).
  */
-import { ClusterModelError, clusterModelFromConfigMap, isClusterModelConfigMap } from '../cluster/cluster-model-file.js';
-import { resolveClusterModel, type ClusterModelDocument } from '../cluster/cluster-model-document.js';
-import type { CrossResourceRule, RuleContext } from '../policy/registry.js';
-import { simulatePlan } from './plan.js';
+import type { CrossResourceRule } from '../policy/registry.js';
+import { treeCapacityFor } from './tree-capacity.js';
 import { PlanInputError } from './workloads.js';
 
-/** The cluster model a rule runs against: `parameters.cluster`, else the tree's model ConfigMap (extra ones fail). */
-export function modelFor(ctx: RuleContext): ClusterModelDocument | undefined {
-  const inline = ctx.parameters.cluster;
-  if (inline !== undefined) {
-    const result = resolveClusterModel(inline);
-    if (!result.model) throw new ClusterModelError(`${ctx.policy.id} policy parameters.cluster`, result.problems);
-    return result.model;
-  }
-  const found = ctx.loaded.objects.filter((o) => isClusterModelConfigMap(o.object));
-  if (found.length === 0) return undefined;
-  for (const extra of found.slice(1)) ctx.fail(extra, `more than one cluster model ConfigMap in the tree (first: ${found[0].source.file}); keep exactly one`, '/metadata/labels');
-  try {
-    return clusterModelFromConfigMap(found[0].object, found[0].source.file);
-  } catch (error) {
-    ctx.fail(found[0], (error as Error).message, '/data');
-    return undefined;
-  }
-}
+export { modelFor } from './tree-capacity.js';
 
 /** The rule object (registered by name `capacity-fit`). */
 export const capacityFitRule: CrossResourceRule = {
   name: 'capacity-fit',
   evaluate(ctx) {
     // A tree without a cluster model has nothing to plan against: the rule applies to nothing.
-    const model = modelFor(ctx);
-    if (!model) return;
-    let result;
+    const outcome = treeCapacityFor(ctx);
+    if (!outcome) return;
+    let report;
     try {
-      result = simulatePlan(ctx.loaded.objects, model);
+      if ('error' in outcome) throw outcome.error;
+      report = outcome.capacity.fit();
     } catch (error) {
       if (error instanceof PlanInputError && error.source) {
         ctx.fail(error.source, error.message, `/${error.field.replace(/\./g, '/')}`);
@@ -46,7 +28,7 @@ export const capacityFitRule: CrossResourceRule = {
       }
       throw error;
     }
-    const { report, facts } = result;
+    const { facts } = outcome.capacity;
     const failing = new Map(report.unschedulable.map((u) => [u.resource, u]));
     for (const group of facts.groups) {
       const u = failing.get(group.id);

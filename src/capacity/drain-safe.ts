@@ -1,28 +1,20 @@
 /**
  * The `drain-safe` gate rule: draining any single node of the cluster model leaves a place for
- * every evicted pod of a workload behind a PodDisruptionBudget (otherwise the drain hangs).
+ * every evicted pod of a workload behind a PodDisruptionBudget (otherwise the drain hangs). The
+ * drains come from the tree's shared capacity facts (tree-capacity.ts).
  */
 import type { CrossResourceRule } from '../policy/registry.js';
-import { modelFor } from './capacity-fit.js';
-import { simulateDrains } from './drain.js';
-import { readTree, PlanInputError } from './workloads.js';
+import { treeCapacityFor } from './tree-capacity.js';
 
 /** The rule object (registered by name `drain-safe`). */
 export const drainSafeRule: CrossResourceRule = {
   name: 'drain-safe',
   evaluate(ctx) {
-    const model = modelFor(ctx);
-    if (!model) return;
-    let facts;
-    try {
-      facts = readTree(ctx.loaded.objects);
-    } catch (error) {
-      if (error instanceof PlanInputError) return; // capacity-fit reports bad input once
-      throw error;
-    }
-    const drains = simulateDrains(facts, model);
+    const outcome = treeCapacityFor(ctx);
+    if (!outcome || 'error' in outcome) return; // capacity-fit reports bad input once
+    const { facts } = outcome.capacity;
     const failed = new Set<unknown>();
-    for (const drain of drains) {
+    for (const drain of outcome.capacity.drains()) {
       for (const s of drain.stranded) {
         if (!s.pdb || s.evicted === 0) continue;
         failed.add(s.object);
@@ -31,7 +23,7 @@ export const drainSafeRule: CrossResourceRule = {
           '/spec');
       }
     }
-    const protectedGroups = facts.groups.filter((g) => !g.daemon && facts.objects.some((o) => o.object.kind === 'PodDisruptionBudget' && (o.object.metadata.namespace ?? '') === g.namespace));
-    for (const g of protectedGroups) if (!failed.has(g.object)) ctx.pass(g.object);
+    const withBudgets = new Set(facts.objects.filter((o) => o.object.kind === 'PodDisruptionBudget').map((o) => o.object.metadata.namespace ?? ''));
+    for (const g of facts.groups) if (!g.daemon && withBudgets.has(g.namespace) && !failed.has(g.object)) ctx.pass(g.object);
   },
 };

@@ -8,8 +8,8 @@
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
-import { add, type ResourceAmounts } from './resources.js';
-import { nodesOf, schedule, type SimNode, type Simulation } from './scheduler.js';
+import { nodesOf, schedule, type SchedulingFailure, type SimNode, type Simulation } from './scheduler.js';
+import { requestsOf, whatIfOf } from './what-if.js';
 import type { PodGroup, TreeFacts } from './workloads.js';
 
 /** Pods of one workload that lose their place when a node is drained (lower-priority pods that preemption would displace are not listed). */
@@ -42,19 +42,25 @@ export interface NodeDrain {
 /** PDBs of the tree by the groups they protect. */
 function pdbsByGroup(facts: TreeFacts): Map<PodGroup, ManifestObject> {
   const out = new Map<PodGroup, ManifestObject>();
+  const byNamespace = new Map<string, PodGroup[]>();
+  for (const g of facts.groups) {
+    const list = byNamespace.get(g.namespace);
+    if (list) list.push(g);
+    else byNamespace.set(g.namespace, [g]);
+  }
   for (const pdb of facts.objects.filter((o) => o.object.kind === 'PodDisruptionBudget')) {
     const selector = (pdb.object.spec as { selector?: LabelSelector } | undefined)?.selector;
     if (!selector) continue;
-    for (const g of facts.groups) {
-      if (g.namespace === (pdb.object.metadata.namespace ?? '') && selectorMatches(selector, g.labels) && !out.has(g)) out.set(g, pdb);
+    for (const g of byNamespace.get(pdb.object.metadata.namespace ?? '') ?? []) {
+      if (selectorMatches(selector, g.labels) && !out.has(g)) out.set(g, pdb);
     }
   }
   return out;
 }
 
-function failuresByGroup(simulation: Simulation): Map<PodGroup, { count: number; reason: string }> {
+function failuresByGroup(failures: readonly SchedulingFailure[]): Map<PodGroup, { count: number; reason: string }> {
   const out = new Map<PodGroup, { count: number; reason: string }>();
-  for (const f of simulation.failures) {
+  for (const f of failures) {
     const entry = out.get(f.pod.group);
     if (entry) entry.count += 1;
     else out.set(f.pod.group, { count: 1, reason: f.message });
@@ -66,18 +72,30 @@ function failuresByGroup(simulation: Simulation): Map<PodGroup, { count: number;
  * Copies of the placed nodes (without `drained`, when given) carrying the load that stays put:
  * every pod except those of `moving` groups (the caller places them again) and those of priority
  * below `victimsBelow` (preemption would evict them for the moving pods); DaemonSet pods stay.
+ * The reference the what-if cluster (what-if.ts) is checked against.
  */
 export function nodesKeeping(base: Simulation, drained: SimNode | undefined, moving: ReadonlySet<PodGroup>, victimsBelow: number): SimNode[] {
   return base.nodes.filter((n) => n !== drained).map((n) => {
     const pods = n.pods.filter((p) => !moving.has(p.group) && (p.group.daemon || p.group.priority >= victimsBelow));
-    let requested: ResourceAmounts = {};
-    let nonZeroRequested: ResourceAmounts = {};
-    for (const p of pods) {
-      requested = add(requested, p.group.requests);
-      nonZeroRequested = add(nonZeroRequested, p.group.nonZeroRequests);
-    }
-    return { ...n, requested, nonZeroRequested, pods: [...pods] };
+    return { ...n, ...requestsOf(pods), pods };
   });
+}
+
+/** Options of {@link simulateDrains} and `simulateRollouts`. */
+export interface ReplacementOptions {
+  /**
+   * Re-place pods on one shared copy of the placement, evaluated per node class, undone after each
+   * drain. `false` runs the per-node reference: fresh copies of every node for each drain,
+   * scheduled node by node. Both give the same verdicts and messages.
+   * @default true
+   */
+  readonly grouped?: boolean;
+}
+
+/** Failures of placing `groups` again with `moving` groups' pods, victims below `victimsBelow` and `drained` taken off. */
+export function replaceOn(base: Simulation, facts: TreeFacts, options: ReplacementOptions, groups: readonly PodGroup[], moving: ReadonlySet<PodGroup>, victimsBelow: number, drained?: SimNode): readonly SchedulingFailure[] {
+  if (options.grouped === false) return schedule(groups, nodesKeeping(base, drained, moving, victimsBelow), facts.namespaceLabels, { grouped: false }).failures;
+  return whatIfOf(base, facts).replace(groups, moving, victimsBelow, drained);
 }
 
 /**
@@ -89,9 +107,9 @@ export function nodesKeeping(base: Simulation, drained: SimNode | undefined, mov
  * would remove. Scheduling constraints between a moving pod and the pods that stay put (pod
  * affinity across workloads) are not re-checked.
  */
-export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation): NodeDrain[] {
+export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation, options: ReplacementOptions = {}): NodeDrain[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
-  const baseFailures = failuresByGroup(base);
+  const baseFailures = failuresByGroup(base.failures);
   const pdbs = pdbsByGroup(facts);
   const drains: NodeDrain[] = [];
   for (const node of base.nodes) {
@@ -102,8 +120,9 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
       continue;
     }
     const moving = new Set(evictedByGroup.keys());
-    const lowest = Math.min(...[...moving].map((g) => g.priority));
-    const after = failuresByGroup(schedule([...moving], nodesKeeping(base, node, moving, lowest), facts.namespaceLabels));
+    let lowest = Infinity;
+    for (const g of moving) lowest = Math.min(lowest, g.priority);
+    const after = failuresByGroup(replaceOn(base, facts, options, [...moving], moving, lowest, node));
     const stranded: StrandedWorkload[] = [];
     for (const [group, failure] of after) {
       const lost = failure.count - (baseFailures.get(group)?.count ?? 0);

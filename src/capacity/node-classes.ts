@@ -52,8 +52,19 @@ export class NodeClasses {
     return this.classOfNode.get(node)!;
   }
 
+  /** True when the node is one of the classified nodes (not {@link remove}d). */
+  has(node: SimNode): boolean {
+    return this.classOfNode.has(node);
+  }
+
   /** Moves a node to the class its current state belongs to (call after placing a pod on it). */
   update(node: SimNode): void {
+    this.remove(node);
+    this.insert(node);
+  }
+
+  /** Takes a node out of its class (a drained node); {@link restore} puts it back. */
+  remove(node: SimNode): void {
     const current = this.classOfNode.get(node)!;
     const list = current.nodes;
     list.splice(this.position(list, node), 1);
@@ -61,7 +72,13 @@ export class NodeClasses {
       this.byKey.delete(this.keyOfClass.get(current)!);
       this.keyOfClass.delete(current);
     }
-    this.insert(node);
+    this.classOfNode.delete(node);
+  }
+
+  /** Puts a {@link remove}d node back, in the class of its current state. */
+  restore(node: SimNode): void {
+    if (!this.order.has(node)) throw new Error(`node ${node.name} was never classified`);
+    if (!this.classOfNode.has(node)) this.insert(node);
   }
 
   private insert(node: SimNode): void {

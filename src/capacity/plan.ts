@@ -215,6 +215,8 @@ export interface PlanResult {
   readonly report: PlanReport;
   readonly simulation: Simulation;
   readonly facts: TreeFacts;
+  /** The drain of every node of the placement (the report shows them per pool). */
+  readonly nodeDrains: readonly NodeDrain[];
 }
 
 const round = (value: number, places: number): number => {
@@ -253,16 +255,27 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
   const live = options.catalog ? applyLiveCatalog(declared, options.catalog) : undefined;
   const model = live?.model ?? declared;
   const facts = readTree(manifests);
-  const nodes = nodesOf(model);
-  const simulation = schedule(facts.groups, nodes, facts.namespaceLabels);
+  const simulation = schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
+  return planOf(facts, model, simulation, simulateDrains(facts, model, simulation), options, live);
+}
+
+/**
+ * The plan of a tree's facts from its maximum-scale placement on `model` and the drains of that
+ * placement (computed once per tree and shared with the gate rules, see tree-capacity.ts).
+ * @throws PlanInputError for a malformed ResourceQuota
+ */
+export function planOf(
+  facts: TreeFacts, model: ClusterModelDocument, simulation: Simulation, nodeDrains: readonly NodeDrain[], options: PlanOptions = {},
+  live?: ReturnType<typeof applyLiveCatalog>,
+): PlanResult {
+  const nodes = simulation.nodes;
   const warnings = [...facts.warnings, ...timeSlicingWarnings(model, facts.objects), ...(live?.warnings ?? [])];
   for (const pool of model.pools) {
     if (pool.allocatable['ephemeral-storage'] === undefined) warnings.push(`pool ${pool.name}: local disk of ${pool.instanceType} is unknown, ephemeral-storage requests are not checked (set capacity.ephemeral-storage)`);
   }
 
   const pools = model.pools.map((pool) => poolReport(pool, nodes.filter((n) => n.pool === pool.name)));
-  const unschedulable = unschedulableOf(simulation);
-  const quotas = quotaChecks(facts, simulation);
+  const { unschedulable, quotas } = fitOf(facts, simulation);
   const now = options.now ?? new Date();
   const maxAge = options.maxPriceAgeDays ?? DEFAULT_MAX_PRICE_AGE_DAYS;
   const cost = costOf(model, facts.groups, simulation, pools, now, maxAge, options.utilization);
@@ -275,9 +288,9 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
     if (w) warnings.push(w);
   }
   const fits = unschedulable.length === 0 && quotas.every((q) => !q.exceeded);
-  const drains = drainsByPool(model, simulateDrains(facts, model, simulation));
+  const drains = drainsByPool(model, nodeDrains);
   const report: PlanReport = { fits, pools, unschedulable, quotas, drains, cost, ...(live ? { capacityNow: live.capacity } : {}), cluster: model.name, warnings };
-  return { report, simulation, facts };
+  return { report, simulation, facts, nodeDrains };
 }
 
 /**
@@ -287,6 +300,15 @@ export function simulatePlan(manifests: readonly PlanInput[], cluster?: ClusterM
  */
 export function planCapacity(manifests: readonly PlanInput[], cluster?: ClusterModelDocument, options: PlanOptions = {}): PlanReport {
   return simulatePlan(manifests, cluster, options).report;
+}
+
+/**
+ * What the placement leaves unscheduled and how the namespaces' workloads stand against their
+ * quotas at maximum scale (the `capacity-fit` rule's verdicts; the plan reports them too).
+ * @throws PlanInputError for a malformed ResourceQuota
+ */
+export function fitOf(facts: TreeFacts, simulation: Simulation): { unschedulable: UnschedulableWorkload[]; quotas: QuotaCheck[] } {
+  return { unschedulable: unschedulableOf(simulation), quotas: quotaChecks(facts, simulation) };
 }
 
 function drainsByPool(model: ClusterModelDocument, drains: readonly NodeDrain[]): PoolDrain[] {

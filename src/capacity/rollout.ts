@@ -11,9 +11,9 @@ import type { ClusterModelDocument } from '../cluster/cluster-model-document.js'
 import type { ManifestObject } from '../policy/loader.js';
 import { formatAmount, podCounts } from './plan.js';
 import { amountOf } from './resources.js';
-import { nodesKeeping } from './drain.js';
+import { replaceOn, type ReplacementOptions } from './drain.js';
 import { nodesOf, schedule, type Simulation } from './scheduler.js';
-import type { PodGroup, TreeFacts } from './workloads.js';
+import type { PodGroup, QuotaObject, TreeFacts } from './workloads.js';
 
 /** Why a workload's rollout at maximum scale cannot start, or nothing when it can. */
 export interface RolloutCheck {
@@ -48,16 +48,41 @@ export function rolloutSurge(group: PodGroup): number {
 
 const QUOTA_KEYS: Readonly<Record<string, { pick: 'requests' | 'limits'; resource: string }>> = { cpu: { pick: 'requests', resource: 'cpu' }, memory: { pick: 'requests', resource: 'memory' } };
 
-/** Checks every workload's rollout at maximum scale against its namespace quota and the nodes. */
-export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation): RolloutCheck[] {
+/** The namespace's pods' use of one quota resource at maximum scale, computed once per (namespace, resource). */
+function quotaUse(facts: TreeFacts, counts: ReadonlyMap<PodGroup, number>): (namespace: string, perPod: (g: PodGroup) => number, key: string) => number {
+  const byNamespace = new Map<string, PodGroup[]>();
+  for (const g of facts.groups) {
+    const list = byNamespace.get(g.namespace);
+    if (list) list.push(g);
+    else byNamespace.set(g.namespace, [g]);
+  }
+  const memo = new Map<string, number>();
+  return (namespace, perPod, key) => {
+    const id = `${namespace}\u0000${key}`;
+    let used = memo.get(id);
+    if (used === undefined) memo.set(id, (used = (byNamespace.get(namespace) ?? []).reduce((sum, g) => sum + perPod(g) * (counts.get(g) ?? 0), 0)));
+    return used;
+  };
+}
+
+/**
+ * Checks every workload's rollout at maximum scale against its namespace quota and the nodes.
+ * `options.grouped: false` re-places the pods on fresh node copies, node by node (the reference).
+ */
+export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation, options: ReplacementOptions = {}): RolloutCheck[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
   const counts = podCounts(base);
+  const used = quotaUse(facts, counts);
+  const quotasOf = new Map<string, QuotaObject[]>();
+  for (const q of facts.quotas) quotasOf.set(q.namespace, [...(quotasOf.get(q.namespace) ?? []), q]);
+  const baseFailures = new Map<PodGroup, number>();
+  for (const f of base.failures) baseFailures.set(f.pod.group, (baseFailures.get(f.pod.group) ?? 0) + 1);
   const checks: RolloutCheck[] = [];
   for (const group of facts.groups) {
     const surge = rolloutSurge(group);
     if (surge === 0) continue;
     const problems: string[] = [];
-    for (const quota of facts.quotas.filter((q) => q.namespace === group.namespace)) {
+    for (const quota of quotasOf.get(group.namespace) ?? []) {
       for (const [key, hardValue] of Object.entries(quota.hard)) {
         const spec = QUOTA_KEYS[key] ?? (key.startsWith('requests.') && key !== 'requests.storage' ? { pick: 'requests' as const, resource: key.slice(9) } : key.startsWith('limits.') ? { pick: 'limits' as const, resource: key.slice(7) } : key === 'pods' ? undefined : null);
         if (spec === null) continue;
@@ -68,19 +93,19 @@ export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, 
           continue; // capacity-fit reports malformed quotas
         }
         const perPod = (g: PodGroup) => (spec ? g[spec.pick][spec.resource] ?? 0 : 1);
-        const used = facts.groups.filter((g) => g.namespace === group.namespace).reduce((sum, g) => sum + perPod(g) * (counts.get(g) ?? 0), 0);
-        const need = used + perPod(group) * surge;
+        const inUse = used(group.namespace, perPod, key);
+        const need = inUse + perPod(group) * surge;
         if (perPod(group) > 0 && need > hard) {
           const resource = spec?.resource ?? 'pods';
-          problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, used)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
+          problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, inUse)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
         }
       }
     }
     // The workload's own pods and its surge pods are placed again on the placed cluster, from
     // which pods of lower priority are removed (preemption would evict them for the surge pods).
     const rolled: PodGroup = { ...group, maxReplicas: group.maxReplicas + surge };
-    const before = base.failures.filter((f) => f.pod.group === group).length;
-    const failures = schedule([rolled], nodesKeeping(base, undefined, new Set([group]), group.priority), facts.namespaceLabels).failures;
+    const before = baseFailures.get(group) ?? 0;
+    const failures = replaceOn(base, facts, options, [rolled], new Set([group]), group.priority);
     if (failures.length > before) problems.push(`its ${surge} surge pod(s) find no node: ${failures[0].message}`);
     checks.push({ resource: group.id, object: group.object, surge, problems });
   }

@@ -236,6 +236,44 @@ export interface ScheduleOptions {
    * @default true
    */
   readonly grouped?: boolean;
+  /**
+   * Nodes prepared once for many what-if runs on the same cluster (see `what-if.ts`): their
+   * classes and name indexes, kept current by the caller, who may undo the placements.
+   * @default - none: classes and indexes are built from `nodes` for this run
+   */
+  readonly prepared?: PreparedNodes;
+}
+
+/**
+ * A cluster's nodes with their classes and name indexes, reused across runs. The classes must hold
+ * exactly the `nodes` given to {@link schedule} and compare every resource the scheduled pods
+ * request (they may compare more: a finer partition gives the same choices).
+ */
+export interface PreparedNodes {
+  readonly classes: NodeClasses;
+  /** Nodes by hostname label value and by name (may include nodes not in the run: they are skipped). */
+  readonly byHostname: ReadonlyMap<string, readonly SimNode[]>;
+  readonly byName: ReadonlyMap<string, readonly SimNode[]>;
+  /** Called before a placement changes a node, so the caller can undo the run. */
+  beforeChange(node: SimNode): void;
+}
+
+/** Nodes by hostname label value and by name. */
+export function nodeNameIndexes(nodes: readonly SimNode[]): { byHostname: Map<string, SimNode[]>; byName: Map<string, SimNode[]> } {
+  const byHostname = new Map<string, SimNode[]>();
+  const byName = new Map<string, SimNode[]>();
+  for (const node of nodes) {
+    const host = node.labels[NodeLabels.hostname];
+    if (host !== undefined) {
+      const list = byHostname.get(host);
+      if (list) list.push(node);
+      else byHostname.set(host, [node]);
+    }
+    const named = byName.get(node.name);
+    if (named) named.push(node);
+    else byName.set(node.name, [node]);
+  }
+  return { byHostname, byName };
 }
 
 /** Simulates placing every pod of `groups` on `nodes`. Mutates and returns the nodes' state. */
@@ -440,13 +478,9 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     return best;
   };
 
-  const resourceNames = [...new Set(groups.flatMap((g) => [...Object.keys(g.requests), ...Object.keys(g.nonZeroRequests)]))];
-  const classes = grouped ? new NodeClasses(nodes, resourceNames) : undefined;
-  const byHostname = new Map<string, SimNode[]>();
-  for (const node of nodes) {
-    const host = node.labels[NodeLabels.hostname];
-    if (host !== undefined) byHostname.set(host, [...(byHostname.get(host) ?? []), node]);
-  }
+  const prepared = options.prepared;
+  const classes = prepared?.classes ?? (grouped ? new NodeClasses(nodes, resourceNamesOf(groups)) : undefined);
+  const { byHostname, byName: nodesNamed } = prepared ?? nodeNameIndexes(nodes);
   const hostDomain = `${NodeLabels.hostname}\u0000`;
 
   /**
@@ -463,7 +497,7 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
         for (const d of set) {
           if (!d.startsWith(hostDomain)) continue;
           for (const node of byHostname.get(d.slice(hostDomain.length)) ?? []) {
-            if (seen.has(node)) continue;
+            if (seen.has(node) || !nodeClasses.has(node)) continue;
             seen.add(node);
             const cls = nodeClasses.classOf(node);
             special.set(cls, [...(special.get(cls) ?? []), node]);
@@ -491,7 +525,10 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
         if (verdict.length > 0) count(reasons, verdict, 1);
         else if (!first || nodeClasses.order.get(node)! < nodeClasses.order.get(first)!) first = node;
       }
-      if (generic.length > 0) count(reasons, generic, size - exceptions.length);
+      if (generic.length > 0) {
+        // every node of the class may be an exception: no reason with a count of 0
+        if (size > exceptions.length) count(reasons, generic, size - exceptions.length);
+      }
       else {
         // the first node of the class that is not an exception (exceptions are few)
         const excepted = new Set(exceptions);
@@ -510,19 +547,22 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     return best;
   };
 
-  const nodesNamed = new Map<string, SimNode[]>();
-  for (const node of nodes) nodesNamed.set(node.name, [...(nodesNamed.get(node.name) ?? []), node]);
+  const pinnedCandidates = (name: string): readonly SimNode[] => {
+    const named = nodesNamed.get(name) ?? [];
+    return prepared ? named.filter((n) => prepared.classes.has(n)) : named;
+  };
 
   const place = (pod: SimPod): void => {
     const c = constraints.get(pod.group)!;
     const reasons = new Map<string, number>();
     // pinned pods, hostname-dependent node affinity and topology spread look at single nodes
     const byClass = classes && !pod.pinnedNode && !perNode.has(pod.group) && spreadConstraints.get(pod.group)!.length === 0;
-    const best = byClass ? chooseByClass(pod, c, classes, reasons) : chooseNodeByNode(pod, c, pod.pinnedNode ? nodesNamed.get(pod.pinnedNode) ?? [] : nodes, reasons);
+    const best = byClass ? chooseByClass(pod, c, classes, reasons) : chooseNodeByNode(pod, c, pod.pinnedNode ? pinnedCandidates(pod.pinnedNode) : nodes, reasons);
     if (!best) {
       failures.push({ pod, message: fitErrorMessage(nodes.length, reasons) });
       return;
     }
+    prepared?.beforeChange(best);
     best.requested = add(best.requested, pod.group.requests);
     best.nonZeroRequested = add(best.nonZeroRequested, pod.group.nonZeroRequests);
     best.pods.push(pod);
@@ -544,6 +584,11 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     }
   }
   return { nodes, placed, failures };
+}
+
+/** Every resource name the groups request (with the scheduler's non-zero defaults): what node classes compare. */
+export function resourceNamesOf(groups: readonly PodGroup[]): string[] {
+  return [...new Set(groups.flatMap((g) => [...Object.keys(g.requests), ...Object.keys(g.nonZeroRequests)]))];
 }
 
 /** FitError.Error(): "0/N nodes are available: <count> <reason>, ... ." with the histogram sorted as strings. */

@@ -6,64 +6,8 @@ import { nodesOf, schedule, type Simulation } from '../../src/capacity/scheduler
 import { readTree } from '../../src/capacity/workloads.js';
 import { NodeClasses } from '../../src/capacity/node-classes.js';
 import { GroupLabelIndex } from '../../src/capacity/group-label-index.js';
-import type { KubeObject } from '../../src/policy/types.js';
-import { antiAffinityOnHostname, cluster, daemonSet, deployment, GPU_TOLERATION } from './fixtures.js';
-
-const INSTANCE_TYPES = ['cpu_4x_general', 'gpu_1x_a10', 'gpu_8x_h100_sxm5'];
-const ZONES = ['zone-a', 'zone-b', 'zone-c'];
-const APPS = ['web', 'db', 'cache', 'batch'];
-const TOPOLOGY_KEYS = ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'];
-
-const pool = fc.record({
-  type: fc.constantFrom(...INSTANCE_TYPES),
-  nodes: fc.integer({ min: 1, max: 6 }),
-  zone: fc.option(fc.constantFrom(...ZONES), { nil: undefined }),
-  tainted: fc.boolean(),
-});
-
-const term = fc.record({ app: fc.constantFrom(...APPS), topologyKey: fc.constantFrom(...TOPOLOGY_KEYS), expression: fc.boolean() });
-type Term = { app: string; topologyKey: string; expression: boolean };
-const podTerm = (t: Term) => ({
-  labelSelector: t.expression ? { matchExpressions: [{ key: 'app', operator: 'In', values: [t.app, 'none'] }] } : { matchLabels: { app: t.app } },
-  topologyKey: t.topologyKey,
-});
-
-const workload = fc.record({
-  app: fc.constantFrom(...APPS),
-  replicas: fc.integer({ min: 0, max: 7 }),
-  cpu: fc.constantFrom('100m', '500m', '2', '8', '30'),
-  memory: fc.constantFrom('128Mi', '1Gi', '16Gi', '200Gi'),
-  gpu: fc.constantFrom(0, 0, 1, 4),
-  namespace: fc.constantFrom('a', 'b'),
-  zone: fc.option(fc.constantFrom(...ZONES), { nil: undefined }),
-  anti: fc.option(term, { nil: undefined }),
-  affinity: fc.option(term, { nil: undefined }),
-  hostnameAffinity: fc.boolean(),
-  spread: fc.boolean(),
-  daemon: fc.integer({ min: 0, max: 9 }),
-  priority: fc.constantFrom(undefined, 'system-cluster-critical'),
-});
-type Workload = typeof workload extends fc.Arbitrary<infer T> ? T : never;
-
-function manifest(w: Workload, i: number): KubeObject {
-  const name = `w${i}`;
-  const affinity: Record<string, unknown> = {};
-  if (w.anti) affinity.podAntiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: [podTerm(w.anti)] };
-  if (w.affinity) affinity.podAffinity = { requiredDuringSchedulingIgnoredDuringExecution: [podTerm(w.affinity)] };
-  // node affinity on the hostname makes the verdict per node: the node-by-node path must take it
-  if (w.hostnameAffinity) affinity.nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['cpu-0'] }] }] } };
-  const options = {
-    requests: { cpu: w.cpu, memory: w.memory },
-    ...(w.gpu > 0 ? { limits: { 'nvidia.com/gpu': String(w.gpu) } } : {}),
-    tolerations: [GPU_TOLERATION],
-    labels: { app: w.app },
-    ...(w.zone ? { nodeSelector: { 'topology.kubernetes.io/zone': w.zone } } : {}),
-    ...(Object.keys(affinity).length > 0 ? { affinity } : {}),
-    ...(w.priority ? { priorityClassName: w.priority } : {}),
-    ...(w.spread ? { extraSpec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: w.app } } }] } } : {}),
-  };
-  return w.daemon === 0 ? daemonSet(name, w.namespace, options) : deployment(name, w.namespace, w.replicas, options);
-}
+import { antiAffinityOnHostname, cluster, deployment } from './fixtures.js';
+import { manifest, pool, randomCluster, workload } from './random-fleets.js';
 
 /** Pod name to node name, and pod name to failure message. */
 function outcome(simulation: Simulation): { placed: Record<string, string>; failed: Record<string, string> } {
@@ -77,11 +21,7 @@ describe('grouped scheduling agrees with the node-by-node reference', () => {
   test('random fleets and workloads: same node for every pod, same failures and messages', () => {
     let nonTrivial = 0;
     fc.assert(fc.property(fc.array(pool, { minLength: 1, maxLength: 4 }), fc.array(workload, { minLength: 1, maxLength: 8 }), (pools, workloads) => {
-      const model = cluster(pools.map((p, i) => ({
-        name: i === 0 ? 'cpu' : `pool${i}`, instanceType: p.type, nodes: p.nodes,
-        ...(p.zone ? { labels: { 'topology.kubernetes.io/zone': p.zone } } : {}),
-        ...(p.tainted ? { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] } : {}),
-      })));
+      const model = randomCluster(pools);
       const groups = readTree(workloads.map((w, i) => manifest(w, i))).groups;
       const grouped = outcome(schedule(groups, nodesOf(model), new Map()));
       const reference = outcome(schedule(groups, nodesOf(model), new Map(), { grouped: false }));
@@ -99,6 +39,20 @@ describe('grouped scheduling agrees with the node-by-node reference', () => {
     const grouped = outcome(schedule(groups, nodesOf(model)));
     expect(grouped).toEqual(outcome(schedule(groups, nodesOf(model), new Map(), { grouped: false })));
     expect(Object.keys(grouped.placed)).toHaveLength(240);
+  });
+});
+
+describe('failure messages', () => {
+  test('a class whose every node is an exception adds no "0 node(s)" reason', () => {
+    // the second pod's affinity is met on the only node (an exception of its class), its anti-affinity is not
+    const self = { matchLabels: { 'app.kubernetes.io/name': 'cache' } };
+    const term = { labelSelector: self, topologyKey: 'kubernetes.io/hostname' };
+    const tree = [deployment('cache', 'ns', 2, { requests: { cpu: '100m' }, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] }, podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } })];
+    const model = cluster([{ name: 'cpu', instanceType: 'cpu_4x_general', nodes: 1 }]);
+    const groups = readTree(tree).groups;
+    const grouped = outcome(schedule(groups, nodesOf(model)));
+    expect(Object.values(grouped.failed)).toEqual(["0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules."]);
+    expect(grouped).toEqual(outcome(schedule(groups, nodesOf(model), new Map(), { grouped: false })));
   });
 });
 
