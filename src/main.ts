@@ -19,6 +19,7 @@ import { isEntryPoint } from './cli/entry-point.js';
 import { synthApp } from './cli/synth-app.js';
 import { ClusterModel } from './cluster/cluster-model.js';
 import { LAMBDA_INSTANCE_TYPES } from './cluster/instance-types.js';
+import { LocalPathProvisioner } from './cluster/local-path-provisioner.js';
 import { exemptFromPolicy } from './core/policy-exemption.js';
 import { FluxCluster } from './flux/flux-cluster.js';
 import { PlatformOperators } from './flux/platform-operators.js';
@@ -32,6 +33,7 @@ import { KedaScaledObject } from './scaling/keda-scaled-object.js';
 import { KedaTrigger } from './scaling/keda-trigger.js';
 import { GpuPlatformDashboards } from './observability/grafana-dashboards.js';
 import { GpuPlatformAlerts } from './observability/gpu-platform-alerts.js';
+import { MetricsServer } from './observability/metrics-server.js';
 import { MonitoringStack } from './observability/monitoring-stack.js';
 import { scrapeMetrics } from './observability/scrape-metrics.js';
 import { EscExternalSecret } from './secrets/esc-external-secret.js';
@@ -67,6 +69,8 @@ export function buildDefaultPlatform(app: App): void {
     timeSlicingDefaultProfile: timeSlicing.defaultProfile,
   });
   new GpuPriorityClasses(cluster.controllers, 'Priorities');
+  // the resource metrics API the CPU HorizontalAutoscalers in apps read
+  new MetricsServer(cluster.controllers, 'MetricsServer');
 
   // ---- infrastructure/configs: the secret store and the fleet model
   const esc = new PulumiEscSecretStore(cluster.configs, 'Esc', {
@@ -82,9 +86,10 @@ export function buildDefaultPlatform(app: App): void {
     instanceType: 'gpu_1x_a10', nodes: 2, timeSlicingReplicas: 4, labels: timeSlicing.nodeLabels('a10-shared-4'),
   });
   fleet.addNodePool('cpu', { instanceType: 'cpu_4x_general', nodes: 3 });
-  // The nodes' local NVMe through Rancher local-path-provisioner (install the provisioner on the
-  // cluster; see the README bootstrap section). Claims without a class get it.
-  fleet.addStorageClass('local-nvme', { provisioner: 'rancher.io/local-path', default: true });
+  // The nodes' local NVMe through Rancher local-path-provisioner (in infra-controllers). On
+  // on-demand Lambda instances the local NVMe is the root filesystem. Claims without a class get it.
+  const localPath = new LocalPathProvisioner(cluster.controllers, 'LocalPath', { clusterModel: fleet, nodePath: '/opt/local-path-provisioner' });
+  fleet.addStorageClass('local-nvme', { provisioner: localPath.provisionerName, default: true });
   // alerts and dashboards use the monitoring CRDs, which infra-controllers installs
   new GpuPlatformAlerts(cluster.configs, 'Alerts', { prometheus: monitoring.prometheus, namespace: monitoring.namespace });
   const a10 = LAMBDA_INSTANCE_TYPES.gpu_1x_a10;
