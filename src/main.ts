@@ -89,7 +89,7 @@ export function buildDefaultPlatform(app: App): void {
   // The nodes' local NVMe through Rancher local-path-provisioner (in infra-controllers). On
   // on-demand Lambda instances the local NVMe is the root filesystem. Claims without a class get it.
   const localPath = new LocalPathProvisioner(cluster.controllers, 'LocalPath', { clusterModel: fleet, nodePath: '/opt/local-path-provisioner' });
-  fleet.addStorageClass('local-nvme', { provisioner: localPath.provisionerName, default: true });
+  const localNvme = fleet.addStorageClass('local-nvme', { provisioner: localPath.provisionerName, default: true });
   // alerts and dashboards use the monitoring CRDs, which infra-controllers installs
   new GpuPlatformAlerts(cluster.configs, 'Alerts', { prometheus: monitoring.prometheus, namespace: monitoring.namespace });
   const a10 = LAMBDA_INSTANCE_TYPES.gpu_1x_a10;
@@ -103,7 +103,8 @@ export function buildDefaultPlatform(app: App): void {
   // ---- inference: vLLM on whole A10s, embeddings on shared A10 slots
   const inference = new Tenant(app, 'inference', {
     team: 'ml-serving',
-    // GPU quota derived from the workloads: vLLM 1 x (3 + 1 surge) + embeddings 1 x (2 + 1 surge)
+    // GPU quota derived from the workloads: vLLM 1 x 3 (a StatefulSet replaces pods in place, no
+    // surge) + embeddings 1 x (2 + 1 surge); storage: 3 vLLM model-cache claims of 60Gi
     quota: { requestsCpu: '40', requestsMemory: '160Gi', limitsCpu: '48', limitsMemory: '160Gi', requestsStorage: '200Gi' },
   });
   const hf = new EscExternalSecret(inference, 'HuggingFace', { store: esc, name: 'huggingface', data: { HF_TOKEN: 'huggingface.readToken' } });
@@ -114,7 +115,10 @@ export function buildDefaultPlatform(app: App): void {
     gpuProduct: 'NVIDIA-A10',
     resources: { cpu: { request: '6' }, memory: { request: '32Gi' } },
     shmSize: '4Gi',
-    modelCache: ModelCache.ephemeral({ sizeLimit: '60Gi' }),
+    // Weights on the node's NVMe, kept across restarts and rollouts (no download from the Hub, no
+    // surge GPU: the StatefulSet replaces each replica in place). A replica stays on its node; a
+    // drained node's replica waits for it (one per node, the drain finishes; see docs/capacity.md).
+    modelCache: ModelCache.nodeLocal({ storageClass: localNvme, size: '60Gi' }),
     priorityClassName: PriorityClassNames.SERVING_CRITICAL,
     secretEnv: [hf.envVar('HF_TOKEN')],
   });

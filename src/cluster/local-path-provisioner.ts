@@ -140,7 +140,11 @@ export class LocalPathProvisioner extends Construct {
     if (served.length === 0) {
       return [`LocalPathProvisioner '${this.node.path}' serves provisioner ${this.provisionerName}, but the cluster model '${model.node.path}' declares no StorageClass with it; add one with addStorageClass(name, { provisioner: '${this.provisionerName}' })`];
     }
-    return served.filter((c) => c.volumeBindingMode !== 'WaitForFirstConsumer').map((c) =>
-      `StorageClass '${c.name}' of the cluster model binds ${c.volumeBindingMode}, but ${this.provisionerName} creates node-local volumes, which must be bound where the first pod is scheduled: use volumeBindingMode 'WaitForFirstConsumer'`);
+    return [
+      ...served.filter((c) => c.volumeBindingMode !== 'WaitForFirstConsumer').map((c) =>
+        `StorageClass '${c.name}' of the cluster model binds ${c.volumeBindingMode}, but ${this.provisionerName} creates node-local volumes, which must be bound where the first pod is scheduled: use volumeBindingMode 'WaitForFirstConsumer'`),
+      ...served.filter((c) => !c.nodeLocal).map((c) =>
+        `StorageClass '${c.name}' of the cluster model says nodeLocal: false, but ${this.provisionerName} creates volumes on one node's disk (nodePath ${this.nodePath}); leave nodeLocal out or set it true, so the planner keeps such pods on their node`),
+    ];
   }
 }

@@ -60,6 +60,13 @@ describe('LocalPathProvisioner', () => {
     expect(() => manifestsOf(app)).toThrow(/StorageClass 'local' of the cluster model binds Immediate.*WaitForFirstConsumer/);
   });
 
+  test('a served StorageClass marked nodeLocal: false fails synth (the planner would let its pods move)', () => {
+    const { app, controllers, fleet } = platform();
+    new LocalPathProvisioner(controllers, 'LocalPath', { clusterModel: fleet, nodePath: '/data' });
+    fleet.addStorageClass('local', { provisioner: 'rancher.io/local-path', nodeLocal: false });
+    expect(() => manifestsOf(app)).toThrow(/StorageClass 'local' of the cluster model says nodeLocal: false/);
+  });
+
   test.each([['relative', 'data'], ['root', '/'], ['dot-dot', '/opt/../etc']])('a %s node path is refused naming the prop', (_, nodePath) => {
     const { controllers, fleet } = platform();
     expect(() => new LocalPathProvisioner(controllers, 'LocalPath', { clusterModel: fleet, nodePath })).toThrow(/controllers\/LocalPath: invalid 'nodePath'/);
