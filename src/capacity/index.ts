@@ -15,3 +15,4 @@ export { CLOUD_GPU_OFFERS, cloudPeersOf, type CloudGpuOffer } from './cloud-pric
 export { timeSlicingWarnings } from './time-slicing-check.js';
 export { capacityFitRule } from './capacity-fit.js';
 export { hardSpreadConstraints, REASON_SPREAD, REASON_SPREAD_LABEL, type SpreadConstraint } from './topology-spread.js';
+export { nodeLocalClaims, disruptionsAllowed } from './node-local-claims.js';

@@ -1,6 +1,8 @@
 import { simulateDrains } from '../../src/capacity/drain.js';
 import { disruptionsAllowed, nodeLocalClaims } from '../../src/capacity/node-local-claims.js';
 import { readTree } from '../../src/capacity/workloads.js';
+import { planCapacity } from '../../src/capacity/plan.js';
+import { renderPlanMarkdown, renderPlanText } from '../../src/capacity/report.js';
 import { readStorageClasses } from '../../src/cluster/storage-classes.js';
 import type { KubeObject } from '../../src/policy/types.js';
 import { cluster, deployment, statefulSet } from './fixtures.js';
@@ -59,6 +61,15 @@ describe('node-local claims in the drain simulation', () => {
     const drains = simulateDrains(readTree(objects), model(1));
     expect(drains[0].hangs).toBe(true);
     expect(drains[0].stranded[0]).toMatchObject({ evicted: 2, hangs: true });
+  });
+
+  test('plan reports pinned pods as waiting for the node, in text and Markdown, and the drain as safe', () => {
+    const report = planCapacity([withClaim(statefulSet('svc', 'a', 2, { requests: { cpu: '1' } })), pdb('svc', 'a', { maxUnavailable: 1 })], model(3));
+    const cpu = report.drains.find((d) => d.pool === 'cpu')!;
+    expect(cpu.hangs).toBe(false);
+    expect(cpu.stranded.every((s) => s.waitsForNode === true && s.pdb === undefined)).toBe(true);
+    expect(renderPlanText(report)).toMatch(/cpu-\d: StatefulSet\/a\/svc 1 pod\(s\) wait for the node: bound to cpu-\d by node-local claim cache/);
+    expect(renderPlanMarkdown(report)).toMatch(/`StatefulSet\/a\/svc` 1 \(waits for the node: node-local volume\)/);
   });
 
   test('disruptionsAllowed reads maxUnavailable, else minAvailable; percentages rounded up', () => {
