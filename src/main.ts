@@ -20,6 +20,7 @@ import { isEntryPoint } from './cli/entry-point.js';
 import { synthApp } from './cli/synth-app.js';
 import { ClusterModel } from './cluster/cluster-model.js';
 import { LAMBDA_INSTANCE_TYPES } from './cluster/instance-types.js';
+import { LocalPathProvisioner } from './cluster/local-path-provisioner.js';
 import { exemptFromPolicy } from './core/policy-exemption.js';
 import { FluxCluster } from './flux/flux-cluster.js';
 import { PlatformOperators } from './flux/platform-operators.js';
@@ -39,6 +40,7 @@ import { KedaScaledObject } from './scaling/keda-scaled-object.js';
 import { KedaTrigger } from './scaling/keda-trigger.js';
 import { GpuPlatformDashboards } from './observability/grafana-dashboards.js';
 import { GpuPlatformAlerts } from './observability/gpu-platform-alerts.js';
+import { MetricsServer } from './observability/metrics-server.js';
 import { MonitoringStack } from './observability/monitoring-stack.js';
 import { scrapeMetrics } from './observability/scrape-metrics.js';
 import { EscExternalSecret } from './secrets/esc-external-secret.js';
@@ -80,6 +82,8 @@ export function buildDefaultPlatform(app: App): void {
   new GatewayApiCrds(cluster.controllers, 'GatewayApi');
   const gatewayController = new GatewayController(cluster.controllers, 'GatewayController');
   new CertManager(cluster.controllers, 'CertManager');
+  // the resource metrics API the CPU HorizontalAutoscalers in apps read
+  new MetricsServer(cluster.controllers, 'MetricsServer');
 
   // ---- infrastructure/configs: the secret store and the fleet model
   const esc = new PulumiEscSecretStore(cluster.configs, 'Esc', {
@@ -95,9 +99,10 @@ export function buildDefaultPlatform(app: App): void {
     instanceType: 'gpu_1x_a10', nodes: 2, timeSlicingReplicas: 4, labels: timeSlicing.nodeLabels('a10-shared-4'),
   });
   fleet.addNodePool('cpu', { instanceType: 'cpu_4x_general', nodes: 3 });
-  // The nodes' local NVMe through Rancher local-path-provisioner (install the provisioner on the
-  // cluster; see the README bootstrap section). Claims without a class get it.
-  fleet.addStorageClass('local-nvme', { provisioner: 'rancher.io/local-path', default: true });
+  // The nodes' local NVMe through Rancher local-path-provisioner (in infra-controllers). On
+  // on-demand Lambda instances the local NVMe is the root filesystem. Claims without a class get it.
+  const localPath = new LocalPathProvisioner(cluster.controllers, 'LocalPath', { clusterModel: fleet, nodePath: '/opt/local-path-provisioner' });
+  const localNvme = fleet.addStorageClass('local-nvme', { provisioner: localPath.provisionerName, default: true });
   // alerts and dashboards use the monitoring CRDs, which infra-controllers installs
   new GpuPlatformAlerts(cluster.configs, 'Alerts', { prometheus: monitoring.prometheus, namespace: monitoring.namespace });
   const a10 = LAMBDA_INSTANCE_TYPES.gpu_1x_a10;
@@ -116,7 +121,8 @@ export function buildDefaultPlatform(app: App): void {
   // ---- inference: vLLM on whole A10s, embeddings on shared A10 slots
   const inference = new Tenant(app, 'inference', {
     team: 'ml-serving',
-    // GPU quota derived from the workloads: vLLM 1 x (3 + 1 surge) + embeddings 1 x (2 + 1 surge)
+    // GPU quota derived from the workloads: vLLM 1 x 3 (a StatefulSet replaces pods in place, no
+    // surge) + embeddings 1 x (2 + 1 surge); storage: 3 vLLM model-cache claims of 60Gi
     quota: { requestsCpu: '40', requestsMemory: '160Gi', limitsCpu: '48', limitsMemory: '160Gi', requestsStorage: '200Gi' },
   });
   const hf = new EscExternalSecret(inference, 'HuggingFace', { store: esc, name: 'huggingface', data: { HF_TOKEN: 'huggingface.readToken' } });
@@ -127,7 +133,10 @@ export function buildDefaultPlatform(app: App): void {
     gpuProduct: 'NVIDIA-A10',
     resources: { cpu: { request: '6' }, memory: { request: '32Gi' } },
     shmSize: '4Gi',
-    modelCache: ModelCache.ephemeral({ sizeLimit: '60Gi' }),
+    // Weights on the node's NVMe, kept across restarts and rollouts (no download from the Hub, no
+    // surge GPU: the StatefulSet replaces each replica in place). A replica stays on its node; a
+    // drained node's replica waits for it (one per node, the drain finishes; see docs/capacity.md).
+    modelCache: ModelCache.nodeLocal({ storageClass: localNvme, size: '60Gi' }),
     priorityClassName: PriorityClassNames.SERVING_CRITICAL,
     secretEnv: [hf.envVar('HF_TOKEN')],
   });

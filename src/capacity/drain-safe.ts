@@ -16,10 +16,11 @@ export const drainSafeRule: CrossResourceRule = {
     const failed = new Set<unknown>();
     for (const drain of outcome.capacity.drains()) {
       for (const s of drain.stranded) {
-        if (!s.pdb || s.evicted === 0) continue;
+        if (!s.hangs) continue;
         failed.add(s.object);
-        ctx.fail(s.object,
-          `draining node ${drain.node} (pool ${drain.pool}) evicts ${s.evicted} pod(s) of ${s.resource}, protected by PodDisruptionBudget ${s.pdb}; ${s.unplaced} of them find no other node (${s.reason}), so the budget refuses the next eviction and the drain never finishes`,
+        ctx.fail(s.object, s.nodeLocalClaims
+          ? `draining node ${drain.node} (pool ${drain.pool}) evicts ${s.evicted} pod(s) of ${s.resource}, which its node-local ${s.nodeLocalClaims.join(', ')} keep on that node, more than PodDisruptionBudget ${s.pdb} lets go at once, so the drain never finishes; spread the pods one per node or allow more disruptions`
+          : `draining node ${drain.node} (pool ${drain.pool}) evicts ${s.evicted} pod(s) of ${s.resource}, protected by PodDisruptionBudget ${s.pdb}; ${s.unplaced} of them find no other node (${s.reason}), so the budget refuses the next eviction and the drain never finishes`,
           '/spec');
       }
     }

@@ -8,6 +8,7 @@
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
+import { disruptionsAllowed, nodeLocalClaims } from './node-local-claims.js';
 import { nodesOf, schedule, type SchedulingFailure, type SimNode, type Simulation } from './scheduler.js';
 import { requestsOf, whatIfOf } from './what-if.js';
 import type { PodGroup, TreeFacts } from './workloads.js';
@@ -22,10 +23,22 @@ export interface StrandedWorkload {
   readonly unplaced: number;
   /** `namespace/name` of the PodDisruptionBudget protecting it, if any: then the drain hangs. */
   readonly pdb?: string;
-  /** kube-scheduler's message for the first unplaced pod. */
+  /** kube-scheduler's message for the first unplaced pod (or why the pods are bound to the drained node). */
   readonly reason: string;
   /** The workload object. */
   readonly object: ManifestObject;
+  /**
+   * Its claims on node-local volumes, when that is why its evicted pods stay: they wait for the
+   * drained node to return instead of moving.
+   */
+  readonly nodeLocalClaims?: readonly string[];
+  /**
+   * True when the PodDisruptionBudget refuses an eviction of this drain, so the drain never
+   * finishes: for pods that could move, any stranded pod behind a budget (its replacement never
+   * becomes ready); for pods bound to the node by node-local volumes, more evictions from the
+   * node than the budget allows at once.
+   */
+  readonly hangs: boolean;
 }
 
 /** The outcome of draining one node. */
@@ -100,7 +113,9 @@ export function replaceOn(base: Simulation, facts: TreeFacts, options: Replaceme
 
 /**
  * Drains each node of the model in turn from the maximum-scale placement `baseline` (or a fresh
- * one) and reports, per node, the workloads whose pods find no place elsewhere. Per drain, the
+ * one) and reports, per node, the workloads whose pods find no place elsewhere. Pods with claims
+ * on node-local volumes ({@link nodeLocalClaims}) do not move: they are reported as waiting for
+ * the node, and hang the drain only when the node holds more of them than their budget lets go. Per drain, the
  * workloads with pods on the node are placed again (all their replicas, so required
  * anti-affinity among them and spreading still hold) on the remaining nodes, whose other pods stay
  * where they are, except pods of lower priority than every evicted workload, which preemption
@@ -111,6 +126,7 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
   const baseFailures = failuresByGroup(base.failures);
   const pdbs = pdbsByGroup(facts);
+  const pinned = nodeLocalClaims(facts, model);
   const drains: NodeDrain[] = [];
   for (const node of base.nodes) {
     const evictedByGroup = new Map<PodGroup, number>();
@@ -119,22 +135,39 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
       drains.push({ node: node.name, pool: node.pool, evicted: 0, stranded: [], hangs: false });
       continue;
     }
-    const moving = new Set(evictedByGroup.keys());
-    let lowest = Infinity;
-    for (const g of moving) lowest = Math.min(lowest, g.priority);
-    const after = failuresByGroup(replaceOn(base, facts, options, [...moving], moving, lowest, node));
-    const stranded: StrandedWorkload[] = [];
-    for (const [group, failure] of after) {
-      const lost = failure.count - (baseFailures.get(group)?.count ?? 0);
-      if (lost <= 0) continue;
+    const pdbName = (group: PodGroup) => {
       const pdb = pdbs.get(group);
+      return pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {};
+    };
+    const stranded: StrandedWorkload[] = [];
+    // pods bound to this node by node-local volumes cannot move: they wait for the node, and the
+    // drain finishes as long as the budget lets all of them go at once
+    for (const [group, evicted] of evictedByGroup) {
+      const claims = pinned.get(group);
+      if (!claims) continue;
+      const pdb = pdbs.get(group);
+      const hangs = pdb !== undefined && evicted > disruptionsAllowed(pdb, group.maxReplicas);
       stranded.push({
-        resource: group.id, evicted: evictedByGroup.get(group) ?? 0, unplaced: lost, reason: failure.reason, object: group.object,
-        ...(pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {}),
+        resource: group.id, evicted, unplaced: evicted, object: group.object, nodeLocalClaims: claims, hangs,
+        reason: `bound to ${node.name} by node-local ${claims.join(', ')}; ${evicted === 1 ? 'it waits' : 'they wait'} for the node to return (a node gone for good needs the claims deleted)`,
+        ...pdbName(group),
       });
     }
+    const moving = new Set([...evictedByGroup.keys()].filter((g) => !pinned.has(g)));
+    if (moving.size > 0) {
+      const lowest = Math.min(...[...moving].map((g) => g.priority));
+      const after = failuresByGroup(replaceOn(base, facts, options, [...moving], moving, lowest, node));
+      for (const [group, failure] of after) {
+        const lost = failure.count - (baseFailures.get(group)?.count ?? 0);
+        if (lost <= 0) continue;
+        const evicted = evictedByGroup.get(group) ?? 0;
+        stranded.push({
+          resource: group.id, evicted, unplaced: lost, reason: failure.reason, object: group.object, hangs: pdbs.has(group) && evicted > 0, ...pdbName(group),
+        });
+      }
+    }
     const evicted = [...evictedByGroup.values()].reduce((a, b) => a + b, 0);
-    drains.push({ node: node.name, pool: node.pool, evicted, stranded, hangs: stranded.some((s) => s.pdb !== undefined && s.evicted > 0) });
+    drains.push({ node: node.name, pool: node.pool, evicted, stranded, hangs: stranded.some((s) => s.hangs) });
   }
   return drains;
 }

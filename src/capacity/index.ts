@@ -17,3 +17,4 @@ export { capacityFitRule } from './capacity-fit.js';
 export { simulateDrains, type NodeDrain, type StrandedWorkload, type ReplacementOptions } from './drain.js';
 export { simulateRollouts, type RolloutCheck } from './rollout.js';
 export { hardSpreadConstraints, REASON_SPREAD, REASON_SPREAD_LABEL, type SpreadConstraint } from './topology-spread.js';
+export { nodeLocalClaims, disruptionsAllowed } from './node-local-claims.js';

@@ -144,6 +144,8 @@ export interface DrainStranded {
   /** `namespace/name` of the PodDisruptionBudget that makes the drain hang, if any. */
   readonly pdb?: string;
   readonly reason: string;
+  /** True when the pods wait for the drained node because node-local volumes bind them to it. */
+  readonly waitsForNode?: boolean;
 }
 
 /** The drain simulation of one pool: each of its nodes drained in turn. */
@@ -319,7 +321,7 @@ function drainsByPool(model: ClusterModelDocument, drains: readonly NodeDrain[])
       nodes: pool.nodes,
       maxEvicted: mine.reduce((m, d) => Math.max(m, d.evicted), 0),
       hangs: mine.some((d) => d.hangs),
-      stranded: mine.flatMap((d) => d.stranded.map((s) => ({ node: d.node, resource: s.resource, unplaced: s.unplaced, ...(s.pdb && s.evicted > 0 ? { pdb: s.pdb } : {}), reason: s.reason }))),
+      stranded: mine.flatMap((d) => d.stranded.map((s) => ({ node: d.node, resource: s.resource, unplaced: s.unplaced, ...(s.hangs && s.pdb ? { pdb: s.pdb } : {}), reason: s.reason, ...(s.nodeLocalClaims ? { waitsForNode: true } : {}) }))),
     };
   });
 }

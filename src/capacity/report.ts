@@ -54,7 +54,7 @@ export function renderPlanText(report: PlanReport): string {
   lines.push('', 'Drain simulation (each node drained in turn, workloads at maximum scale):');
   for (const d of report.drains) {
     lines.push(`  ${d.pool} (${d.nodes} node${d.nodes === 1 ? '' : 's'}): ${d.hangs ? 'HANGS' : 'safe'}, up to ${d.maxEvicted} pod(s) evicted per node`);
-    for (const s of d.stranded) lines.push(`    ${s.node}: ${s.resource} ${s.unplaced} pod(s) without a place${s.pdb ? ` behind PodDisruptionBudget ${s.pdb} (the drain waits forever)` : ' (Pending until capacity returns)'}: ${s.reason}`);
+    for (const s of d.stranded) lines.push(`    ${s.node}: ${s.resource} ${s.unplaced} pod(s) ${s.waitsForNode ? 'wait for the node' : 'without a place'}${s.pdb ? ` behind PodDisruptionBudget ${s.pdb} (the drain waits forever)` : s.waitsForNode ? '' : ' (Pending until capacity returns)'}: ${s.reason}`);
   }
   lines.push('', `Cost (${report.cost.hoursPerMonth} h/month): ${usd(report.cost.monthlyUsd)} per month (price ages as of ${report.cost.pricesAgedOn}; warned past ${report.cost.maxPriceAgeDays} days)`);
   for (const c of report.cost.pools) {
@@ -142,7 +142,7 @@ export function renderPlanMarkdown(report: PlanReport): string {
   if (report.drains.length > 0) {
     out.push('', '**Drain simulation** (each node drained in turn, workloads at maximum scale)', '', '| Pool | Nodes | Drain | Pods evicted per node (max) | Stranded |', '|---|---|---|---|---|');
     for (const d of report.drains) {
-      const stranded = d.stranded.map((s) => `${s.node}: \`${s.resource}\` ${s.unplaced}${s.pdb ? ` (PDB ${s.pdb})` : ''}`).join('<br>') || '-';
+      const stranded = d.stranded.map((s) => `${s.node}: \`${s.resource}\` ${s.unplaced}${s.waitsForNode ? ' (waits for the node: node-local volume)' : ''}${s.pdb ? ` (PDB ${s.pdb})` : ''}`).join('<br>') || '-';
       out.push(`| ${cell(d.pool)} | ${d.nodes} | ${d.hangs ? '❌ hangs' : '✅ safe'} | ${d.maxEvicted} | ${cell(stranded)} |`);
     }
   }

@@ -208,6 +208,12 @@ export interface StorageClassProps {
    * @default false
    */
   readonly preinstalled?: boolean;
+  /**
+   * Volumes of this class live on one node's disk, so a pod with such a claim can only return to
+   * that node (the planner's drain simulation keeps it there).
+   * @default - true for `rancher.io/local-path` and `kubernetes.io/no-provisioner`, else false
+   */
+  readonly nodeLocal?: boolean;
 }
 
 /**

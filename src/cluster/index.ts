@@ -7,3 +7,4 @@ export * from './lambda-catalog.js';
 export * from './lambda-api-client.js';
 export * from './node-preparation.js';
 export * from './storage-classes.js';
+export * from './local-path-provisioner.js';

@@ -27,9 +27,18 @@ export interface StorageClassModel {
   readonly parameters: Readonly<Record<string, string>>;
   /** True when the cluster already has this class: the model records it and the tree does not render it. */
   readonly preinstalled: boolean;
+  /**
+   * True when a volume of this class lives on one node's disk (PV node affinity to that node):
+   * a pod with such a claim can only run on that node again, which the planner's drain
+   * simulation honours.
+   */
+  readonly nodeLocal: boolean;
 }
 
-const KEYS = ['name', 'provisioner', 'default', 'volumeBindingMode', 'reclaimPolicy', 'parameters', 'preinstalled'];
+/** Provisioners whose volumes are node-local (the `nodeLocal` default): local-path-provisioner and static local volumes. */
+export const NODE_LOCAL_PROVISIONERS: readonly string[] = ['rancher.io/local-path', 'kubernetes.io/no-provisioner'];
+
+const KEYS = ['name', 'provisioner', 'default', 'volumeBindingMode', 'reclaimPolicy', 'parameters', 'preinstalled', 'nodeLocal'];
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROVISIONER = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?(\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
@@ -48,7 +57,7 @@ export function readStorageClasses(value: unknown, field = 'storageClasses'): { 
   const problems: StorageClassProblem[] = [];
   const classes: StorageClassModel[] = [];
   if (value === undefined) return { classes, problems };
-  if (!Array.isArray(value)) return { classes, problems: [{ field, message: `must be a list of {name, provisioner, default?, volumeBindingMode?, reclaimPolicy?, parameters?, preinstalled?}, got ${JSON.stringify(value)}` }] };
+  if (!Array.isArray(value)) return { classes, problems: [{ field, message: `must be a list of {name, provisioner, default?, volumeBindingMode?, reclaimPolicy?, parameters?, preinstalled?, nodeLocal?}, got ${JSON.stringify(value)}` }] };
   const seen = new Set<string>();
   value.forEach((entry, i) => {
     const at = `${field}[${i}]`;
@@ -65,6 +74,7 @@ export function readStorageClasses(value: unknown, field = 'storageClasses'): { 
     if (typeof e.provisioner !== 'string' || !PROVISIONER.test(e.provisioner)) problems.push({ field: `${at}.provisioner`, message: `must be a provisioner name such as "rancher.io/local-path", got ${JSON.stringify(e.provisioner)}` });
     if (e.default !== undefined && typeof e.default !== 'boolean') problems.push({ field: `${at}.default`, message: `must be true or false, got ${JSON.stringify(e.default)}` });
     if (e.preinstalled !== undefined && typeof e.preinstalled !== 'boolean') problems.push({ field: `${at}.preinstalled`, message: `must be true or false, got ${JSON.stringify(e.preinstalled)}` });
+    if (e.nodeLocal !== undefined && typeof e.nodeLocal !== 'boolean') problems.push({ field: `${at}.nodeLocal`, message: `must be true or false, got ${JSON.stringify(e.nodeLocal)}` });
     if (e.volumeBindingMode !== undefined && !BINDING_MODES.includes(e.volumeBindingMode as VolumeBindingMode)) problems.push({ field: `${at}.volumeBindingMode`, message: `must be one of ${BINDING_MODES.join(', ')}, got ${JSON.stringify(e.volumeBindingMode)}` });
     if (e.reclaimPolicy !== undefined && !RECLAIM_POLICIES.includes(e.reclaimPolicy as ReclaimPolicy)) problems.push({ field: `${at}.reclaimPolicy`, message: `must be one of ${RECLAIM_POLICIES.join(', ')}, got ${JSON.stringify(e.reclaimPolicy)}` });
     const parameters = e.parameters ?? {};
@@ -80,6 +90,7 @@ export function readStorageClasses(value: unknown, field = 'storageClasses'): { 
       reclaimPolicy: (e.reclaimPolicy as ReclaimPolicy | undefined) ?? 'Delete',
       parameters: parameters as Record<string, string>,
       preinstalled: (e.preinstalled as boolean | undefined) ?? false,
+      nodeLocal: (e.nodeLocal as boolean | undefined) ?? NODE_LOCAL_PROVISIONERS.includes(e.provisioner as string),
     });
   });
   const defaults = classes.filter((c) => c.default);

@@ -1,8 +1,6 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { LabelKeys, MANAGED_BY } from '../core/labels.js';
-import { exemptFromPolicy } from '../core/policy-exemption.js';
 import { HelmRelease, HelmRepository } from './helm-release.js';
+import { operatorNamespace, type PodSecurityLevel } from './operator-namespace.js';
 import { DCGM_ALERT_COUNTERS } from '../observability/gpu-platform-alerts.js';
 import type { MonitoringStack } from '../observability/monitoring-stack.js';
 
@@ -138,18 +136,8 @@ export class PlatformOperators extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformOperatorsProps = {}) {
     super(scope, id);
-    const labels = { [LabelKeys.managedBy]: MANAGED_BY };
-    const namespace = (name: string, podSecurity: string) => {
-      const ns = new k8s.KubeNamespace(this, `Namespace-${name}`, {
-        metadata: {
-          name,
-          labels: { ...labels, 'pod-security.kubernetes.io/enforce': podSecurity, 'lambda-gitops.dev/role': 'operator' },
-        },
-      });
-      exemptFromPolicy(ns, 'namespace-default-deny',
-        'operator namespace: its chart needs API-server egress and webhook ingress from the control plane, whose addresses are not known to the tree');
-      return ns;
-    };
+    const namespace = (name: string, podSecurity: PodSecurityLevel) => operatorNamespace(this, `Namespace-${name}`, name, podSecurity,
+      'operator namespace: its chart needs API-server egress and webhook ingress from the control plane, whose addresses are not known to the tree');
     namespace(OperatorNamespaces.externalSecrets, 'restricted');
     namespace(OperatorNamespaces.keda, 'restricted');
     // the device plugin and DCGM exporter mount host paths (/var/lib/kubelet/device-plugins, /dev)

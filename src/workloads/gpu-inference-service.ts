@@ -108,6 +108,7 @@ export class GpuInferenceService extends Workload implements IGpuQuotaConsumer {
       component: server.component,
       partOf: props.partOf,
       kind: cache.type === 'persistent' ? WorkloadKind.STATEFUL_SET : WorkloadKind.DEPLOYMENT,
+      ...(cache.type === 'persistent' && cache.nodeLocal ? { claimRetention: 'Delete' as const } : {}),
       replicas: props.replicas ?? 1,
       ports: server.ports,
       resources: {

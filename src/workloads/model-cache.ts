@@ -1,6 +1,7 @@
 import { InvalidPropError } from '../core/errors.js';
 import { validateDnsSubdomain } from '../core/names.js';
 import { isQuantity, parseQuantity } from '../core/quantity.js';
+import type { StorageClassModel } from '../cluster/storage-classes.js';
 
 /** Options of a persistent model cache. */
 export interface PersistentModelCacheOptions {
@@ -24,8 +25,16 @@ export interface NodeLocalModelCacheOptions {
    */
   readonly size?: string;
   /**
-   * A StorageClass that provisions volumes on the node's local disk (e.g. rancher
-   * local-path-provisioner's `local-path`, binding on first consumer).
+   * The node-local StorageClass, as the cluster model declares it (the value
+   * `ClusterModel.addStorageClass` returns), e.g. `local-nvme` served by `LocalPathProvisioner`.
+   * It must bind `WaitForFirstConsumer`. Wins over `storageClassName`.
+   * @default - `storageClassName`
+   */
+  readonly storageClass?: StorageClassModel;
+  /**
+   * Name of a StorageClass that provisions volumes on the node's local disk (e.g. rancher
+   * local-path-provisioner's `local-path`, binding on first consumer), when the cluster model
+   * does not declare it.
    * @default 'local-path'
    */
   readonly storageClassName?: string;
@@ -51,7 +60,11 @@ export interface EphemeralModelCacheOptions {
 
 /** The resolved model cache. */
 export type ModelCacheConfig =
-  | { readonly type: 'persistent'; readonly size: string; readonly storageClassName?: string }
+  | {
+    readonly type: 'persistent'; readonly size: string; readonly storageClassName?: string;
+    /** True for `nodeLocal`: the claim lives on one node, so it is deleted with its replica (scale-down, StatefulSet deletion) rather than pin a future replica there. */
+    readonly nodeLocal?: boolean;
+  }
   | { readonly type: 'host-path'; readonly hostPath: string }
   | { readonly type: 'ephemeral'; readonly sizeLimit: string };
 
@@ -60,8 +73,12 @@ export type ModelCacheConfig =
  *
  * - `persistentClaim`: one PersistentVolumeClaim per replica (the service becomes a StatefulSet
  *   with a volumeClaimTemplate), so restarts skip the download.
- * - `nodeLocal`: the same on a node-local StorageClass (`local-path` on the node's NVMe): the
- *   fastest cache that Pod Security `restricted` admits; the replica stays on its node.
+ * - `nodeLocal`: the same on a node-local StorageClass (e.g. the cluster model's `local-nvme`
+ *   through `LocalPathProvisioner`): the fastest cache that Pod Security `restricted` admits. A
+ *   replica then stays on the node that holds its claim: a drained node's replica waits for the
+ *   node to return (the drain itself finishes: one replica per node, `maxUnavailable: 1`), and
+ *   a node that is gone for good needs its claim deleted. Its claims are deleted with their
+ *   replica on scale-down, so an autoscaled replica is not pinned to a node it last ran on.
  * - `hostPath`: a hostPath directory shared by all pods on the node. Pod Security `baseline` and
  *   `restricted` reject hostPath, so a service in such a namespace (every Tenant) fails synth.
  * - `ephemeral`: an emptyDir, downloaded on every start.
@@ -79,7 +96,15 @@ export class ModelCache {
 
   /** A PersistentVolumeClaim per replica on a node-local StorageClass (the node's NVMe). */
   public static nodeLocal(options: NodeLocalModelCacheOptions = {}): ModelCache {
-    return ModelCache.persistentClaim({ size: options.size ?? '100Gi', storageClassName: options.storageClassName ?? 'local-path' });
+    const claim = ModelCache.persistentClaim({ size: options.size ?? '100Gi', storageClassName: options.storageClass?.name ?? options.storageClassName ?? 'local-path' });
+    return new ModelCache((path) => {
+      const storageClass = options.storageClass;
+      if (storageClass !== undefined && storageClass.volumeBindingMode !== 'WaitForFirstConsumer') {
+        throw new InvalidPropError(path, 'modelCache.storageClass', storageClass.name,
+          `binds ${storageClass.volumeBindingMode}; a node-local cache needs a StorageClass that binds WaitForFirstConsumer (the volume is created on the node its pod is scheduled to)`);
+      }
+      return { ...claim.resolve(path), nodeLocal: true };
+    });
   }
 
   /** A hostPath directory on the node's local disk (only for namespaces whose Pod Security level admits hostPath). */

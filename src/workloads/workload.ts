@@ -77,6 +77,14 @@ export interface WorkloadProps extends PodSpecProps {
    */
   readonly kind?: WorkloadKind;
   /**
+   * StatefulSet only: what happens to a replica's claims when the replica is removed by a
+   * scale-down (`whenScaled`) or the StatefulSet is deleted (`whenDeleted`). `Delete` suits
+   * caches on node-local volumes, which would otherwise pin the next replica of that ordinal to
+   * the node; `Retain` keeps data.
+   * @default 'Retain'
+   */
+  readonly claimRetention?: 'Retain' | 'Delete';
+  /**
    * Fixed replica count. Ignored (and not rendered) once an autoscaler targets the workload.
    * @default 2
    */
@@ -232,7 +240,7 @@ export class Workload extends Construct implements IScalableWorkload {
           selector: { matchLabels: this.selector },
           podManagementPolicy: 'Parallel',
           updateStrategy: { type: 'RollingUpdate' },
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: props.claimRetention ?? 'Retain', whenScaled: props.claimRetention ?? 'Retain' },
           template: podTemplate,
           volumeClaimTemplates: (props.persistentVolumes ?? []).map((v) => ({
             metadata: { name: v.name, labels: this.labels },

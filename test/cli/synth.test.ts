@@ -19,8 +19,8 @@ test('lambda-gitops synth renders the embedded platform into dist/ and reports w
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(result.stdout).toMatch(/^rendered \d+ objects in \d+ files into dist\/ \(schemas valid; policy gate: 0 failed, \d+ warnings, \d+ exempted, \d+ passed\)\n$/);
-  expect(readFileSync(join(cwd, 'dist/apps/inference/deployment-llama-3-1-8b.yaml'), 'utf8'))
-    .toBe(readFileSync(join(repoRoot, 'dist/apps/inference/deployment-llama-3-1-8b.yaml'), 'utf8'));
+  expect(readFileSync(join(cwd, 'dist/apps/inference/stateful-set-llama-3-1-8b.yaml'), 'utf8'))
+    .toBe(readFileSync(join(repoRoot, 'dist/apps/inference/stateful-set-llama-3-1-8b.yaml'), 'utf8'));
 });
 
 test('a tree whose Flux paths do not match its location fails the gate, exit 1, and the previous tree stays', () => {

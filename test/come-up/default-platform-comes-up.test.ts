@@ -69,10 +69,39 @@ describe('default platform: findings of issue 9', () => {
     const rendered = find('StorageClass', 'local-nvme');
     expect(rendered.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
     expect(rendered.volumeBindingMode).toBe('WaitForFirstConsumer');
+    // its provisioner is deployed in infra-controllers, answering for the class's provisioner name
+    const provisioner = find('HelmRelease', 'local-path-provisioner', 'local-path-storage');
+    expect(provisioner.spec.values.storageClass).toEqual({ create: false, provisionerName: rendered.provisioner });
+    expect(provisioner.spec.values.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  });
+
+  test('storage: vLLM keeps its model cache on a node-local claim across restarts, deleted with its replica', () => {
+    const llm = find('StatefulSet', 'llama-3-1-8b', 'inference');
+    expect(llm.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.storageClassName])).toEqual([['model-cache', 'local-nvme']]);
+    expect(llm.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Delete' });
+    expect(llm.spec.template.spec.volumes.some((v: any) => v.name === 'model-cache' && v.emptyDir)).toBe(false);
+    // a drained A10 node's vLLM replica waits for the node (node-local claim) and the drain finishes
+    const a10 = simulateDrains(readTree(manifests), model).filter((d) => d.pool === 'a10');
+    const waiting = a10.flatMap((d) => d.stranded).filter((s) => s.resource === 'StatefulSet/inference/llama-3-1-8b');
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const s of waiting) expect({ evicted: s.evicted, hangs: s.hangs, claims: s.nodeLocalClaims }).toEqual({ evicted: 1, hangs: false, claims: ['claim model-cache (StorageClass local-nvme)'] });
+  });
+
+  test('3 (metrics-server): the resource metrics API the CPU HPAs read is installed in infra-controllers, which apps waits for', () => {
+    const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.length).toBeGreaterThan(0);
+    const release = find('HelmRelease', 'metrics-server', 'metrics-server');
+    expect(release.spec.chart.spec).toMatchObject({ chart: 'metrics-server', version: '3.13.1' });
+    expect(JSON.stringify(release.spec.values)).not.toMatch(/kubelet-insecure-tls/);
+    const apps = find('Kustomization', 'apps', 'flux-system');
+    const configs = find('Kustomization', 'infra-configs', 'flux-system');
+    expect(apps.spec.dependsOn).toContainEqual({ name: 'infra-configs' });
+    expect(configs.spec.dependsOn).toContainEqual({ name: 'infra-controllers' });
+    expect(find('Kustomization', 'infra-controllers', 'flux-system').spec.wait).toBe(true);
   });
 
   test('9: vLLM gets USER and TORCHINDUCTOR_CACHE_DIR (getpass.getuser() fails for a UID without passwd entry)', () => {
-    const env = find('Deployment', 'llama-3-1-8b', 'inference').spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    const env = find('StatefulSet', 'llama-3-1-8b', 'inference').spec.template.spec.containers[0].env as { name: string; value?: string }[];
     expect(env.find((e) => e.name === 'USER')?.value).toBeTruthy();
     expect(env.find((e) => e.name === 'TORCHINDUCTOR_CACHE_DIR')?.value).toMatch(/^\/model-cache\//);
   });
@@ -80,7 +109,8 @@ describe('default platform: findings of issue 9', () => {
   test('10: every rollout at maximum scale fits the quotas and nodes (inference GPU quota = max scale + surge)', () => {
     const facts = readTree(manifests);
     expect(simulateRollouts(facts, model).filter((c) => c.problems.length > 0).map((c) => c.problems)).toEqual([]);
-    expect(find('ResourceQuota', 'compute', 'inference').spec.hard['requests.nvidia.com/gpu']).toBe('7');
+    // vLLM 3 (StatefulSet: replaced in place, no surge) + embeddings 2 + 1 surge
+    expect(find('ResourceQuota', 'compute', 'inference').spec.hard['requests.nvidia.com/gpu']).toBe('6');
   });
 
   test('11: draining any node leaves a place for every PDB-protected pod', () => {

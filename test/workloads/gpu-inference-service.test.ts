@@ -5,6 +5,7 @@ import { GpuInferenceService } from '../../src/workloads/gpu-inference-service.j
 import { ModelCache } from '../../src/workloads/model-cache.js';
 import { ModelServer } from '../../src/workloads/model-server-presets.js';
 import { findNulls } from '../../src/render/synthesize.js';
+import { readStorageClasses } from '../../src/cluster/storage-classes.js';
 import { admitGateway, mainContainer, renderedByKind, tenantApp } from './helpers.js';
 
 const llama = () => ModelServer.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192 });
@@ -116,6 +117,28 @@ test('a node-local cache is a local-path claim per replica', () => {
   expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '100Gi' } } });
   expect(objects['StatefulSet/llm'].spec.replicas).toBe(2);
   expect(objects['PodDisruptionBudget/llm'].spec.maxUnavailable).toBe(1);
+  // a claim left behind by a scale-down would pin the next replica of that ordinal to its node
+  expect(objects['StatefulSet/llm'].spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Delete' });
+});
+
+test('a node-local cache takes its StorageClass from the cluster model; one that binds Immediate is refused', () => {
+  const { app, tenant } = tenantApp();
+  const localNvme = readStorageClasses([{ name: 'local-nvme', provisioner: 'rancher.io/local-path' }]).classes[0];
+  const svc = new GpuInferenceService(tenant, 'llm', { server: llama(), modelCache: ModelCache.nodeLocal({ storageClass: localNvme, size: '60Gi' }), replicas: 2 });
+  admitGateway(svc);
+  const sts = renderedByKind(app, svc)['StatefulSet/llm'];
+  expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'local-nvme', resources: { requests: { storage: '60Gi' } } });
+  const immediate = readStorageClasses([{ name: 'local', provisioner: 'rancher.io/local-path', volumeBindingMode: 'Immediate' }]).classes[0];
+  const other = tenantApp();
+  expect(() => new GpuInferenceService(other.tenant, 'llm', { server: llama(), modelCache: ModelCache.nodeLocal({ storageClass: immediate }) }))
+    .toThrow(/llm: invalid 'modelCache.storageClass' \("local"\): binds Immediate/);
+});
+
+test('a persistent (not node-local) cache keeps its claims when scaled down', () => {
+  const { app, tenant } = tenantApp();
+  const svc = new GpuInferenceService(tenant, 'llm', { server: llama(), modelCache: ModelCache.persistentClaim(), replicas: 2 });
+  admitGateway(svc);
+  expect(renderedByKind(app, svc)['StatefulSet/llm'].spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
 });
 
 test('a hostPath cache renders in a namespace without Pod Security enforcement and fails inside a restricted Tenant', () => {
