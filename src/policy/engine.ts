@@ -1,10 +1,10 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { defaultSchemaValidator, SchemaValidator } from '../schema/index.js';
 import { loadPolicySet, versionNumber, DEFAULT_POLICIES_DIR, type ContainerType, type LoadedPolicy, type PolicyDefinition } from './definition.js';
 import { exemptionsOf } from './exemptions.js';
-import { addQuantityKeywords } from './keywords.js';
 import { followKustomizations } from './kustomize-build.js';
 import { loadManifests, type LoadedManifests, type ManifestLoadError, type ManifestObject, type SourceDocument } from './loader.js';
+import { PolicySchemaCompiler } from './policy-validators.js';
 import { ObjectIndex, POD_KINDS, type PodTemplate } from './object-index.js';
 import { decodePointer, encodePointer, SourcePositions } from './positions.js';
 import { resolveCrossResourceRule, type CrossResourceRule, type RuleContext } from './registry.js';
@@ -45,6 +45,13 @@ export interface GateOptions {
    * @default []
    */
   readonly crds?: readonly string[];
+  /**
+   * Directory of policy schemas compiled ahead of time (`npm run build`); a schema whose content
+   * key is not there (a changed or a user's policy) is compiled at run time and listed in
+   * {@link CheckReport.runtimeCompiledPolicies}. `false` compiles every schema at run time.
+   * @default lib/policy/compiled
+   */
+  readonly compiledPolicies?: string | false;
 }
 
 /** Options of {@link runCheck}. */
@@ -82,6 +89,12 @@ export interface CheckReport {
   readonly targetVersion: string;
   /** Files that could not be loaded (only with `collectLoadErrors`). */
   readonly loadErrors: readonly ManifestLoadError[];
+  /**
+   * Ids of schema policies compiled at run time because their schema's content key is not in the
+   * ahead-of-time compiled directory (a changed policies/ file before `npm run build`, a user's
+   * `--policies` directory); empty when every schema came precompiled.
+   */
+  readonly runtimeCompiledPolicies: readonly string[];
 }
 
 interface Finding {
@@ -121,9 +134,10 @@ const CONTAINER_TYPES: readonly ContainerType[] = ['initContainers', 'containers
 export class PolicyGate {
   readonly targetVersion: string;
   private compiled: CompiledPolicy[] | undefined;
+  private readonly runtimeCompiled: string[] = [];
   private readonly allPolicies: LoadedPolicy[];
   private readonly selected: LoadedPolicy[];
-  private readonly ajv: Ajv;
+  private readonly compiler: PolicySchemaCompiler;
   private readonly schemas: SchemaValidator;
   private readonly extraCrds: readonly ManifestObject[];
 
@@ -142,9 +156,7 @@ export class PolicyGate {
       if (options.disable?.includes(d.id)) return false;
       return d.enabled !== false || (options.enable?.includes(d.id) ?? false);
     });
-    this.ajv = new Ajv({ allErrors: false, $data: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true });
-    addQuantityKeywords(this.ajv);
-    for (const library of set.libraries) this.ajv.addSchema(library.schema, library.id);
+    this.compiler = new PolicySchemaCompiler(set.libraries, { compiledDirectory: options.compiledPolicies });
     this.schemas = defaultSchemaValidator();
     this.extraCrds = options.crds && options.crds.length > 0 ? loadManifests(options.crds).objects.filter(isCrd) : [];
     registerBuiltinRules();
@@ -178,13 +190,15 @@ export class PolicyGate {
       }
       try {
         const kinds = d.match?.kinds ?? (d.target === 'pod' || d.target === 'container' ? POD_KINDS : undefined);
+        const before = this.compiler.runtimeCompiled;
         out.push({
           kind: 'schema',
           loaded,
           kinds: kinds ? new Set(kinds) : undefined,
-          when: d.when === undefined ? undefined : this.ajv.compile(d.when as object),
-          check: this.ajv.compile(schema as object),
+          when: d.when === undefined ? undefined : this.compiler.compile(d.when as object),
+          check: this.compiler.compile(schema as object),
         });
+        if (this.compiler.runtimeCompiled > before) this.runtimeCompiled.push(d.id);
       } catch (error) {
         throw new Error(`${loaded.file}: schema does not compile: ${(error as Error).message}`);
       }
@@ -297,7 +311,7 @@ export class PolicyGate {
       results.push({ ...base, ...field, result, line });
     }
     results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0)));
-    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion, loadErrors };
+    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion, loadErrors, runtimeCompiledPolicies: [...this.runtimeCompiled] };
   }
 }
 

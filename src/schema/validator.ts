@@ -3,9 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import standaloneCodeModule from 'ajv/dist/standalone/index.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { isSecretPointer, secretSlots } from '../masking/secret-positions.js';
@@ -83,13 +81,21 @@ export interface SchemaValidatorOptions {
 interface CompiledIndex {
   /** Hash of everything the generated code depends on (see {@link SchemaValidator.inputHash}). */
   readonly inputs: string;
-  /** `apiVersion|kind` to the file (in the directory) exporting its validate function. */
+  /**
+   * `apiVersion|kind` to `file#export`: the module (in the directory) and its export holding the
+   * kind's validate function. One module per API group, so the definitions its kinds share
+   * (ObjectMeta, PodSpec, ...) are emitted once per group instead of once per kind.
+   */
   readonly kinds: Record<string, string>;
 }
 
 const require = createRequire(import.meta.url);
-type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string;
-const standaloneCode = ((standaloneCodeModule as unknown as { default?: StandaloneCode }).default ?? standaloneCodeModule) as unknown as StandaloneCode;
+type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
+/** ajv is required when something is compiled (never for a run that only uses precompiled kinds). */
+function newAjvInstance(options: Options): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  return new AjvClass(options);
+}
 const COMPILED_DIR = new URL('./compiled/', import.meta.url);
 const COMPILED_INDEX = 'index.json';
 
@@ -131,25 +137,38 @@ export class SchemaValidator {
    * Compiles every kind (or the kinds `only` names, as `apiVersion|kind`) and writes each as
    * standalone code into `dir` with an index recording {@link inputHash}; replaces what `dir` held.
    */
-  writeCompiled(dir: string, only?: readonly string[]): { readonly kinds: number } {
-    const ajv = this.newAjv(true);
+  writeCompiled(dir: string, only?: readonly string[]): { readonly kinds: number; readonly files: number } {
+    const standaloneCode = (require('ajv/dist/standalone/index.js') as { default: StandaloneCode }).default;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    const byGroup = new Map<string, string[]>();
+    for (const k of this.schemas.keys()) {
+      if (only && !only.includes(k)) continue;
+      const group = groupOf(k.slice(0, k.indexOf('|'))) || 'core';
+      byGroup.set(group, [...(byGroup.get(group) ?? []), k]);
+    }
     const kinds: Record<string, string> = {};
     let n = 0;
-    for (const [k, entry] of this.schemas) {
-      if (only && !only.includes(k)) continue;
-      const file = `${n++}.cjs`;
-      writeFileSync(join(dir, file), standaloneCode(ajv, ajv.compile(entry.schema())));
-      kinds[k] = file;
+    for (const [group, keys] of [...byGroup].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // a fresh ajv per module: its code holds the group's kinds and what they reference, once
+      const ajv = this.newAjv(true);
+      const file = `${group}.cjs`;
+      const exports: Record<string, string> = {};
+      for (const k of keys) {
+        const name = `k${n++}`;
+        exports[name] = `kind-${name}`;
+        ajv.addSchema(this.schemas.get(k)!.schema(), exports[name]);
+        kinds[k] = `${file}#${name}`;
+      }
+      writeFileSync(join(dir, file), standaloneCode(ajv, exports));
     }
     const index: CompiledIndex = { inputs: this.inputHash, kinds };
     writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify(index, null, 1)}\n`);
-    return { kinds: n };
+    return { kinds: n, files: byGroup.size };
   }
 
   private newAjv(source: boolean): Ajv {
-    const ajv = new Ajv({
+    const ajv = newAjvInstance({
       allErrors: true,
       verbose: true,
       strict: true,
@@ -162,8 +181,8 @@ export class SchemaValidator {
       validateSchema: false,
       ...(source ? { code: { source: true } } : {}),
     });
-    // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
-    const plugin = addFormatsModule as unknown as AddFormats & { default?: AddFormats };
+    // ajv-formats is CommonJS with `exports.default`
+    const plugin = require('ajv-formats') as AddFormats & { default?: AddFormats };
     (plugin.default ?? plugin)(ajv, [...CHECKED_FORMATS]);
     ajv.addSchema({ $id: K8S_ID, definitions: strictDefinitions(this.kubernetesDefinitions, (ref) => ref) });
     return ajv;
@@ -213,8 +232,9 @@ export class SchemaValidator {
     if (cached) return cached;
     const entry = this.schemas.get(k);
     if (!entry) return undefined;
-    const file = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
-    const validate = file ? (require(join(this.precompiled!.dir, file)) as ValidateFunction) : this.ajv.compile(entry.schema());
+    const location = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
+    const [file, name] = location?.split('#') ?? [];
+    const validate = file && name ? (require(join(this.precompiled!.dir, file)) as Record<string, ValidateFunction>)[name] : this.ajv.compile(entry.schema());
     this.compiled.set(k, validate);
     return validate;
   }
