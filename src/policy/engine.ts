@@ -230,20 +230,28 @@ export class PolicyGate {
       return r;
     };
     const policyIds = new Set(this.allPolicies.map((p) => p.definition.id));
+    // the objects of each kind set policies match (most share POD_KINDS), in input order, listed once
+    const byKinds = new Map<ReadonlySet<string>, readonly ManifestObject[]>();
+    const objectsOf = (kinds: ReadonlySet<string> | undefined): readonly ManifestObject[] => {
+      if (!kinds) return manifests.objects;
+      let list = byKinds.get(kinds);
+      if (!list) byKinds.set(kinds, (list = manifests.objects.filter((entry) => kinds.has(entry.object.kind))));
+      return list;
+    };
     for (const policy of compiled) {
       const d = policy.loaded.definition;
       if (policy.kind === 'schema') {
-        for (const entry of manifests.objects) {
-          if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
+        const sink: SchemaResultSink = {
           // a reference is made (and kept) only for an object with a listed result: at 10^6
-          // objects one per object would be a large share of check's memory
-          for (const f of evaluateSchemaPolicy(policy, entry, index, () => refFor(entry), keepPasses ? () => refFor(entry) : () => UNLISTED_PASS)) {
-            // exemptions only matter for failures; passes are only counted unless listed
-            if (!f.passed) findings.push({ ...f, exemptions: exemptionsFor(entry) });
-            else if (keepPasses) findings.push(f);
+          // objects one per object would be a large share of check's memory; passes are only
+          // counted unless listed, and exemptions only matter for failures
+          pass: (entry) => {
+            if (keepPasses) findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: true, message: '' });
             else passes++;
-          }
-        }
+          },
+          fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
+        };
+        for (const entry of objectsOf(policy.kinds)) evaluateSchemaPolicy(policy, entry, index, sink);
         continue;
       }
       const context: RuleContext = {
@@ -325,51 +333,52 @@ export function refOf(entry: ManifestObject): ResourceRef {
   return { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name };
 }
 
-/** The resource of a pass that is only counted (never rendered). */
-const UNLISTED_PASS: ResourceRef = Object.freeze({ apiVersion: '', kind: '', name: '' }) as ResourceRef;
+/** Where a schema policy's results go (the gate counts or lists passes, keeps failures). */
+interface SchemaResultSink {
+  pass(entry: ManifestObject): void;
+  fail(entry: ManifestObject, message: string, field: string | undefined): void;
+}
 
-function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, failRef: () => ResourceRef, passRef: () => ResourceRef): Omit<Finding, 'exemptions'>[] {
+/** Evaluates a schema policy on one object: at most one pass, or one failure per failing target. */
+function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, sink: SchemaResultSink): void {
   const d = policy.loaded.definition;
   const target = d.target ?? 'object';
   // message variables, built only for failures
   const vars = (): Record<string, string> => ({ kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' });
   if (target === 'object') {
-    if (policy.when && !policy.when(entry.object)) return [];
-    if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource: failRef(), passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => p) }];
+    if (policy.when && !policy.when(entry.object)) return;
+    if (policy.check(entry.object)) sink.pass(entry);
+    else sink.fail(entry, fill(d.message, vars()), errorPointer(policy.check, (p) => p));
+    return;
   }
   const template = index.podTemplateOf(entry);
-  if (!template) return [];
+  if (!template) return;
   if (target === 'pod') {
     const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
-    if (policy.when && !policy.when(document)) return [];
-    if (policy.check(document)) return [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource: failRef(), passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
+    if (policy.when && !policy.when(document)) return;
+    if (policy.check(document)) sink.pass(entry);
+    else sink.fail(entry, fill(d.message, vars()), errorPointer(policy.check, (p) => mapPodPointer(p, template)));
+    return;
   }
-  const failures: Omit<Finding, 'exemptions'>[] = [];
   let applicable = 0;
+  let failed = 0;
+  const pod = { metadata: template.metadata, spec: template.spec };
   for (const containerType of d.containerTypes ?? CONTAINER_TYPES) {
     const containers = template.spec[containerType];
     if (!Array.isArray(containers)) continue;
-    containers.forEach((container: unknown, i: number) => {
-      const document = { kind: entry.object.kind, containerType, container, pod: { metadata: template.metadata, spec: template.spec } };
-      if (policy.when && !policy.when(document)) return;
+    for (let i = 0; i < containers.length; i++) {
+      const container: unknown = containers[i];
+      const document = { kind: entry.object.kind, containerType, container, pod };
+      if (policy.when && !policy.when(document)) continue;
       applicable++;
-      if (policy.check(document)) return;
+      if (policy.check(document)) continue;
+      failed++;
       const containerPath = `${template.specPath}/${containerType}/${i}`;
       const name = (container as { name?: unknown } | null)?.name;
-      failures.push({
-        policy: d,
-        source: entry.source,
-        resource: failRef(),
-        passed: false,
-        message: fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }),
-        field: errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)),
-      });
-    });
+      sink.fail(entry, fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }), errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)));
+    }
   }
-  if (failures.length > 0) return failures;
-  return applicable > 0 ? [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }] : [];
+  if (failed === 0 && applicable > 0) sink.pass(entry);
 }
 
 function errorPointer(check: ValidateFunction, map: (pointer: string) => string): string | undefined {

@@ -87,6 +87,12 @@ interface CompiledIndex {
    * (ObjectMeta, PodSpec, ...) are emitted once per group instead of once per kind.
    */
   readonly kinds: Record<string, string>;
+  /**
+   * Every kind the inputs define, in order, with where its schema comes from (`k8s:<definition>`
+   * or `crd:<file>:<version>`): a validator over current inputs takes its kinds from here instead
+   * of parsing the schema files (they are parsed only if something must compile at run time).
+   */
+  readonly schemas?: readonly (KindSchema & { readonly from: string })[];
 }
 
 const require = createRequire(import.meta.url);
@@ -107,8 +113,11 @@ const COMPILED_INDEX = 'index.json';
  */
 export class SchemaValidator {
   private ajvInstance: Ajv | undefined;
-  private kubernetesDefinitions: Record<string, SchemaNode> = {};
-  private readonly schemas = new Map<string, { info: KindSchema; schema: () => SchemaNode }>();
+  private readonly kubernetesText: string;
+  private parsedKubernetes: Record<string, SchemaNode> | undefined;
+  private readonly crdTexts: { readonly file: string; readonly text: string }[] = [];
+  private readonly parsedCrds = new Map<string, CompactCrd>();
+  private readonly schemas = new Map<string, { info: KindSchema; from: string; schema: () => SchemaNode }>();
   private readonly compiled = new Map<string, ValidateFunction>();
   /** Kinds whose schema came from a CRD read at run time: never taken from the precompiled directory. */
   private readonly runtimeOnly = new Set<string>();
@@ -122,10 +131,43 @@ export class SchemaValidator {
     const here = fileURLToPath(import.meta.url);
     this.inputs.update(readFileSync(here));
     this.inputs.update(readFileSync(here.replace(/validator\.([cm]?[jt]s)$/, 'strict.$1')));
-    this.loadKubernetes(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
-    this.loadCrds(options.crdDirectory ?? CRD_DIR);
+    this.kubernetesText = readFileSync(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS, 'utf8');
+    this.inputs.update(this.kubernetesText);
+    this.readCrds(options.crdDirectory ?? CRD_DIR);
     this.inputHash = this.inputs.digest('hex');
-    this.precompiled = options.compiledDirectory === false ? undefined : currentCompiled(options.compiledDirectory ?? COMPILED_DIR, this.inputHash);
+    const index = options.compiledDirectory === false ? undefined : currentCompiled(options.compiledDirectory ?? COMPILED_DIR, this.inputHash);
+    this.precompiled = index && { dir: index.dir, kinds: index.kinds };
+    if (index?.schemas) {
+      // the kinds as the build read them from the same inputs: no schema file is parsed
+      for (const { from, ...info } of index.schemas) this.schemas.set(key(info.apiVersion, info.kind), { info, from, schema: this.schemaFrom(from, info) });
+    } else {
+      this.loadKubernetes();
+      this.loadCrds();
+    }
+  }
+
+  /** The Kubernetes definitions, parsed on first use. */
+  private get kubernetesDefinitions(): Record<string, SchemaNode> {
+    this.parsedKubernetes ??= (JSON.parse(this.kubernetesText) as { definitions: Record<string, SchemaNode> }).definitions;
+    return this.parsedKubernetes;
+  }
+
+  private crd(file: string): CompactCrd {
+    let crd = this.parsedCrds.get(file);
+    if (!crd) {
+      const entry = this.crdTexts.find((c) => c.file === file);
+      if (!entry) throw new Error(`no CRD schema file ${file}`);
+      crd = JSON.parse(entry.text) as CompactCrd;
+      this.parsedCrds.set(file, crd);
+    }
+    return crd;
+  }
+
+  /** The schema of a kind from its origin (`k8s:<definition>` or `crd:<file>:<version>`). */
+  private schemaFrom(from: string, info: KindSchema): () => SchemaNode {
+    if (from.startsWith('k8s:')) return () => ({ $ref: `${K8S_ID}#/definitions/${from.slice(4)}` });
+    const [, file, version] = /^crd:(.*):([^:]+)$/.exec(from) ?? [];
+    return () => crdVersionSchema(this.crd(file).versions[version], info.apiVersion, info.kind);
   }
 
   /** Whether validators come from a current ahead-of-time compiled directory. */
@@ -162,7 +204,8 @@ export class SchemaValidator {
       }
       writeFileSync(join(dir, file), standaloneCode(ajv, exports));
     }
-    const index: CompiledIndex = { inputs: this.inputHash, kinds };
+    const schemas = [...this.schemas.values()].filter((s) => !this.runtimeOnly.has(key(s.info.apiVersion, s.info.kind))).map((s) => ({ ...s.info, from: s.from }));
+    const index: CompiledIndex = { inputs: this.inputHash, kinds, schemas };
     writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify(index, null, 1)}\n`);
     return { kinds: n, files: byGroup.size };
   }
@@ -244,12 +287,8 @@ export class SchemaValidator {
     return `CRD groups: ${[...groups].sort().join(', ')}`;
   }
 
-  private loadKubernetes(path: string | URL): void {
-    const text = readFileSync(path, 'utf8');
-    this.inputs.update(text);
-    const { definitions } = JSON.parse(text) as { definitions: Record<string, SchemaNode> };
-    this.kubernetesDefinitions = definitions;
-    for (const [name, definition] of Object.entries(definitions)) {
+  private loadKubernetes(): void {
+    for (const [name, definition] of Object.entries(this.kubernetesDefinitions)) {
       const gvks = definition['x-kubernetes-group-version-kind'] as GroupVersionKind[] | undefined;
       if (!gvks || !(definition.properties as SchemaNode | undefined)?.metadata) continue;
       for (const gvk of gvks) {
@@ -257,44 +296,41 @@ export class SchemaValidator {
         const k = key(apiVersion, gvk.kind);
         // DeleteOptions, WatchEvent and friends list every group; the first mapping wins.
         if (this.schemas.has(k)) continue;
-        this.schemas.set(k, {
-          info: { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: BUILT_IN_CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true },
-          schema: () => ({ $ref: `${K8S_ID}#/definitions/${name}` }),
-        });
+        const info: KindSchema = { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: BUILT_IN_CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true };
+        const from = `k8s:${name}`;
+        this.schemas.set(k, { info, from, schema: this.schemaFrom(from, info) });
       }
     }
   }
 
-  private loadCrds(dir: string | URL): void {
+  private readCrds(dir: string | URL): void {
     const base = typeof dir === 'string' ? dir.replace(/\/?$/, '/') : dir.href.replace(/\/?$/, '/');
-    const dirPath = typeof dir === 'string' ? dir : dir;
-    for (const file of readdirSync(dirPath).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
       const location = typeof dir === 'string' ? `${base}${file}` : new URL(file, base);
       const text = readFileSync(location, 'utf8');
       this.inputs.update(`\n${file}\n`).update(text);
-      const crd = JSON.parse(text) as CompactCrd;
-      for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, true);
+      this.crdTexts.push({ file, text });
+    }
+  }
+
+  private loadCrds(): void {
+    for (const { file } of this.crdTexts) {
+      const crd = this.crd(file);
+      for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, `crd:${file}:${version}`);
     }
   }
 
   /**
-   * `vendored`: one of the CRDs this package ships (its validator may be precompiled); a CRD read
-   * from the checked tree or `--crds` replaces it and is always compiled at run time.
+   * `vendored`: the origin (`crd:<file>:<version>`) of one of the CRDs this package ships (its
+   * validator may be precompiled); a CRD read from the checked tree or `--crds` (no origin)
+   * replaces it and is always compiled at run time.
    */
-  private addCrdVersion(group: string, kind: string, scope: 'Namespaced' | 'Cluster', version: string, openApi: SchemaNode, source: string, vendored = false): void {
+  private addCrdVersion(group: string, kind: string, scope: 'Namespaced' | 'Cluster', version: string, openApi: SchemaNode, source: string, vendored?: string): void {
     const apiVersion = `${group}/${version}`;
-    const schema = (): SchemaNode => {
-      const strict = strictSchema(openApi);
-      const properties = { ...(strict.properties as Record<string, SchemaNode> | undefined) };
-      properties.apiVersion = { type: 'string', enum: [apiVersion] };
-      properties.kind = { type: 'string', enum: [kind] };
-      properties.metadata = { $ref: OBJECT_META };
-      return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
-    };
     const k = key(apiVersion, kind);
     this.compiled.delete(k);
     if (!vendored) this.runtimeOnly.add(k);
-    this.schemas.set(k, { info: { apiVersion, kind, source, namespaced: scope === 'Namespaced' }, schema });
+    this.schemas.set(k, { info: { apiVersion, kind, source, namespaced: scope === 'Namespaced' }, from: vendored ?? `runtime:${source}`, schema: () => crdVersionSchema(openApi, apiVersion, kind) });
   }
 
   /**
@@ -342,12 +378,22 @@ export function groupOf(apiVersion: string): string {
 }
 
 /** The compiled directory when its index records `inputs`; undefined when missing or stale. */
-function currentCompiled(dir: string | URL, inputs: string): { dir: string; kinds: Record<string, string> } | undefined {
+function currentCompiled(dir: string | URL, inputs: string): (CompiledIndex & { dir: string }) | undefined {
   const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
   const indexFile = join(path, COMPILED_INDEX);
   if (!existsSync(indexFile)) return undefined;
   const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CompiledIndex;
-  return index.inputs === inputs ? { dir: path, kinds: index.kinds } : undefined;
+  return index.inputs === inputs ? { ...index, dir: path } : undefined;
+}
+
+/** The strict schema of one version of a CRD: its openAPIV3Schema with apiVersion, kind and metadata pinned. */
+function crdVersionSchema(openApi: SchemaNode, apiVersion: string, kind: string): SchemaNode {
+  const strict = strictSchema(openApi);
+  const properties = { ...(strict.properties as Record<string, SchemaNode> | undefined) };
+  properties.apiVersion = { type: 'string', enum: [apiVersion] };
+  properties.kind = { type: 'string', enum: [kind] };
+  properties.metadata = { $ref: OBJECT_META };
+  return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
 }
 
 /** Kinds whose scope does not matter for manifests (API-only types). */

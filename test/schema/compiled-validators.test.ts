@@ -62,6 +62,10 @@ describe('ahead-of-time compiled schema validators', () => {
     const runtime = new SchemaValidator({ compiledDirectory: false });
     expect(compiled.usesPrecompiled).toBe(true);
     expect(runtime.usesPrecompiled).toBe(false);
+    // the kinds come from the index (no schema file parsed), the same as parsing gives
+    expect(compiled.kinds()).toEqual(runtime.kinds());
+    expect(compiled.isBuiltInGroup('apps')).toBe(true);
+    expect(compiled.knowsKind('external-secrets.io', 'SecretStore')).toBe(true);
     for (const m of manifests) expect(compiled.validate(m)).toEqual(runtime.validate(m));
     expect(compiled.validate(manifests[0])).toEqual([]);
     expect(compiled.validate(manifests[2]).map((i) => i.path)).toEqual(expect.arrayContaining(['/spec/replicas', '/spec/template/spec/containers/0/resourcez']));
