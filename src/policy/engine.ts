@@ -176,6 +176,17 @@ export class PolicyGate {
     if (this.compiled) return this.compiled;
     const target = versionNumber(this.targetVersion);
     const out: CompiledPolicy[] = [];
+    // one set per distinct list of kinds (most pod policies share POD_KINDS), so evaluation lists
+    // each set's objects once
+    const sets = new Map<string, ReadonlySet<string>>();
+    const kindSets = {
+      of: (kinds: readonly string[]): ReadonlySet<string> => {
+        const key = [...kinds].sort().join('\0');
+        let set = sets.get(key);
+        if (!set) sets.set(key, (set = new Set(kinds)));
+        return set;
+      },
+    };
     for (const loaded of this.selected) {
       const d = loaded.definition;
       if (d.rule) {
@@ -194,7 +205,7 @@ export class PolicyGate {
         out.push({
           kind: 'schema',
           loaded,
-          kinds: kinds ? new Set(kinds) : undefined,
+          kinds: kinds ? kindSets.of(kinds) : undefined,
           when: d.when === undefined ? undefined : this.compiler.compile(d.when as object),
           check: this.compiler.compile(schema as object),
         });
@@ -343,12 +354,10 @@ interface SchemaResultSink {
 function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, sink: SchemaResultSink): void {
   const d = policy.loaded.definition;
   const target = d.target ?? 'object';
-  // message variables, built only for failures
-  const vars = (): Record<string, string> => ({ kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' });
   if (target === 'object') {
     if (policy.when && !policy.when(entry.object)) return;
     if (policy.check(entry.object)) sink.pass(entry);
-    else sink.fail(entry, fill(d.message, vars()), errorPointer(policy.check, (p) => p));
+    else sink.fail(entry, fill(d.message, messageVars(entry)), errorPointer(policy.check, (p) => p));
     return;
   }
   const template = index.podTemplateOf(entry);
@@ -357,7 +366,7 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
     const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
     if (policy.when && !policy.when(document)) return;
     if (policy.check(document)) sink.pass(entry);
-    else sink.fail(entry, fill(d.message, vars()), errorPointer(policy.check, (p) => mapPodPointer(p, template)));
+    else sink.fail(entry, fill(d.message, messageVars(entry)), errorPointer(policy.check, (p) => mapPodPointer(p, template)));
     return;
   }
   let applicable = 0;
@@ -375,10 +384,15 @@ function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObjec
       failed++;
       const containerPath = `${template.specPath}/${containerType}/${i}`;
       const name = (container as { name?: unknown } | null)?.name;
-      sink.fail(entry, fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }), errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)));
+      sink.fail(entry, fill(d.message, { ...messageVars(entry), container: typeof name === 'string' ? name : `#${i}`, containerType }), errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)));
     }
   }
   if (failed === 0 && applicable > 0) sink.pass(entry);
+}
+
+/** The message variables of an object (built only for failures). */
+function messageVars(entry: ManifestObject): Record<string, string> {
+  return { kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' };
 }
 
 function errorPointer(check: ValidateFunction, map: (pointer: string) => string): string | undefined {
