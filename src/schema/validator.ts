@@ -26,6 +26,7 @@ const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 const KUBERNETES_DEFINITIONS = new URL('kubernetes-v1.28/_definitions.json', SCHEMAS_DIR);
 const CRD_DIR = new URL('crds/', SCHEMAS_DIR);
 const K8S_ID = 'k8s';
+const POD_SPEC = 'io.k8s.api.core.v1.PodSpec';
 const OBJECT_META = `${K8S_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
 
 type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
@@ -184,9 +185,10 @@ export class SchemaValidator {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const byGroup = new Map<string, string[]>();
-    for (const k of this.schemas.keys()) {
+    const podSpecUsers = new Map<string, boolean>();
+    for (const [k, entry] of this.schemas) {
       if (only && !only.includes(k)) continue;
-      const group = groupOf(k.slice(0, k.indexOf('|'))) || 'core';
+      const group = this.moduleOf(k, entry.from, podSpecUsers);
       byGroup.set(group, [...(byGroup.get(group) ?? []), k]);
     }
     const kinds: Record<string, string> = {};
@@ -208,6 +210,31 @@ export class SchemaValidator {
     const index: CompiledIndex = { inputs: this.inputHash, kinds, schemas };
     writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify(index, null, 1)}\n`);
     return { kinds: n, files: byGroup.size };
+  }
+
+  /**
+   * The compiled module a kind goes to: every built-in kind with a pod template (it references
+   * PodSpec, the largest definition) in `workloads`, the other built-in kinds by API group (what
+   * they reference is emitted once per module), and each CRD kind alone (its schema is inline,
+   * nothing to share, and a run meeting one kind loads only its code).
+   */
+  private moduleOf(k: string, from: string, memo: Map<string, boolean>): string {
+    const [apiVersion, kind] = k.split('|');
+    if (!from.startsWith('k8s:')) return `${groupOf(apiVersion)}-${kind.toLowerCase()}`;
+    return this.references(from.slice(4), POD_SPEC, memo) ? 'workloads' : groupOf(apiVersion) || 'core';
+  }
+
+  /** Whether definition `name` references `target` (directly or through other definitions). */
+  private references(name: string, target: string, memo: Map<string, boolean>, visiting = new Set<string>()): boolean {
+    if (name === target) return true;
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    if (visiting.has(name)) return false;
+    visiting.add(name);
+    const refs = JSON.stringify(this.kubernetesDefinitions[name] ?? {}).match(/"\$ref":"#\/definitions\/[^"]+"/g) ?? [];
+    const found = refs.some((ref) => this.references(ref.slice('"$ref":"#/definitions/'.length, -1), target, memo, visiting));
+    memo.set(name, found);
+    return found;
   }
 
   private newAjv(source: boolean): Ajv {
