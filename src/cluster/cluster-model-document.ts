@@ -15,6 +15,8 @@ import { isLambdaInstanceType, LAMBDA_INSTANCE_TYPE_NAMES, lambdaInstanceType, P
 import { defaultReservation } from './reservations.js';
 import { readStorageClasses, type StorageClassModel } from './storage-classes.js';
 
+/** ConfigMap data key holding the model as YAML (here, not in cluster-model.ts, so reading a model never loads cdk8s). */
+export const CLUSTER_MODEL_DATA_KEY = 'cluster.yaml';
 /** apiVersion of the cluster model document. */
 export const CLUSTER_MODEL_API_VERSION = 'lambda-gitops.dev/v1alpha1';
 /** kind of the cluster model document. */

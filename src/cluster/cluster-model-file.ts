@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
 import { LabelKeys } from '../core/labels.js';
-import { ClusterModelDocument, FieldProblem, resolveClusterModel } from './cluster-model-document.js';
-import { CLUSTER_MODEL_DATA_KEY } from './cluster-model.js';
+import { CLUSTER_MODEL_DATA_KEY, ClusterModelDocument, FieldProblem, resolveClusterModel } from './cluster-model-document.js';
 
 /** A cluster model that cannot be used; the message names the file and every bad field. */
 export class ClusterModelError extends Error {

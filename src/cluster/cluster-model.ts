@@ -9,15 +9,14 @@ import type { TimeSlicingProfileData } from '../gpu/time-slicing-config.js';
 import { clusterScopedDirectory } from '../secrets/cluster-scoped.js';
 import { DEFAULT_STORAGE_CLASS_ANNOTATION, readStorageClasses, type ReclaimPolicy, type StorageClassModel, type VolumeBindingMode } from './storage-classes.js';
 import {
-  CLUSTER_MODEL_API_VERSION, CLUSTER_MODEL_KIND, ClusterModelDocument, DEFAULT_HOURS_PER_MONTH, NodePoolModel, NodeTaint, resolveClusterModel,
+  CLUSTER_MODEL_API_VERSION, CLUSTER_MODEL_DATA_KEY, CLUSTER_MODEL_KIND, ClusterModelDocument, DEFAULT_HOURS_PER_MONTH, NodePoolModel, NodeTaint, resolveClusterModel,
 } from './cluster-model-document.js';
 
 /** Name of the ConfigMap that carries the cluster model. */
 export const CLUSTER_MODEL_CONFIGMAP_NAME = 'cluster-model';
 /** Default namespace of the cluster model ConfigMap (exists wherever Flux runs). */
 export const CLUSTER_MODEL_NAMESPACE = 'flux-system';
-/** ConfigMap data key holding the model as YAML. */
-export const CLUSTER_MODEL_DATA_KEY = 'cluster.yaml';
+export { CLUSTER_MODEL_DATA_KEY };
 
 /** Props of {@link NodePool}. */
 export interface NodePoolProps {

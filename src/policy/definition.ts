@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import jsYaml from 'js-yaml';
+import { policyDefinitionValidator, prevalidatedPolicyFiles } from './policy-validators.js';
 import type { Severity } from './types.js';
 
 /** Where a schema policy looks. */
@@ -51,7 +52,6 @@ export interface LoadedPolicy {
 
 /** The policies shipped with the package. */
 export const DEFAULT_POLICIES_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
-const DEFINITION_SCHEMA = new URL('../../schemas/policy-definition.schema.json', import.meta.url);
 
 /** A broken policy file. */
 export class PolicyDefinitionError extends Error {
@@ -73,7 +73,7 @@ export interface PolicySet {
   readonly libraries: readonly PolicyLibrary[];
 }
 
-let definitionValidator: ReturnType<Ajv['compile']> | undefined;
+let definitionValidator: ValidateFunction | undefined;
 
 /**
  * Reads `<dir>/<id>/policy.yaml` (or `.json`) for every folder not starting with `_`, and
@@ -82,7 +82,7 @@ let definitionValidator: ReturnType<Ajv['compile']> | undefined;
  * @throws PolicyDefinitionError naming the file and the problem.
  */
 export function loadPolicySet(dir: string = DEFAULT_POLICIES_DIR): PolicySet {
-  definitionValidator ??= new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(DEFINITION_SCHEMA, 'utf8')));
+  const prevalidated = prevalidatedPolicyFiles();
   const policies: LoadedPolicy[] = [];
   const libraries: PolicyLibrary[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -90,7 +90,7 @@ export function loadPolicySet(dir: string = DEFAULT_POLICIES_DIR): PolicySet {
     const directory = join(dir, entry.name);
     if (entry.name === '_lib') {
       for (const file of readdirSync(directory).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-        const schema = readYaml(join(directory, file)) as Record<string, unknown>;
+        const schema = readPolicyFile(join(directory, file), prevalidated).value as Record<string, unknown>;
         libraries.push({ id: file.replace(/\.ya?ml$/, ''), schema });
       }
       continue;
@@ -98,10 +98,14 @@ export function loadPolicySet(dir: string = DEFAULT_POLICIES_DIR): PolicySet {
     if (entry.name.startsWith('_') || entry.name.startsWith('.')) continue;
     const file = ['policy.yaml', 'policy.yml', 'policy.json'].map((f) => join(directory, f)).find((f) => existsSync(f));
     if (!file) throw new PolicyDefinitionError(directory, 'no policy.yaml in the policy folder');
-    const definition = readYaml(file) as PolicyDefinition;
-    if (!definitionValidator(definition)) {
-      const problems = (definitionValidator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-      throw new PolicyDefinitionError(file, `not a valid policy definition: ${problems}`);
+    const read = readPolicyFile(file, prevalidated);
+    const definition = read.value as PolicyDefinition;
+    if (!read.prevalidated) {
+      definitionValidator ??= policyDefinitionValidator();
+      if (!definitionValidator(definition)) {
+        const problems = (definitionValidator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+        throw new PolicyDefinitionError(file, `not a valid policy definition: ${problems}`);
+      }
     }
     if (definition.id !== entry.name) throw new PolicyDefinitionError(file, `id '${definition.id}' must equal the folder name '${entry.name}'`);
     policies.push({ definition, directory, file });
@@ -109,9 +113,26 @@ export function loadPolicySet(dir: string = DEFAULT_POLICIES_DIR): PolicySet {
   return { policies, libraries };
 }
 
-function readYaml(file: string): unknown {
+/**
+ * A policy or library file's parsed value; `prevalidated` when the build parsed and validated the
+ * same text (lib/policy/compiled/policy-files.json), which is then neither parsed nor validated again.
+ */
+function readPolicyFile(file: string, prevalidated: { get(text: string): unknown }): { value: unknown; prevalidated: boolean } {
+  let text: string;
   try {
-    return jsYaml.load(readFileSync(file, 'utf8'), { schema: jsYaml.CORE_SCHEMA, filename: file });
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PolicyDefinitionError(file, (error as Error).message);
+  }
+  const known = prevalidated.get(text);
+  if (known !== undefined) return { value: known, prevalidated: true };
+  return { value: parsePolicyYaml(text, file), prevalidated: false };
+}
+
+/** Parses a policy or library file as the gate reads it (js-yaml core schema). */
+export function parsePolicyYaml(text: string, file: string): unknown {
+  try {
+    return jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: file });
   } catch (error) {
     throw new PolicyDefinitionError(file, (error as Error).message);
   }

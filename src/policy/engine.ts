@@ -1,10 +1,10 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { defaultSchemaValidator, SchemaValidator } from '../schema/index.js';
 import { loadPolicySet, versionNumber, DEFAULT_POLICIES_DIR, type ContainerType, type LoadedPolicy, type PolicyDefinition } from './definition.js';
 import { exemptionsOf } from './exemptions.js';
-import { addQuantityKeywords } from './keywords.js';
 import { followKustomizations } from './kustomize-build.js';
 import { loadManifests, type LoadedManifests, type ManifestLoadError, type ManifestObject, type SourceDocument } from './loader.js';
+import { PolicySchemaCompiler } from './policy-validators.js';
 import { ObjectIndex, POD_KINDS, type PodTemplate } from './object-index.js';
 import { decodePointer, encodePointer, SourcePositions } from './positions.js';
 import { resolveCrossResourceRule, type CrossResourceRule, type RuleContext } from './registry.js';
@@ -45,6 +45,13 @@ export interface GateOptions {
    * @default []
    */
   readonly crds?: readonly string[];
+  /**
+   * Directory of policy schemas compiled ahead of time (`npm run build`); a schema whose content
+   * key is not there (a changed or a user's policy) is compiled at run time and listed in
+   * {@link CheckReport.runtimeCompiledPolicies}. `false` compiles every schema at run time.
+   * @default lib/policy/compiled
+   */
+  readonly compiledPolicies?: string | false;
 }
 
 /** Options of {@link runCheck}. */
@@ -82,6 +89,12 @@ export interface CheckReport {
   readonly targetVersion: string;
   /** Files that could not be loaded (only with `collectLoadErrors`). */
   readonly loadErrors: readonly ManifestLoadError[];
+  /**
+   * Ids of schema policies compiled at run time because their schema's content key is not in the
+   * ahead-of-time compiled directory (a changed policies/ file before `npm run build`, a user's
+   * `--policies` directory); empty when every schema came precompiled.
+   */
+  readonly runtimeCompiledPolicies: readonly string[];
 }
 
 interface Finding {
@@ -121,9 +134,10 @@ const CONTAINER_TYPES: readonly ContainerType[] = ['initContainers', 'containers
 export class PolicyGate {
   readonly targetVersion: string;
   private compiled: CompiledPolicy[] | undefined;
+  private readonly runtimeCompiled: string[] = [];
   private readonly allPolicies: LoadedPolicy[];
   private readonly selected: LoadedPolicy[];
-  private readonly ajv: Ajv;
+  private readonly compiler: PolicySchemaCompiler;
   private readonly schemas: SchemaValidator;
   private readonly extraCrds: readonly ManifestObject[];
 
@@ -142,9 +156,7 @@ export class PolicyGate {
       if (options.disable?.includes(d.id)) return false;
       return d.enabled !== false || (options.enable?.includes(d.id) ?? false);
     });
-    this.ajv = new Ajv({ allErrors: false, $data: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true });
-    addQuantityKeywords(this.ajv);
-    for (const library of set.libraries) this.ajv.addSchema(library.schema, library.id);
+    this.compiler = new PolicySchemaCompiler(set.libraries, { compiledDirectory: options.compiledPolicies });
     this.schemas = defaultSchemaValidator();
     this.extraCrds = options.crds && options.crds.length > 0 ? loadManifests(options.crds).objects.filter(isCrd) : [];
     registerBuiltinRules();
@@ -164,6 +176,17 @@ export class PolicyGate {
     if (this.compiled) return this.compiled;
     const target = versionNumber(this.targetVersion);
     const out: CompiledPolicy[] = [];
+    // one set per distinct list of kinds (most pod policies share POD_KINDS), so evaluation lists
+    // each set's objects once
+    const sets = new Map<string, ReadonlySet<string>>();
+    const kindSets = {
+      of: (kinds: readonly string[]): ReadonlySet<string> => {
+        const key = [...kinds].sort().join('\0');
+        let set = sets.get(key);
+        if (!set) sets.set(key, (set = new Set(kinds)));
+        return set;
+      },
+    };
     for (const loaded of this.selected) {
       const d = loaded.definition;
       if (d.rule) {
@@ -178,13 +201,15 @@ export class PolicyGate {
       }
       try {
         const kinds = d.match?.kinds ?? (d.target === 'pod' || d.target === 'container' ? POD_KINDS : undefined);
+        const before = this.compiler.runtimeCompiled;
         out.push({
           kind: 'schema',
           loaded,
-          kinds: kinds ? new Set(kinds) : undefined,
-          when: d.when === undefined ? undefined : this.ajv.compile(d.when as object),
-          check: this.ajv.compile(schema as object),
+          kinds: kinds ? kindSets.of(kinds) : undefined,
+          when: d.when === undefined ? undefined : this.compiler.compile(d.when as object),
+          check: this.compiler.compile(schema as object),
         });
+        if (this.compiler.runtimeCompiled > before) this.runtimeCompiled.push(d.id);
       } catch (error) {
         throw new Error(`${loaded.file}: schema does not compile: ${(error as Error).message}`);
       }
@@ -216,20 +241,28 @@ export class PolicyGate {
       return r;
     };
     const policyIds = new Set(this.allPolicies.map((p) => p.definition.id));
+    // the objects of each kind set policies match (most share POD_KINDS), in input order, listed once
+    const byKinds = new Map<ReadonlySet<string>, readonly ManifestObject[]>();
+    const objectsOf = (kinds: ReadonlySet<string> | undefined): readonly ManifestObject[] => {
+      if (!kinds) return manifests.objects;
+      let list = byKinds.get(kinds);
+      if (!list) byKinds.set(kinds, (list = manifests.objects.filter((entry) => kinds.has(entry.object.kind))));
+      return list;
+    };
     for (const policy of compiled) {
       const d = policy.loaded.definition;
       if (policy.kind === 'schema') {
-        for (const entry of manifests.objects) {
-          if (policy.kinds && !policy.kinds.has(entry.object.kind)) continue;
+        const sink: SchemaResultSink = {
           // a reference is made (and kept) only for an object with a listed result: at 10^6
-          // objects one per object would be a large share of check's memory
-          for (const f of evaluateSchemaPolicy(policy, entry, index, () => refFor(entry), keepPasses ? () => refFor(entry) : () => UNLISTED_PASS)) {
-            // exemptions only matter for failures; passes are only counted unless listed
-            if (!f.passed) findings.push({ ...f, exemptions: exemptionsFor(entry) });
-            else if (keepPasses) findings.push(f);
+          // objects one per object would be a large share of check's memory; passes are only
+          // counted unless listed, and exemptions only matter for failures
+          pass: (entry) => {
+            if (keepPasses) findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: true, message: '' });
             else passes++;
-          }
-        }
+          },
+          fail: (entry, message, field) => findings.push({ policy: d, source: entry.source, resource: refFor(entry), passed: false, message, field, exemptions: exemptionsFor(entry) }),
+        };
+        for (const entry of objectsOf(policy.kinds)) evaluateSchemaPolicy(policy, entry, index, sink);
         continue;
       }
       const context: RuleContext = {
@@ -297,7 +330,7 @@ export class PolicyGate {
       results.push({ ...base, ...field, result, line });
     }
     results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0)));
-    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion, loadErrors };
+    return { summary, results, failed, policies: this.policies(), targetVersion: this.targetVersion, loadErrors, runtimeCompiledPolicies: [...this.runtimeCompiled] };
   }
 }
 
@@ -311,51 +344,55 @@ export function refOf(entry: ManifestObject): ResourceRef {
   return { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), name: metadata.name };
 }
 
-/** The resource of a pass that is only counted (never rendered). */
-const UNLISTED_PASS: ResourceRef = Object.freeze({ apiVersion: '', kind: '', name: '' }) as ResourceRef;
+/** Where a schema policy's results go (the gate counts or lists passes, keeps failures). */
+interface SchemaResultSink {
+  pass(entry: ManifestObject): void;
+  fail(entry: ManifestObject, message: string, field: string | undefined): void;
+}
 
-function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, failRef: () => ResourceRef, passRef: () => ResourceRef): Omit<Finding, 'exemptions'>[] {
+/** Evaluates a schema policy on one object: at most one pass, or one failure per failing target. */
+function evaluateSchemaPolicy(policy: CompiledSchemaPolicy, entry: ManifestObject, index: ObjectIndex, sink: SchemaResultSink): void {
   const d = policy.loaded.definition;
   const target = d.target ?? 'object';
-  // message variables, built only for failures
-  const vars = (): Record<string, string> => ({ kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' });
   if (target === 'object') {
-    if (policy.when && !policy.when(entry.object)) return [];
-    if (policy.check(entry.object)) return [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource: failRef(), passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => p) }];
+    if (policy.when && !policy.when(entry.object)) return;
+    if (policy.check(entry.object)) sink.pass(entry);
+    else sink.fail(entry, fill(d.message, messageVars(entry)), errorPointer(policy.check, (p) => p));
+    return;
   }
   const template = index.podTemplateOf(entry);
-  if (!template) return [];
+  if (!template) return;
   if (target === 'pod') {
     const document = { kind: entry.object.kind, metadata: template.metadata, spec: template.spec };
-    if (policy.when && !policy.when(document)) return [];
-    if (policy.check(document)) return [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }];
-    return [{ policy: d, source: entry.source, resource: failRef(), passed: false, message: fill(d.message, vars()), field: errorPointer(policy.check, (p) => mapPodPointer(p, template)) }];
+    if (policy.when && !policy.when(document)) return;
+    if (policy.check(document)) sink.pass(entry);
+    else sink.fail(entry, fill(d.message, messageVars(entry)), errorPointer(policy.check, (p) => mapPodPointer(p, template)));
+    return;
   }
-  const failures: Omit<Finding, 'exemptions'>[] = [];
   let applicable = 0;
+  let failed = 0;
+  const pod = { metadata: template.metadata, spec: template.spec };
   for (const containerType of d.containerTypes ?? CONTAINER_TYPES) {
     const containers = template.spec[containerType];
     if (!Array.isArray(containers)) continue;
-    containers.forEach((container: unknown, i: number) => {
-      const document = { kind: entry.object.kind, containerType, container, pod: { metadata: template.metadata, spec: template.spec } };
-      if (policy.when && !policy.when(document)) return;
+    for (let i = 0; i < containers.length; i++) {
+      const container: unknown = containers[i];
+      const document = { kind: entry.object.kind, containerType, container, pod };
+      if (policy.when && !policy.when(document)) continue;
       applicable++;
-      if (policy.check(document)) return;
+      if (policy.check(document)) continue;
+      failed++;
       const containerPath = `${template.specPath}/${containerType}/${i}`;
       const name = (container as { name?: unknown } | null)?.name;
-      failures.push({
-        policy: d,
-        source: entry.source,
-        resource: failRef(),
-        passed: false,
-        message: fill(d.message, { ...vars(), container: typeof name === 'string' ? name : `#${i}`, containerType }),
-        field: errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)),
-      });
-    });
+      sink.fail(entry, fill(d.message, { ...messageVars(entry), container: typeof name === 'string' ? name : `#${i}`, containerType }), errorPointer(policy.check, (p) => mapContainerPointer(p, containerPath, template)));
+    }
   }
-  if (failures.length > 0) return failures;
-  return applicable > 0 ? [{ policy: d, source: entry.source, resource: passRef(), passed: true, message: '' }] : [];
+  if (failed === 0 && applicable > 0) sink.pass(entry);
+}
+
+/** The message variables of an object (built only for failures). */
+function messageVars(entry: ManifestObject): Record<string, string> {
+  return { kind: entry.object.kind, name: entry.object.metadata.name, namespace: entry.object.metadata.namespace ?? '' };
 }
 
 function errorPointer(check: ValidateFunction, map: (pointer: string) => string): string | undefined {

@@ -237,7 +237,8 @@ function pointerOf(path: readonly (string | number)[]): string {
 
 /**
  * Turns js-yaml's result (with {@link PlainScalar}s) into kustomize's JSON value: shared nodes
- * (aliases) refused, merge keys expanded, annotation values as their raw text.
+ * (aliases) refused, merge keys expanded, annotation values as their raw text. `path` is the
+ * node's location, one stack for the whole walk (pushed and popped; copied only into an error).
  */
 function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<object>, place: Place): unknown {
   if (node instanceof PlainScalar) {
@@ -252,10 +253,18 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
   if (node === null || typeof node !== 'object') return node;
   if (seen.has(node)) throw aliasError(path);
   seen.add(node);
-  if (Array.isArray(node)) return node.map((item, i) => toKustomizeValue(item, [...path, i], seen, place === 'items' ? 'root' : 'other'));
+  if (Array.isArray(node)) {
+    const items = new Array<unknown>(node.length);
+    const itemPlace = place === 'items' ? 'root' : 'other';
+    for (let i = 0; i < node.length; i++) {
+      path.push(i);
+      items[i] = toKustomizeValue(node[i], path, seen, itemPlace);
+      path.pop();
+    }
+    return items;
+  }
   const source = node as Record<string, unknown>;
   const result: Record<string, unknown> = {};
-  const owners = new Map<string, string>();
   for (const key of Object.keys(source)) {
     if (key.startsWith(KEY_MARK)) {
       if (key === MERGE_KEY) continue;
@@ -266,18 +275,24 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
     if (place === 'annotations' && (key === '' || resolvePlain(key) !== undefined)) {
       throw new KustomizeYamlError(`annotation key '${key}': kustomize rewrites annotation keys unquoted, reads this one back as a ${key === '' ? 'null' : resolvePlain(key)!.kind} and the build fails`, undefined, pointerOf(path));
     }
-    result[key] = toKustomizeValue(source[key], [...path, key], seen, placeOfChild(place, key, source));
-    owners.set(key, 'explicitly');
+    path.push(key);
+    result[key] = toKustomizeValue(source[key], path, seen, placeOfChild(place, key, source));
+    path.pop();
   }
   if (Object.hasOwn(source, MERGE_KEY)) {
     if (place === 'root' || place === 'metadata' || place === 'annotations') {
       throw new KustomizeYamlError(`merge key '<<' ${place === 'root' ? "at an object's top level" : 'in metadata'}: kustomize reads kind, name and annotations without expanding it; write the keys out`, undefined, pointerOf(path));
     }
-    const merged = toKustomizeValue(source[MERGE_KEY], [...path, '<<'], seen, 'other');
+    // who set each key (explicit keys first), to refuse a key set twice
+    const owners = new Map<string, string>(Object.keys(result).map((key) => [key, 'explicitly']));
+    path.push('<<');
+    const merged = toKustomizeValue(source[MERGE_KEY], path, seen, 'other');
+    const mergePointer = pointerOf(path);
+    path.pop();
     const sources = Array.isArray(merged) ? merged : [merged];
     sources.forEach((entry, i) => {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-        throw new KustomizeYamlError("merge key '<<' needs a mapping or a list of mappings (kustomize fails otherwise)", undefined, pointerOf([...path, '<<']));
+        throw new KustomizeYamlError("merge key '<<' needs a mapping or a list of mappings (kustomize fails otherwise)", undefined, mergePointer);
       }
       for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
         const owner = owners.get(key);

@@ -119,7 +119,9 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
   const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
   const files: FoundFile[] = [];
   const roots: string[] = [];
-  const display = (absolute: string) => relative(cwd, absolute).split(sep).join('/') || absolute;
+  // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file)
+  const under = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
+  const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relative(cwd, absolute)).split(sep).join('/') || absolute;
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;

@@ -1,5 +1,15 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node } from 'yaml';
 import type { SourceDocument } from './loader.js';
+
+const require = createRequire(import.meta.url);
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+/** The `yaml` package, loaded on the first failure that needs a line (a green run never pays its import). */
+function yaml(): YamlModule {
+  yamlModule ??= require('yaml') as YamlModule;
+  return yamlModule;
+}
 
 /**
  * Source lines of fields, computed only for objects that fail a rule: the `yaml` package keeps
@@ -17,6 +27,7 @@ export class SourcePositions {
     if (!fieldPointer) return source.line;
     const pointer = `${source.pointerPrefix ?? ''}${fieldPointer}`;
     const parsed = this.parse(source);
+    const { isMap, isSeq } = yaml();
     let node: unknown = parsed.root;
     let best: number | undefined;
     for (const segment of decodePointer(pointer)) {
@@ -44,6 +55,7 @@ export class SourcePositions {
   private parse(source: SourceDocument): { root: Node | null; counter: LineCounter } {
     let parsed = this.cache.get(source);
     if (!parsed) {
+      const { LineCounter, parseDocument } = yaml();
       const counter = new LineCounter();
       const document = parseDocument(source.text, { lineCounter: counter, uniqueKeys: false, strict: false });
       parsed = { root: document.contents as Node | null, counter };

@@ -3,9 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import standaloneCodeModule from 'ajv/dist/standalone/index.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { isSecretPointer, secretSlots } from '../masking/secret-positions.js';
@@ -28,6 +26,7 @@ const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 const KUBERNETES_DEFINITIONS = new URL('kubernetes-v1.28/_definitions.json', SCHEMAS_DIR);
 const CRD_DIR = new URL('crds/', SCHEMAS_DIR);
 const K8S_ID = 'k8s';
+const POD_SPEC = 'io.k8s.api.core.v1.PodSpec';
 const OBJECT_META = `${K8S_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
 
 type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
@@ -83,13 +82,27 @@ export interface SchemaValidatorOptions {
 interface CompiledIndex {
   /** Hash of everything the generated code depends on (see {@link SchemaValidator.inputHash}). */
   readonly inputs: string;
-  /** `apiVersion|kind` to the file (in the directory) exporting its validate function. */
+  /**
+   * `apiVersion|kind` to `file#export`: the module (in the directory) and its export holding the
+   * kind's validate function. One module per API group, so the definitions its kinds share
+   * (ObjectMeta, PodSpec, ...) are emitted once per group instead of once per kind.
+   */
   readonly kinds: Record<string, string>;
+  /**
+   * Every kind the inputs define, in order, with where its schema comes from (`k8s:<definition>`
+   * or `crd:<file>:<version>`): a validator over current inputs takes its kinds from here instead
+   * of parsing the schema files (they are parsed only if something must compile at run time).
+   */
+  readonly schemas?: readonly (KindSchema & { readonly from: string })[];
 }
 
 const require = createRequire(import.meta.url);
-type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string;
-const standaloneCode = ((standaloneCodeModule as unknown as { default?: StandaloneCode }).default ?? standaloneCodeModule) as unknown as StandaloneCode;
+type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
+/** ajv is required when something is compiled (never for a run that only uses precompiled kinds). */
+function newAjvInstance(options: Options): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  return new AjvClass(options);
+}
 const COMPILED_DIR = new URL('./compiled/', import.meta.url);
 const COMPILED_INDEX = 'index.json';
 
@@ -101,8 +114,11 @@ const COMPILED_INDEX = 'index.json';
  */
 export class SchemaValidator {
   private ajvInstance: Ajv | undefined;
-  private kubernetesDefinitions: Record<string, SchemaNode> = {};
-  private readonly schemas = new Map<string, { info: KindSchema; schema: () => SchemaNode }>();
+  private readonly kubernetesText: string;
+  private parsedKubernetes: Record<string, SchemaNode> | undefined;
+  private readonly crdTexts: { readonly file: string; readonly text: string }[] = [];
+  private readonly parsedCrds = new Map<string, CompactCrd>();
+  private readonly schemas = new Map<string, { info: KindSchema; from: string; schema: () => SchemaNode }>();
   private readonly compiled = new Map<string, ValidateFunction>();
   /** Kinds whose schema came from a CRD read at run time: never taken from the precompiled directory. */
   private readonly runtimeOnly = new Set<string>();
@@ -116,10 +132,43 @@ export class SchemaValidator {
     const here = fileURLToPath(import.meta.url);
     this.inputs.update(readFileSync(here));
     this.inputs.update(readFileSync(here.replace(/validator\.([cm]?[jt]s)$/, 'strict.$1')));
-    this.loadKubernetes(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
-    this.loadCrds(options.crdDirectory ?? CRD_DIR);
+    this.kubernetesText = readFileSync(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS, 'utf8');
+    this.inputs.update(this.kubernetesText);
+    this.readCrds(options.crdDirectory ?? CRD_DIR);
     this.inputHash = this.inputs.digest('hex');
-    this.precompiled = options.compiledDirectory === false ? undefined : currentCompiled(options.compiledDirectory ?? COMPILED_DIR, this.inputHash);
+    const index = options.compiledDirectory === false ? undefined : currentCompiled(options.compiledDirectory ?? COMPILED_DIR, this.inputHash);
+    this.precompiled = index && { dir: index.dir, kinds: index.kinds };
+    if (index?.schemas) {
+      // the kinds as the build read them from the same inputs: no schema file is parsed
+      for (const { from, ...info } of index.schemas) this.schemas.set(key(info.apiVersion, info.kind), { info, from, schema: this.schemaFrom(from, info) });
+    } else {
+      this.loadKubernetes();
+      this.loadCrds();
+    }
+  }
+
+  /** The Kubernetes definitions, parsed on first use. */
+  private get kubernetesDefinitions(): Record<string, SchemaNode> {
+    this.parsedKubernetes ??= (JSON.parse(this.kubernetesText) as { definitions: Record<string, SchemaNode> }).definitions;
+    return this.parsedKubernetes;
+  }
+
+  private crd(file: string): CompactCrd {
+    let crd = this.parsedCrds.get(file);
+    if (!crd) {
+      const entry = this.crdTexts.find((c) => c.file === file);
+      if (!entry) throw new Error(`no CRD schema file ${file}`);
+      crd = JSON.parse(entry.text) as CompactCrd;
+      this.parsedCrds.set(file, crd);
+    }
+    return crd;
+  }
+
+  /** The schema of a kind from its origin (`k8s:<definition>` or `crd:<file>:<version>`). */
+  private schemaFrom(from: string, info: KindSchema): () => SchemaNode {
+    if (from.startsWith('k8s:')) return () => ({ $ref: `${K8S_ID}#/definitions/${from.slice(4)}` });
+    const [, file, version] = /^crd:(.*):([^:]+)$/.exec(from) ?? [];
+    return () => crdVersionSchema(this.crd(file).versions[version], info.apiVersion, info.kind);
   }
 
   /** Whether validators come from a current ahead-of-time compiled directory. */
@@ -131,25 +180,65 @@ export class SchemaValidator {
    * Compiles every kind (or the kinds `only` names, as `apiVersion|kind`) and writes each as
    * standalone code into `dir` with an index recording {@link inputHash}; replaces what `dir` held.
    */
-  writeCompiled(dir: string, only?: readonly string[]): { readonly kinds: number } {
-    const ajv = this.newAjv(true);
+  writeCompiled(dir: string, only?: readonly string[]): { readonly kinds: number; readonly files: number } {
+    const standaloneCode = (require('ajv/dist/standalone/index.js') as { default: StandaloneCode }).default;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const kinds: Record<string, string> = {};
-    let n = 0;
+    const byGroup = new Map<string, string[]>();
+    const podSpecUsers = new Map<string, boolean>();
     for (const [k, entry] of this.schemas) {
       if (only && !only.includes(k)) continue;
-      const file = `${n++}.cjs`;
-      writeFileSync(join(dir, file), standaloneCode(ajv, ajv.compile(entry.schema())));
-      kinds[k] = file;
+      const group = this.moduleOf(k, entry.from, podSpecUsers);
+      byGroup.set(group, [...(byGroup.get(group) ?? []), k]);
     }
-    const index: CompiledIndex = { inputs: this.inputHash, kinds };
+    const kinds: Record<string, string> = {};
+    let n = 0;
+    for (const [group, keys] of [...byGroup].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // a fresh ajv per module: its code holds the group's kinds and what they reference, once
+      const ajv = this.newAjv(true);
+      const file = `${group}.cjs`;
+      const exports: Record<string, string> = {};
+      for (const k of keys) {
+        const name = `k${n++}`;
+        exports[name] = `kind-${name}`;
+        ajv.addSchema(this.schemas.get(k)!.schema(), exports[name]);
+        kinds[k] = `${file}#${name}`;
+      }
+      writeFileSync(join(dir, file), standaloneCode(ajv, exports));
+    }
+    const schemas = [...this.schemas.values()].filter((s) => !this.runtimeOnly.has(key(s.info.apiVersion, s.info.kind))).map((s) => ({ ...s.info, from: s.from }));
+    const index: CompiledIndex = { inputs: this.inputHash, kinds, schemas };
     writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify(index, null, 1)}\n`);
-    return { kinds: n };
+    return { kinds: n, files: byGroup.size };
+  }
+
+  /**
+   * The compiled module a kind goes to: every built-in kind with a pod template (it references
+   * PodSpec, the largest definition) in `workloads`, the other built-in kinds by API group (what
+   * they reference is emitted once per module), and each CRD kind alone (its schema is inline,
+   * nothing to share, and a run meeting one kind loads only its code).
+   */
+  private moduleOf(k: string, from: string, memo: Map<string, boolean>): string {
+    const [apiVersion, kind] = k.split('|');
+    if (!from.startsWith('k8s:')) return `${groupOf(apiVersion)}-${kind.toLowerCase()}`;
+    return this.references(from.slice(4), POD_SPEC, memo) ? 'workloads' : groupOf(apiVersion) || 'core';
+  }
+
+  /** Whether definition `name` references `target` (directly or through other definitions). */
+  private references(name: string, target: string, memo: Map<string, boolean>, visiting = new Set<string>()): boolean {
+    if (name === target) return true;
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    if (visiting.has(name)) return false;
+    visiting.add(name);
+    const refs = JSON.stringify(this.kubernetesDefinitions[name] ?? {}).match(/"\$ref":"#\/definitions\/[^"]+"/g) ?? [];
+    const found = refs.some((ref) => this.references(ref.slice('"$ref":"#/definitions/'.length, -1), target, memo, visiting));
+    memo.set(name, found);
+    return found;
   }
 
   private newAjv(source: boolean): Ajv {
-    const ajv = new Ajv({
+    const ajv = newAjvInstance({
       allErrors: true,
       verbose: true,
       strict: true,
@@ -162,8 +251,8 @@ export class SchemaValidator {
       validateSchema: false,
       ...(source ? { code: { source: true } } : {}),
     });
-    // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
-    const plugin = addFormatsModule as unknown as AddFormats & { default?: AddFormats };
+    // ajv-formats is CommonJS with `exports.default`
+    const plugin = require('ajv-formats') as AddFormats & { default?: AddFormats };
     (plugin.default ?? plugin)(ajv, [...CHECKED_FORMATS]);
     ajv.addSchema({ $id: K8S_ID, definitions: strictDefinitions(this.kubernetesDefinitions, (ref) => ref) });
     return ajv;
@@ -213,8 +302,9 @@ export class SchemaValidator {
     if (cached) return cached;
     const entry = this.schemas.get(k);
     if (!entry) return undefined;
-    const file = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
-    const validate = file ? (require(join(this.precompiled!.dir, file)) as ValidateFunction) : this.ajv.compile(entry.schema());
+    const location = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
+    const [file, name] = location?.split('#') ?? [];
+    const validate = file && name ? (require(join(this.precompiled!.dir, file)) as Record<string, ValidateFunction>)[name] : this.ajv.compile(entry.schema());
     this.compiled.set(k, validate);
     return validate;
   }
@@ -224,12 +314,8 @@ export class SchemaValidator {
     return `CRD groups: ${[...groups].sort().join(', ')}`;
   }
 
-  private loadKubernetes(path: string | URL): void {
-    const text = readFileSync(path, 'utf8');
-    this.inputs.update(text);
-    const { definitions } = JSON.parse(text) as { definitions: Record<string, SchemaNode> };
-    this.kubernetesDefinitions = definitions;
-    for (const [name, definition] of Object.entries(definitions)) {
+  private loadKubernetes(): void {
+    for (const [name, definition] of Object.entries(this.kubernetesDefinitions)) {
       const gvks = definition['x-kubernetes-group-version-kind'] as GroupVersionKind[] | undefined;
       if (!gvks || !(definition.properties as SchemaNode | undefined)?.metadata) continue;
       for (const gvk of gvks) {
@@ -237,44 +323,41 @@ export class SchemaValidator {
         const k = key(apiVersion, gvk.kind);
         // DeleteOptions, WatchEvent and friends list every group; the first mapping wins.
         if (this.schemas.has(k)) continue;
-        this.schemas.set(k, {
-          info: { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: BUILT_IN_CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true },
-          schema: () => ({ $ref: `${K8S_ID}#/definitions/${name}` }),
-        });
+        const info: KindSchema = { apiVersion, kind: gvk.kind, source: 'kubernetes', namespaced: BUILT_IN_CLUSTER_SCOPED_KINDS.has(gvk.kind) ? false : NAMESPACED_UNKNOWN.has(gvk.kind) ? undefined : true };
+        const from = `k8s:${name}`;
+        this.schemas.set(k, { info, from, schema: this.schemaFrom(from, info) });
       }
     }
   }
 
-  private loadCrds(dir: string | URL): void {
+  private readCrds(dir: string | URL): void {
     const base = typeof dir === 'string' ? dir.replace(/\/?$/, '/') : dir.href.replace(/\/?$/, '/');
-    const dirPath = typeof dir === 'string' ? dir : dir;
-    for (const file of readdirSync(dirPath).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
       const location = typeof dir === 'string' ? `${base}${file}` : new URL(file, base);
       const text = readFileSync(location, 'utf8');
       this.inputs.update(`\n${file}\n`).update(text);
-      const crd = JSON.parse(text) as CompactCrd;
-      for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, true);
+      this.crdTexts.push({ file, text });
+    }
+  }
+
+  private loadCrds(): void {
+    for (const { file } of this.crdTexts) {
+      const crd = this.crd(file);
+      for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, `crd:${file}:${version}`);
     }
   }
 
   /**
-   * `vendored`: one of the CRDs this package ships (its validator may be precompiled); a CRD read
-   * from the checked tree or `--crds` replaces it and is always compiled at run time.
+   * `vendored`: the origin (`crd:<file>:<version>`) of one of the CRDs this package ships (its
+   * validator may be precompiled); a CRD read from the checked tree or `--crds` (no origin)
+   * replaces it and is always compiled at run time.
    */
-  private addCrdVersion(group: string, kind: string, scope: 'Namespaced' | 'Cluster', version: string, openApi: SchemaNode, source: string, vendored = false): void {
+  private addCrdVersion(group: string, kind: string, scope: 'Namespaced' | 'Cluster', version: string, openApi: SchemaNode, source: string, vendored?: string): void {
     const apiVersion = `${group}/${version}`;
-    const schema = (): SchemaNode => {
-      const strict = strictSchema(openApi);
-      const properties = { ...(strict.properties as Record<string, SchemaNode> | undefined) };
-      properties.apiVersion = { type: 'string', enum: [apiVersion] };
-      properties.kind = { type: 'string', enum: [kind] };
-      properties.metadata = { $ref: OBJECT_META };
-      return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
-    };
     const k = key(apiVersion, kind);
     this.compiled.delete(k);
     if (!vendored) this.runtimeOnly.add(k);
-    this.schemas.set(k, { info: { apiVersion, kind, source, namespaced: scope === 'Namespaced' }, schema });
+    this.schemas.set(k, { info: { apiVersion, kind, source, namespaced: scope === 'Namespaced' }, from: vendored ?? `runtime:${source}`, schema: () => crdVersionSchema(openApi, apiVersion, kind) });
   }
 
   /**
@@ -322,12 +405,22 @@ export function groupOf(apiVersion: string): string {
 }
 
 /** The compiled directory when its index records `inputs`; undefined when missing or stale. */
-function currentCompiled(dir: string | URL, inputs: string): { dir: string; kinds: Record<string, string> } | undefined {
+function currentCompiled(dir: string | URL, inputs: string): (CompiledIndex & { dir: string }) | undefined {
   const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
   const indexFile = join(path, COMPILED_INDEX);
   if (!existsSync(indexFile)) return undefined;
   const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CompiledIndex;
-  return index.inputs === inputs ? { dir: path, kinds: index.kinds } : undefined;
+  return index.inputs === inputs ? { ...index, dir: path } : undefined;
+}
+
+/** The strict schema of one version of a CRD: its openAPIV3Schema with apiVersion, kind and metadata pinned. */
+function crdVersionSchema(openApi: SchemaNode, apiVersion: string, kind: string): SchemaNode {
+  const strict = strictSchema(openApi);
+  const properties = { ...(strict.properties as Record<string, SchemaNode> | undefined) };
+  properties.apiVersion = { type: 'string', enum: [apiVersion] };
+  properties.kind = { type: 'string', enum: [kind] };
+  properties.metadata = { $ref: OBJECT_META };
+  return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
 }
 
 /** Kinds whose scope does not matter for manifests (API-only types). */

@@ -259,3 +259,19 @@ describe('lambda-gitops check', () => {
     expect(out).toMatch(/WARN line \d+ \S+: image-digest: container web \(containers\) image is not pinned by sha256 digest/);
   });
 });
+
+describe('check: policy schemas compiled at run time', () => {
+  // src/policy/compiled does not exist (npm run build writes lib/policy/compiled), so every shipped
+  // schema policy is compiled at run time here, and the CLI must say so rather than pass silently
+  test('shipped policy schemas without a precompiled validator are named in a note on stderr', async () => {
+    expect(await run([COMPLIANT])).toBe(0);
+    expect(err).toMatch(/^lambda-gitops check: note: \d+ policy schemas compiled at run time, not ahead of time \(.*\): .*\bimage-tag\b/m);
+  });
+
+  test('a --policies directory is compiled at run time without a note (that is its normal path)', async () => {
+    const policies = join(mkdtempSync(join(tmpdir(), 'lg-policies-')), 'policies');
+    cpSync('policies', policies, { recursive: true });
+    expect(await run([COMPLIANT, '--policies', policies])).toBe(0);
+    expect(err).not.toMatch(/note:/);
+  });
+});

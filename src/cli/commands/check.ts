@@ -165,6 +165,10 @@ export async function run(args: string[]): Promise<number> {
   } else {
     out.write(undefined, text);
   }
+  if (report.runtimeCompiledPolicies.length > 0 && options.policiesDir === undefined) {
+    const ids = report.runtimeCompiledPolicies;
+    out.error(`lambda-gitops check: note: ${ids.length} policy schema${ids.length === 1 ? '' : 's'} compiled at run time, not ahead of time (changed since the build, or lib/policy/compiled missing; npm run build compiles them): ${ids.join(', ')}`);
+  }
   // unusable files are in the report (manifest-structure) and listed here; the exit code says so
   for (const error of report.loadErrors) out.error(`lambda-gitops check: ${error.message}`);
   if (report.loadErrors.length > 0) return 2;
