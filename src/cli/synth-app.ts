@@ -5,6 +5,7 @@ import type { CheckReport } from '../policy/index.js';
 import { defaultValidators } from '../render/default-validators.js';
 import { renderApp } from '../render/render-app.js';
 import { SynthesisError } from '../render/synthesize.js';
+import { TreeSwapIncompleteError } from '../render/atomic-write.js';
 
 /** Options of {@link synthApp}. */
 export interface SynthAppOptions {
@@ -79,6 +80,10 @@ export async function synthApp(build: (app: App) => void, options: SynthAppOptio
       const count = error.problems.length;
       process.stderr.write(`${error.problems.join('\n')}\n${prefix}${count} problem${count === 1 ? '' : 's'}: nothing was written; the previous ${outdir}/ was left untouched\n`);
       return 1;
+    }
+    if (error instanceof TreeSwapIncompleteError) {
+      process.stderr.write(`${prefix}${describeError(error, debug)}\n`);
+      return 2;
     }
     process.stderr.write(`${prefix}${describeError(error, debug)}\n${prefix}nothing was written; the previous ${outdir}/ was left untouched\n`);
     return 2;
