@@ -5,7 +5,7 @@
  */
 import { describe, expect, jest, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replaceDirectoryAtomically, TreeSwapIncompleteError, writeFiles } from '../../src/render/atomic-write.js';
@@ -67,6 +67,25 @@ describe('a tree with a pending swap journal', () => {
       // the completed tree: b removed, c added, a changed
       expect(diff.stdout).toMatch(/^1 added, 1 changed, 1 removed$/m);
       expect(diff.stdout).toContain('+ ConfigMap n/c (added, apps/c.yaml)');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  test('the next synth finishes the committed swap first, even when its own app fails to build', () => {
+    const { parent, dist } = halfSwapped();
+    try {
+      // the render that committed it is gone (this test process wrote it, so name a process that cannot exist)
+      const journal = JSON.parse(readFileSync(swapJournalPath(dist), 'utf8')) as { owner: number };
+      writeFileSync(swapJournalPath(dist), JSON.stringify({ ...journal, owner: 99_999_999 }));
+      writeFileSync(join(parent, 'broken-app.mjs'), "export function buildApp() { throw new Error('broken app'); }\n");
+      const result = run(['synth', '--app', 'broken-app.mjs', '--out', 'dist'], parent);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^lambda-gitops synth: completed the swap of .*dist that an interrupted render had committed$/m);
+      expect(result.stderr).toMatch(/broken app/);
+      expect(readdirSync(join(dist, 'apps')).sort()).toEqual(['a.yaml', 'c.yaml']);
+      expect(readFileSync(join(dist, 'apps/a.yaml'), 'utf8')).toBe(NEW[0].content);
+      expect(readdirSync(parent).filter((n) => n.startsWith('.dist-'))).toEqual([]);
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
