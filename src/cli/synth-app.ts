@@ -5,6 +5,7 @@ import type { CheckReport } from '../policy/index.js';
 import { defaultValidators } from '../render/default-validators.js';
 import { renderApp } from '../render/render-app.js';
 import { SynthesisError } from '../render/synthesize.js';
+import { recoverInterruptedSwap, TreeSwapIncompleteError } from '../render/atomic-write.js';
 
 /** Options of {@link synthApp}. */
 export interface SynthAppOptions {
@@ -37,7 +38,8 @@ function describeError(error: unknown, debug: boolean): string {
 
 /**
  * Builds an app with `build` and renders it through the validated, atomic path, reporting on
- * stdout/stderr. Resolves to the exit code: 0 rendered, 1 validation failed (the previous tree
+ * stdout/stderr. A swap of `outdir` that an interrupted render committed is finished first (and
+ * said on stderr), so a half-replaced tree never outlives the next synth, even a failing one. Resolves to the exit code: 0 rendered, 1 validation failed (the previous tree
  * is left untouched), 2 the app could not be built (an invalid construct prop names the construct
  * path and the prop; no stack trace unless `debug`).
  *
@@ -50,6 +52,13 @@ export async function synthApp(build: (app: App) => void, options: SynthAppOptio
   const outdir = options.outdir ?? 'dist';
   const prefix = options.errorPrefix ?? '';
   const debug = options.debug ?? false;
+  // a swap an earlier render committed is finished first, whatever happens to this render
+  try {
+    for (const line of recoverInterruptedSwap(outdir)) process.stderr.write(`${prefix}${line}\n`);
+  } catch (error) {
+    process.stderr.write(`${prefix}${describeError(error, debug)}\n`);
+    return 2;
+  }
   const app = new App();
   try {
     build(app);
@@ -79,6 +88,10 @@ export async function synthApp(build: (app: App) => void, options: SynthAppOptio
       const count = error.problems.length;
       process.stderr.write(`${error.problems.join('\n')}\n${prefix}${count} problem${count === 1 ? '' : 's'}: nothing was written; the previous ${outdir}/ was left untouched\n`);
       return 1;
+    }
+    if (error instanceof TreeSwapIncompleteError) {
+      process.stderr.write(`${prefix}${describeError(error, debug)}\n`);
+      return 2;
     }
     process.stderr.write(`${prefix}${describeError(error, debug)}\n${prefix}nothing was written; the previous ${outdir}/ was left untouched\n`);
     return 2;

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isFluxBootstrapFile } from '../core/flux-bootstrap-files.js';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
@@ -147,7 +147,7 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     const file = display(absolute);
     result.files.push(file);
     try {
-      parseManifestText(readManifestFile(absolute, file, maxBytes), file, absolute, result, { maxDepth: options.maxDepth });
+      parseManifestText(readManifestFile(absolute, file, maxBytes), file, absolute, result, { maxDepth: options.maxDepth }, true);
     } catch (error) {
       if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
       malformed.push(error);
@@ -220,7 +220,8 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
     if (entry.isDirectory()) {
       collectYamlFiles(path, join(realDir, entry.name), out, visited, display);
     } else if (entry.isFile()) {
-      if (YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push({ absolute: path, real: join(realDir, entry.name) });
+      // outside linked directories the real path is the path: one string per file, not two (10^6 files)
+      if (YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push({ absolute: path, real: realDir === dir ? path : join(realDir, entry.name) });
     } else if (entry.isSymbolicLink()) {
       // Follow symbolic links (a linked tree or file is checked like a real one).
       let target;
@@ -242,8 +243,55 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
  */
 export const splitDocuments = splitKustomizeDocuments;
 
-/** Parses one file's text into `into` (exported for tests and for in-memory manifests). */
-export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests, options: KustomizeParseOptions = {}): void {
+/** The documents of recently re-read files (see {@link RereadDocumentSource}): failures come in file order, so a few files suffice. */
+const rereadFiles = new Map<string, string[]>();
+
+/** The text of document `index` of a file, read again from disk (empty when the file is gone or changed shape). */
+function rereadDocumentText(absolutePath: string, index: number): string {
+  let documents = rereadFiles.get(absolutePath);
+  if (!documents) {
+    try {
+      documents = splitKustomizeDocuments(readFileSync(absolutePath, 'utf8')).map((d) => d.text);
+    } catch {
+      documents = [];
+    }
+    if (rereadFiles.size >= 8) rereadFiles.delete(rereadFiles.keys().next().value as string);
+    rereadFiles.set(absolutePath, documents);
+  }
+  return documents[index] ?? '';
+}
+
+/**
+ * A document of a file on disk whose text is not kept: it is read again when asked for (only a
+ * failing object's source lines need it). Keeping every document's text kept every file's text
+ * in memory, about a sixth of what check holds for a tree of small documents.
+ */
+class RereadDocumentSource implements SourceDocument {
+  constructor(
+    readonly file: string,
+    readonly absolutePath: string,
+    readonly index: number,
+    readonly line: number,
+    readonly textLine: number,
+    readonly pointerPrefix?: string,
+  ) {}
+
+  get text(): string {
+    return rereadDocumentText(this.absolutePath, this.index);
+  }
+}
+
+/** `source` for the object at `pointerPrefix` inside its document, starting at `line`. */
+function withPointer(source: SourceDocument, pointerPrefix: string, line: number): SourceDocument {
+  if (source instanceof RereadDocumentSource) return new RereadDocumentSource(source.file, source.absolutePath, source.index, line, source.textLine, pointerPrefix);
+  return { ...source, pointerPrefix, line };
+}
+
+/**
+ * Parses one file's text into `into` (exported for tests and for in-memory manifests).
+ * @param reread the file is on disk: document texts are not kept but read again when needed
+ */
+export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests, options: KustomizeParseOptions = {}, reread = false): void {
   let meaningful = 0;
   let documents;
   try {
@@ -253,7 +301,8 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
     throw error;
   }
   documents.forEach((document, index) => {
-    const source: SourceDocument = { file, absolutePath, index, line: firstContentLine(document), text: document.text, textLine: document.line };
+    const line = firstContentLine(document);
+    const source: SourceDocument = reread ? new RereadDocumentSource(file, absolutePath, index, line, document.line) : { file, absolutePath, index, line, text: document.text, textLine: document.line };
     let value: unknown;
     try {
       value = parseKustomizeDocument(document.text, options);
@@ -276,7 +325,7 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
 
 /** Adds a parsed document, or the items of a `*List` (kustomize applies the items, not the list). */
 function addObjects(value: unknown, documentSource: SourceDocument, pointerPrefix: string, into: LoadedManifests): void {
-  const source = pointerPrefix === '' ? documentSource : { ...documentSource, pointerPrefix, line: new SourcePositions().lineOf(documentSource, pointerPrefix) };
+  const source = pointerPrefix === '' ? documentSource : withPointer(documentSource, pointerPrefix, new SourcePositions().lineOf(documentSource, pointerPrefix));
   const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
   if (record && isListKind(record.kind) && typeof record.apiVersion === 'string' && !record.apiVersion.startsWith(KUSTOMIZE_GROUP)) {
     const items = record.items;
@@ -287,7 +336,7 @@ function addObjects(value: unknown, documentSource: SourceDocument, pointerPrefi
     }
     items.forEach((item, i) => {
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        into.problems.push({ source: { ...source, line: new SourcePositions().lineOf(documentSource, `${pointerPrefix}/items/${i}`) }, message: `${String(record.kind)}: items[${i}] is not an object (kustomize fails on it)`, value });
+        into.problems.push({ source: withPointer(source, source.pointerPrefix ?? '', new SourcePositions().lineOf(documentSource, `${pointerPrefix}/items/${i}`)), message: `${String(record.kind)}: items[${i}] is not an object (kustomize fails on it)`, value });
         return;
       }
       addObjects(item, documentSource, `${pointerPrefix}/items/${i}`, into);

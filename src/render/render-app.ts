@@ -50,8 +50,9 @@ export function keptDirectories(app: App): string[] {
 }
 
 /**
- * Renders an app into a Flux tree: one linear synthesis pass, layout, validators, then an
- * atomic replace of `outdir` (a failure at any step leaves the previous tree as it was).
+ * Renders an app into a Flux tree: one linear synthesis pass, layout, validators, then a journaled
+ * swap into `outdir` ({@link replaceDirectoryAtomically}: a failure before it leaves the previous
+ * tree as it was; a crash during it leaves complete files and a journal the next render finishes).
  */
 export async function renderApp(app: App, options: RenderOptions = {}): Promise<RenderResult> {
   const outdir = resolve(options.outdir ?? 'dist');

@@ -155,6 +155,26 @@ describe('loadManifests', () => {
   });
 });
 
+describe('document texts of files on disk', () => {
+  test('are not kept in memory but read again when asked for: the same text, and field lines in a List item and a later document', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${CM('l0').replace(/\n(?=.)/g, '\n  ')}- ${CM('l1').replace(/\n(?=.)/g, '\n  ')}`;
+    const files = { 'multi.yaml': `${CM('a')}---\n${CM('b')}`, 'list.yaml': list };
+    const dir = tree(files);
+    const loaded = loadManifests([dir], { cwd: dir });
+    const byName = Object.fromEntries(loaded.objects.map((o) => [o.object.metadata.name, o.source]));
+    // no document text is an own property (nothing holds the file's text)
+    for (const source of Object.values(byName)) expect(Object.keys(source)).not.toContain('text');
+    // the texts the in-memory reader keeps
+    const inMemory = manifestsFromText(Object.entries(files).map(([file, text]) => ({ file, text })));
+    for (const { object, source } of inMemory.objects) expect(byName[object.metadata.name].text).toBe(source.text);
+    expect(byName.l1.text).toBe(list);
+    const positions = new SourcePositions();
+    expect(positions.lineOf(byName.b, '/data/k')).toBe(15);
+    expect(byName.l1.pointerPrefix).toBe('/items/1');
+    expect(positions.lineOf(byName.l1, '/metadata/namespace')).toBe(15);
+  });
+});
+
 describe('SourcePositions', () => {
   test('finds the line of a nested field, or of its nearest present ancestor', () => {
     const text = `---\n# c\n${CM('a')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: x:1\n        - name: b\n          image: y:2\n`;

@@ -5,6 +5,7 @@ import { PolicyDefinitionError } from '../../policy/definition.js';
 import { runCheck } from '../../policy/engine.js';
 import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
 import { SecretScrubber } from '../../masking/secret-scrubber.js';
+import { refusePendingSwap } from '../../render/swap-journal.js';
 import { ScrubbedOutput } from '../scrubbed-output.js';
 import { toJson } from '../../policy/report/json.js';
 import { toPolicyReports } from '../../policy/report/policy-report.js';
@@ -114,6 +115,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  refusePendingSwap(options.paths);
   const out = new ScrubbedOutput();
   let report;
   try {

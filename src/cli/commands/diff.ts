@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { diffTrees } from '../../diff/compute.js';
 import { ClusterModelError } from '../../cluster/cluster-model-file.js';
 import { PlanInputError } from '../../capacity/workloads.js';
@@ -15,6 +15,7 @@ import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
 import { ScrubbedOutput } from '../scrubbed-output.js';
 import { SecretScrubber } from '../../masking/secret-scrubber.js';
+import { refusePendingSwap } from '../../render/swap-journal.js';
 import { ManifestTree } from '../../diff/model.js';
 
 export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
@@ -84,6 +85,8 @@ export async function run(args: string[]): Promise<number> {
   let baseName: string;
   let policy: PolicyFinding[] | undefined;
   let plan: CapacityDeltaTable | undefined;
+  // a base given as a directory is read from disk like the head; a git ref's tree is not
+  refusePendingSwap(existsSync(values.base) ? [values.base, values.head] : [values.head]);
   const out = new ScrubbedOutput();
   try {
     const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });

@@ -4,6 +4,7 @@ import { ClusterModelError, isClusterModelConfigMap, loadClusterModelFile } from
 import type { ClusterModelDocument } from '../../cluster/cluster-model-document.js';
 import { DEFAULT_RUNTIME_SETTING, NodePreparationError, prepareNodes, renderNodePreparationText, runtimeSettingOfTree } from '../../cluster/node-preparation.js';
 import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
+import { refusePendingSwap } from '../../render/swap-journal.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -73,6 +74,7 @@ async function prepare(args: string[]): Promise<number> {
     const treeDir = positionals[0] ?? (model ? undefined : 'dist');
     let runtime = DEFAULT_RUNTIME_SETTING;
     if (treeDir !== undefined) {
+      refusePendingSwap([treeDir]);
       const loaded = loadManifests([treeDir]);
       if (loaded.problems.length > 0) {
         const p = loaded.problems[0];

@@ -11,6 +11,7 @@ import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
 import { ScrubbedOutput } from '../scrubbed-output.js';
 import { SecretScrubber } from '../../masking/secret-scrubber.js';
+import { refusePendingSwap } from '../../render/swap-journal.js';
 
 export const summary = 'check that the tree fits the GPU cluster at maximum scale; utilization and monthly cost';
 
@@ -72,6 +73,8 @@ export async function run(args: string[]): Promise<number> {
   if (maxAge !== undefined && !/^\d+$/.test(maxAge)) throw new UsageError(`--max-price-age-days must be a whole number of days, got '${maxAge}'`);
   const today = values.today;
   if (today !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(`${today}T00:00:00Z`)))) throw new UsageError(`--today must be a date YYYY-MM-DD, got '${today}'`);
+  const paths = positionals.length > 0 ? positionals : ['dist'];
+  refusePendingSwap(paths);
   const out = new ScrubbedOutput();
   try {
     const options: PlanOptions = {
@@ -82,7 +85,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values['utilization-file'] !== undefined ? { utilization: loadUtilizationFile(values['utilization-file']) } : {}),
     };
     const cluster = values.cluster !== undefined ? loadClusterModelFile(values.cluster) : undefined;
-    const loaded = loadManifests(positionals.length > 0 ? positionals : ['dist']);
+    const loaded = loadManifests(paths);
     if (loaded.problems.length > 0) {
       const p = loaded.problems[0];
       throw new ManifestLoadError(p.source.file, p.source.line, p.message);

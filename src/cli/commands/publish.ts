@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createGitHubClient, GitHubApiError } from '../../github/client.js';
 import { publishTree, readPublishFiles } from '../../github/publish.js';
+import { refusePendingSwap } from '../../render/swap-journal.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -43,6 +44,7 @@ export async function run(args: string[]): Promise<number> {
   if (!values.branch) throw new UsageError('--branch is required');
   if (values.branch === values.base) throw new UsageError(`--branch and --base are both '${values.base}'; publish to a separate branch and merge the pull request`);
   if (!existsSync(values.dir) || !statSync(values.dir).isDirectory()) throw new UsageError(`--dir ${values.dir}: not a directory`);
+  refusePendingSwap([values.dir]);
   const tokenVariable = values['token-env'];
   const token = process.env[tokenVariable];
   if (!token) throw new UsageError(`${tokenVariable} is not set (a token with contents: write and pull-requests: write on ${values.repo})`);
