@@ -88,6 +88,9 @@ test('under cdk8s synth the summary goes to stderr and the gate result is left b
   expect(receipt.failed).toBe(false);
   expect(receipt.options.disable).toEqual(['schema-valid']);
   expect(receipt.schemaValidated).toBe(true);
+  const [, objects, files] = /^rendered (\d+) objects in (\d+) files/.exec(result.stderr)!;
+  expect(receipt.rendered).toEqual({ outdir: 'dist/', objects: Number(objects) });
+  expect(receipt.files).toHaveLength(Number(files));
 });
 
 describe('a compiled app is rendered only when its output is current', () => {
