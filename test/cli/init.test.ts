@@ -9,7 +9,7 @@ const cli = join(repoRoot, 'lib/cli/main.js');
 const own = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 
 function run(args: string[], cwd: string) {
-  if (!existsSync(cli)) throw new Error('lib/ is missing: run `npm run build` (npm ci does it through prepare)');
+  if (!existsSync(cli)) throw new Error('lib/ is missing: run `npm run build` (or `npm run synth`, which builds a missing lib/)');
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
 }
 
