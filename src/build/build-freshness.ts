@@ -25,6 +25,8 @@ export interface BuildFreshness {
   readonly olderOutputs: string[];
   /** Whether some output is missing. */
   readonly missingOutputs: boolean;
+  /** Whether `tsconfig.json` changed after the last successful build. */
+  readonly configChanged: boolean;
 }
 
 /** Reasons listed by {@link checkBuildFreshness}; the rest are counted. */
@@ -123,10 +125,11 @@ export function checkBuildFreshness(project: TypeScriptProject): BuildFreshness 
   }
   const stamp = mtimeOf(join(project.outDir, BUILD_STAMP));
   const configTime = mtimeOf(project.tsconfig) ?? 0;
-  if (configTime > (stamp ?? newestOutput)) {
+  const configChanged = configTime > (stamp ?? newestOutput);
+  if (configChanged) {
     count += 1;
     if (reasons.length < MAX_REASONS) reasons.push(`${show(project.tsconfig)} changed after the last build`);
   }
   if (count > reasons.length) reasons.push(`and ${count - reasons.length} more`);
-  return { fresh: count === 0, reasons, olderOutputs, missingOutputs };
+  return { fresh: count === 0, reasons, olderOutputs, missingOutputs, configChanged };
 }

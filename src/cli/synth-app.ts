@@ -73,11 +73,12 @@ export async function synthApp(build: (app: App) => void, options: SynthAppOptio
       outdir,
       validators: defaultValidators({ gate: options.gate ?? true, outdir, onGateReport: (report, runOptions) => { gate = { report, options: runOptions }; } }),
     });
-    if (result.mirror && gate) {
-      writeGateReceipt(result.mirror, createGateReceipt(result.files, normalizeGateOptions(gate.options), gate.report, true));
-    }
     const objects = result.files.filter((f) => f.manifest).length;
     const where = `${relative(process.cwd(), result.outdir) || '.'}/`;
+    if (result.mirror && gate) {
+      const receipt = createGateReceipt(result.files, normalizeGateOptions(gate.options), gate.report, true, { outdir: where, objects });
+      writeGateReceipt(result.mirror, receipt);
+    }
     const s = gate?.report.summary;
     const checked = s ? `schemas valid; policy gate: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed` : 'schemas valid; policy gate not run (--no-gate)';
     const line = `rendered ${objects} objects in ${result.files.length} files into ${where} (${checked})\n`;

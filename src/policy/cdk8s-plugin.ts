@@ -79,10 +79,13 @@ export class PolicyGatePlugin {
     const found = findGateReceipt(context.manifests, options);
     let outcome: GateOutcome;
     let source: string;
+    let rendered = '';
     if (found.receipt) {
       const r = found.receipt;
       outcome = { results: r.results, rules: new Map(r.rules.map((rule) => [rule.id, rule])), summary: r.summary, failed: r.failed };
       source = found.reason;
+      // cdk8s-cli lists the copy it was handed; the last lines name the tree the user commits
+      if (r.rendered) rendered = `${r.rendered.outdir}: ${r.rendered.objects} objects in ${r.files.length} files rendered; `;
     } else {
       // the engine is loaded only when there is something to evaluate (most runs reuse the receipt)
       const [{ runCheck }, { loadManifests }] = await Promise.all([import('./engine.js'), import('./loader.js')]);
@@ -99,7 +102,7 @@ export class PolicyGatePlugin {
     }
     reportOutcome(outcome, context);
     const s = outcome.summary;
-    context.logger.log(`lambda-gitops policy gate: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed (${source})`);
+    context.logger.log(`${rendered}lambda-gitops policy gate: ${s.fail} failed, ${s.warn} warnings, ${s.skip} exempted, ${s.pass} passed (${source})`);
     context.report.submit(outcome.failed ? 'failure' : 'success', { failed: String(s.fail), warnings: String(s.warn), exempted: String(s.skip), passed: String(s.pass) });
   }
 }

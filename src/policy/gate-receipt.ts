@@ -37,6 +37,16 @@ export interface GateReceipt {
   readonly results: readonly PolicyResult[];
   /** Title, rationale and remediation of each rule in `results`. */
   readonly rules: readonly { id: string; title: string; rationale: string; remediation: string }[];
+  /** Where the render wrote the tree (relative to the working directory, e.g. `dist/`) and how many objects it holds, when a render wrote it. */
+  readonly rendered?: RenderedTree;
+}
+
+/** The directory a render replaced with the tree a receipt covers. */
+export interface RenderedTree {
+  /** The directory as the user named it, relative to the working directory, with a trailing `/`. */
+  readonly outdir: string;
+  /** Kubernetes objects in the tree. */
+  readonly objects: number;
 }
 
 export const RECEIPT_FORMAT = 'lambda-gitops.gate-receipt/v1';
@@ -69,6 +79,7 @@ export function normalizeGateOptions(options: {
 /** Builds the receipt for `report`, computed by a gate run with `options` over `files`. */
 export function createGateReceipt(
   files: readonly { path: string; content: string }[], options: GateRunOptions, report: CheckReport, schemaValidated: boolean,
+  rendered?: RenderedTree,
 ): GateReceipt {
   const used = new Set(report.results.map((r) => r.policy));
   return {
@@ -81,6 +92,7 @@ export function createGateReceipt(
     failed: report.failed,
     results: report.results.filter((r) => r.result !== 'pass'),
     rules: report.policies.filter((p) => used.has(p.id)).map((p) => ({ id: p.id, title: p.title, rationale: p.rationale, remediation: p.remediation })),
+    ...(rendered ? { rendered } : {}),
   };
 }
 

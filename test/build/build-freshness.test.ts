@@ -21,7 +21,7 @@ test('outputs at least as new as their sources are fresh; declaration files need
   const p = readTypeScriptProject(dir)!;
   expect(p.outDir).toBe(join(dir, 'lib'));
   expect(p.tsBuildInfoFile).toBe(join(dir, 'lib/.tsbuildinfo'));
-  expect(checkBuildFreshness(p)).toEqual({ fresh: true, reasons: [], olderOutputs: [], missingOutputs: false });
+  expect(checkBuildFreshness(p)).toEqual({ fresh: true, reasons: [], olderOutputs: [], missingOutputs: false, configChanged: false });
 });
 
 test('a source newer than its output, or a missing output, is stale and named', () => {
@@ -33,6 +33,7 @@ test('a source newer than its output, or a missing output, is stale and named', 
     reasons: ['lib/a.js is missing (source src/a.ts)', 'src/sub/b.ts changed after lib/sub/b.js was built'],
     olderOutputs: [join(dir, 'lib/sub/b.js')],
     missingOutputs: true,
+    configChanged: false,
   });
 });
 
@@ -40,6 +41,7 @@ test('tsconfig.json changed after the last build is stale until a build stamps t
   const dir = project();
   utimesSync(join(dir, 'tsconfig.json'), 1_000_010, 1_000_010);
   expect(checkBuildFreshness(readTypeScriptProject(dir)!).reasons).toEqual(['tsconfig.json changed after the last build']);
+  expect(checkBuildFreshness(readTypeScriptProject(dir)!).configChanged).toBe(true);
   writeFileSync(join(dir, 'lib', BUILD_STAMP), '');
   utimesSync(join(dir, 'lib', BUILD_STAMP), 1_000_020, 1_000_020);
   expect(checkBuildFreshness(readTypeScriptProject(dir)!).fresh).toBe(true);

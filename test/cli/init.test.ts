@@ -9,7 +9,7 @@ const cli = join(repoRoot, 'lib/cli/main.js');
 const own = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 
 function run(args: string[], cwd: string) {
-  if (!existsSync(cli)) throw new Error('lib/ is missing: run `npm run build` (npm ci does it through prepare)');
+  if (!existsSync(cli)) throw new Error('lib/ is missing: run `npm run build` (or `npm run synth`, which builds a missing lib/)');
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
 }
 
@@ -31,7 +31,9 @@ test('init writes an ESM consumer repository with the plugin export, workflows a
   });
   expect(pkg.scripts.synth).toBe('cdk8s synth --no-check-upgrade');
   const cdk8sYaml = readFileSync(join(dir, 'cdk8s.yaml'), 'utf8');
-  expect(cdk8sYaml).toMatch(/^app: npx lambda-gitops synth --app \.\/lib\/main\.js --build$/m);
+  expect(cdk8sYaml).toMatch(/^app: node \.\/node_modules\/lambda-gitops\/lib\/cli\/main\.js synth --app \.\/lib\/main\.js --build$/m);
+  // the path the app runs is the package's bin
+  expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).bin['lambda-gitops']).toBe('lib/cli/main.js');
   expect(cdk8sYaml).toMatch(/^ {2}- package: \.\/node_modules\/lambda-gitops\/lib\/policy\/cdk8s-plugin\.js/m);
   expect(cdk8sYaml).toMatch(new RegExp(`^ {4}version: ${own.version.replace(/\./g, '\\.')}$`, 'm'));
   expect(cdk8sYaml).not.toMatch(/\{\{/);

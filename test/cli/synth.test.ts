@@ -9,7 +9,7 @@ const repoRoot = join(new URL('.', import.meta.url).pathname, '..', '..');
 const cli = join(repoRoot, 'lib/cli/main.js');
 
 function run(args: string[], cwd: string) {
-  if (!existsSync(cli)) throw new Error('lib/ is missing: run `npm run build` (npm ci does it through prepare)');
+  if (!existsSync(cli)) throw new Error('lib/ is missing: run `npm run build` (or `npm run synth`, which builds a missing lib/)');
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
 }
 
@@ -88,6 +88,9 @@ test('under cdk8s synth the summary goes to stderr and the gate result is left b
   expect(receipt.failed).toBe(false);
   expect(receipt.options.disable).toEqual(['schema-valid']);
   expect(receipt.schemaValidated).toBe(true);
+  const [, objects, files] = /^rendered (\d+) objects in (\d+) files/.exec(result.stderr)!;
+  expect(receipt.rendered).toEqual({ outdir: 'dist/', objects: Number(objects) });
+  expect(receipt.files).toHaveLength(Number(files));
 });
 
 describe('a compiled app is rendered only when its output is current', () => {

@@ -25,7 +25,7 @@ test('the README example is the init template\'s src/main.ts, character for char
  * --app` through the validated, atomic path. Importing it renders nothing.
  */
 test('the README example renders nothing on import and a checked tree through synth --app', () => {
-  if (!existsSync(join(repoRoot, 'lib/index.js'))) throw new Error('lib/ is missing: run `npm run build` (npm ci does it through prepare)');
+  if (!existsSync(join(repoRoot, 'lib/index.js'))) throw new Error('lib/ is missing: run `npm run build` (or `npm run synth`, which builds a missing lib/)');
   const project = mkdtempSync(join(tmpdir(), 'consumer-'));
   mkdirSync(join(project, 'node_modules'));
   symlinkSync(repoRoot, join(project, 'node_modules', 'lambda-gitops'));

@@ -59,17 +59,17 @@ describe('PolicyGatePlugin (cdk8s validation plugin)', () => {
 
 describe('PolicyGatePlugin reports the render gate result only for the tree the gate saw', () => {
   /** A compliant tree with the receipt a render's gate would leave beside it. */
-  async function treeWithReceipt(options: { disable?: string[] } = {}) {
+  async function treeWithReceipt(options: { disable?: string[]; rendered?: { outdir: string; objects: number } } = {}) {
     const root = mkdtempSync(join(tmpdir(), 'lg-receipt-'));
     const files = ['namespace.yaml', 'web.yaml'].map((name) => ({ path: `apps/${name}`, content: readFileSync(`test/policy/trees/compliant/${name}`, 'utf8') }));
     for (const f of files) {
       mkdirSync(join(root, 'apps'), { recursive: true });
       writeFileSync(join(root, f.path), f.content);
     }
-    const report = await runCheck({ paths: files.map((f) => join(root, f.path)), severity: 'error', ...options });
+    const report = await runCheck({ paths: files.map((f) => join(root, f.path)), severity: 'error', disable: options.disable });
     // a receipt that claims one warning the plugin's own run would not find, so reuse is visible
     const claimed = { ...report, summary: { ...report.summary, warn: 7 } };
-    writeGateReceipt(root, createGateReceipt(files, normalizeGateOptions({ severity: 'error', ...options }), claimed, options.disable?.includes('schema-valid') ?? false));
+    writeGateReceipt(root, createGateReceipt(files, normalizeGateOptions({ severity: 'error', disable: options.disable }), claimed, options.disable?.includes('schema-valid') ?? false, options.rendered));
     return { root, manifests: files.map((f) => join(root, f.path)) };
   }
 
@@ -79,6 +79,13 @@ describe('PolicyGatePlugin reports the render gate result only for the tree the 
     await new PolicyGatePlugin().validate(ctx);
     expect(submitted).toEqual(['success']);
     expect(logs[0]).toMatch(/^lambda-gitops policy gate: 0 failed, 7 warnings, .*\(result of the render's gate for this tree, sha256 [0-9a-f]{12}\)$/);
+  });
+
+  test('a receipt from a render names the directory it replaced and its counts first', async () => {
+    const { manifests } = await treeWithReceipt({ disable: ['schema-valid'], rendered: { outdir: 'dist/', objects: 2 } });
+    const { ctx, logs } = context(manifests);
+    await new PolicyGatePlugin().validate(ctx);
+    expect(logs[0]).toMatch(/^dist\/: 2 objects in 2 files rendered; lambda-gitops policy gate: 0 failed, 7 warnings, .*\(result of the render's gate for this tree/);
   });
 
   test('a file changed after the gate ran is evaluated again and its violation fails synth', async () => {

@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkBuildFreshness, projectOfModule, readTypeScriptProject, type TypeScriptProject } from '../../build/build-freshness.js';
 import { BuildError, buildProject } from '../../build/build-project.js';
+import { confirmUnchangedSources } from '../../build/unchanged-sources.js';
 import { CliInputError } from '../cli-error.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
@@ -18,8 +19,9 @@ Renders the app into DIR atomically: objects are validated against the Kubernete
 schemas and the policy gate first, and DIR is only replaced when everything passes.
 
 A compiled app is only rendered when its output is current: when MODULE lies in the outDir of a
-tsconfig.json (rootDir and outDir set), every source must be older than its output. Without
---build a stale output is refused (exit 2) with the files that changed.
+tsconfig.json (rootDir and outDir set), every source must be older than its output, or have the
+content (SHA-256) the last clean incremental compile recorded for it in its tsBuildInfoFile.
+Without --build a stale output is refused (exit 2) with the files that changed.
 
 Options:
   --app MODULE  an ES module exporting buildApp(app: App): void (or a default export of the same
@@ -75,7 +77,8 @@ export async function run(args: string[]): Promise<number> {
     .filter((p, i, all) => all.findIndex((q) => q.tsconfig === p.tsconfig) === i);
   let builtOwn = false;
   for (const project of projects) {
-    const freshness = checkBuildFreshness(project);
+    // a source touched without a change (same SHA-256 as the last clean compile) needs no compiler
+    const freshness = confirmUnchangedSources(project, checkBuildFreshness(project));
     if (freshness.fresh) continue;
     const where = relative(process.cwd(), project.outDir) || '.';
     if (!values.build || process.env[REBUILT]) {

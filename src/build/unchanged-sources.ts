@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { checkBuildFreshness, type BuildFreshness, type TypeScriptProject } from './build-freshness.js';
+
+/** The parts of TypeScript's incremental build info (`tsBuildInfoFile`) this module reads. */
+interface BuildInfo {
+  readonly version?: string;
+  readonly fileNames?: readonly string[];
+  readonly fileInfos?: readonly (string | { readonly version?: string })[];
+  readonly root?: readonly unknown[];
+}
+
+/**
+ * Keys of a build info that record work the last compile left undone (errors, pending emit,
+ * files still to check). A build info carrying any of them is not a clean build of every source.
+ */
+const PENDING_KEYS = [
+  'errors', 'checkPending', 'affectedFilesPendingEmit', 'changeFileSet', 'semanticDiagnosticsPerFile',
+  'emitDiagnosticsPerFile', 'pendingEmit', 'emitSignatures',
+];
+
+function readBuildInfo(path: string): BuildInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as BuildInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function installedTypeScriptVersion(project: TypeScriptProject): string | undefined {
+  try {
+    return (createRequire(join(project.dir, 'package.json'))('typescript/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sources that are stale by time stamp only: touched, checked out again or saved without a change.
+ * When every stale output's source has exactly the content (SHA-256, as TypeScript records it
+ * in `tsBuildInfoFile`) that the last clean incremental compile compiled, that compile's output
+ * is the output of the current sources (with `isolatedModules` each output depends on its own
+ * source only), so no compiler needs to run: the outputs get the current time and the project is
+ * checked again. Nothing is changed unless every condition holds: a build info from the installed
+ * TypeScript with nothing pending, no missing output, an unchanged `tsconfig.json`, and each stale
+ * source's hash equal to its recorded version. Returns the freshness after that (the given one
+ * when any condition fails, so the caller compiles as before).
+ */
+export function confirmUnchangedSources(project: TypeScriptProject, freshness: BuildFreshness): BuildFreshness {
+  if (freshness.fresh || freshness.missingOutputs || freshness.configChanged || !project.tsBuildInfoFile) return freshness;
+  const info = readBuildInfo(project.tsBuildInfoFile);
+  if (!info?.fileNames || !info.fileInfos || PENDING_KEYS.some((key) => key in info)) return freshness;
+  if (!info.version || info.version !== installedTypeScriptVersion(project)) return freshness;
+  const base = dirname(project.tsBuildInfoFile);
+  const recorded = new Map<string, string | undefined>();
+  info.fileNames.forEach((name, i) => {
+    const entry = info.fileInfos![i];
+    recorded.set(resolve(base, name), typeof entry === 'string' ? entry : entry?.version);
+  });
+  for (const output of freshness.olderOutputs) {
+    const source = join(project.rootDir, relative(project.outDir, output)).replace(/\.js$/, '.ts');
+    const version = recorded.get(source);
+    let content: Buffer;
+    try {
+      content = readFileSync(source);
+    } catch {
+      return freshness;
+    }
+    if (!version || createHash('sha256').update(content).digest('hex') !== version) return freshness;
+  }
+  const now = new Date();
+  for (const output of freshness.olderOutputs) utimesSync(output, now, now);
+  return checkBuildFreshness(project);
+}
