@@ -14,7 +14,7 @@ import yaml from 'js-yaml';
 import { BIN } from './harness/controlplane.mjs';
 import { crdFiles } from './harness/crds.mjs';
 import { generateSchemas } from './harness/schemas.mjs';
-import { ksName } from './harness/tree.mjs';
+import { allYamlFiles, ksName } from './harness/tree.mjs';
 import { log, mkdirp, run } from './harness/proc.mjs';
 
 const CORPUS_TREES = ['flux2-kustomize-helm-example', 'microservices-demo', 'vllm-production-stack', 'kubernetes-examples'];
@@ -106,7 +106,9 @@ function lambdaCheckCli(root, dir) {
 
 function prepareSchemas(root, versions) {
   const schemaDir = path.join(root, '.cache/schemas/v1.28-strict');
-  const n = generateSchemas({ definitionsFile: path.join(root, 'test/cluster/schemas/k8s-v1.28-definitions.json'), crdFiles: crdFiles(root, versions), outDir: schemaDir });
+  // CRDs the tree itself installs (e.g. the Gateway API's) validate its objects too
+  const treeCrds = allYamlFiles(path.join(root, 'dist')).filter((f) => /^kind: CustomResourceDefinition$/m.test(fs.readFileSync(f, 'utf8')));
+  const n = generateSchemas({ definitionsFile: path.join(root, 'test/cluster/schemas/k8s-v1.28-definitions.json'), crdFiles: [...crdFiles(root, versions), ...treeCrds], outDir: schemaDir });
   log(`peers: ${n} kubeconform schemas in ${schemaDir}`);
   return { schemaDir, n };
 }

@@ -22,6 +22,7 @@ interface Layer {
 export class FluxLayers {
   private readonly layers: Layer[] = [];
   private readonly dependsOn = new Map<string, string[]>();
+  private readonly ownerByDirectory = new Map<string, Layer | undefined>();
 
   constructor(index: ObjectIndex) {
     for (const k of index.ofKind('Kustomization')) {
@@ -47,7 +48,15 @@ export class FluxLayers {
    * the deepest such Kustomization wins.
    */
   ownerOf(entry: ManifestObject): Layer | undefined {
-    const file = `/${entry.source.file.replace(/^\.\//, '')}`;
+    // the owner depends only on the file's directory: computed once per directory
+    const directory = entry.source.file.slice(0, entry.source.file.lastIndexOf('/') + 1);
+    if (this.ownerByDirectory.has(directory)) return this.ownerByDirectory.get(directory);
+    const owner = this.findOwner(`/${directory.replace(/^\.\//, '')}`);
+    this.ownerByDirectory.set(directory, owner);
+    return owner;
+  }
+
+  private findOwner(file: string): Layer | undefined {
     let best: { layer: Layer; depth: number } | undefined;
     for (const layer of this.layers) {
       for (let skip = 0; skip <= layer.segments.length; skip++) {
