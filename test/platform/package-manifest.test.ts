@@ -23,3 +23,16 @@ test('this repository\'s cdk8s app builds a missing lib/ and is not shipped', ()
   expect(app).toMatch(/main\(\['synth', '--build'/);
   expect(pkg.files.some((f) => f.startsWith('scripts'))).toBe(false);
 });
+
+test('every locked dependency with an install script is reviewed in allowScripts (npm ci prints no install-scripts notice)', () => {
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+  const allow = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+  const withScripts = Object.entries(lock.packages)
+    .filter(([path, entry]) => path !== '' && entry.hasInstallScript)
+    .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
+  expect(withScripts.length).toBeGreaterThan(0); // the lock records them (a lock without the field would make this vacuous)
+  expect(withScripts.filter((name) => !(name in allow))).toEqual([]);
+  // @parcel/watcher (jest's optional file watcher) would build from source only without its prebuilt
+  // binary package; CI and `npm test` never watch, so its script is denied rather than approved
+  expect(allow['@parcel/watcher']).toBe(false);
+});
