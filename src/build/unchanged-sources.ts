@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { checkBuildFreshness, type BuildFreshness, type TypeScriptProject } from './build-freshness.js';
@@ -59,18 +59,21 @@ export function confirmUnchangedSources(project: TypeScriptProject, freshness: B
     const entry = info.fileInfos![i];
     recorded.set(resolve(base, name), typeof entry === 'string' ? entry : entry?.version);
   });
+  // the outputs get a time no older than any confirmed source (a source's time may be in the future)
+  let stamp = Date.now();
   for (const output of freshness.olderOutputs) {
     const source = join(project.rootDir, relative(project.outDir, output)).replace(/\.js$/, '.ts');
     const version = recorded.get(source);
     let content: Buffer;
     try {
       content = readFileSync(source);
+      stamp = Math.max(stamp, statSync(source).mtimeMs);
     } catch {
       return freshness;
     }
     if (!version || createHash('sha256').update(content).digest('hex') !== version) return freshness;
   }
-  const now = new Date();
-  for (const output of freshness.olderOutputs) utimesSync(output, now, now);
+  const time = new Date(Math.ceil(stamp) + 1); // whole milliseconds: never a fraction older than the source
+  for (const output of freshness.olderOutputs) utimesSync(output, time, time);
   return checkBuildFreshness(project);
 }

@@ -49,6 +49,16 @@ test('a source touched without a change is confirmed by its hash: its output get
   expect(checkBuildFreshness(project).fresh).toBe(true);
 });
 
+test('a source touched with a time in the future (clock skew, a copied tree) is confirmed too: its output gets that time, whole milliseconds', () => {
+  const { dir, project } = compiled();
+  const future = Date.now() / 1000 + 3600.4567; // an hour ahead, with a fraction of a millisecond
+  utimesSync(join(dir, 'src/a.ts'), future, future);
+  const confirmed = confirmUnchangedSources(project, checkBuildFreshness(project));
+  expect(confirmed.fresh).toBe(true);
+  expect(statSync(join(dir, 'lib/a.js')).mtimeMs).toBeGreaterThanOrEqual(statSync(join(dir, 'src/a.ts')).mtimeMs);
+  expect(checkBuildFreshness(project).fresh).toBe(true);
+});
+
 test('a changed source stays stale and no output is touched', () => {
   const { dir, project } = compiled();
   writeFileSync(join(dir, 'src/b.ts'), 'export const b = 3;\n');
