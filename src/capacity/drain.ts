@@ -127,6 +127,10 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
   const baseFailures = failuresByGroup(base.failures);
   const pdbs = pdbsByGroup(facts);
   const pinned = nodeLocalClaims(facts, model);
+  const pdbName = (group: PodGroup) => {
+    const pdb = pdbs.get(group);
+    return pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {};
+  };
   const drains: NodeDrain[] = [];
   for (const node of base.nodes) {
     const evictedByGroup = new Map<PodGroup, number>();
@@ -135,10 +139,6 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
       drains.push({ node: node.name, pool: node.pool, evicted: 0, stranded: [], hangs: false });
       continue;
     }
-    const pdbName = (group: PodGroup) => {
-      const pdb = pdbs.get(group);
-      return pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {};
-    };
     const stranded: StrandedWorkload[] = [];
     // pods bound to this node by node-local volumes cannot move: they wait for the node, and the
     // drain finishes as long as the budget lets all of them go at once

@@ -72,6 +72,8 @@ export class ObjectIndex {
   /** `namespace \0 key` -> templates having that label key. */
   private readonly keyPostings = new Map<string, PodTemplate[]>();
   private readonly templateByOwner = new Map<ManifestObject, PodTemplate>();
+  /** kind -> namespace -> objects, grouped on first use by {@link ofKindIn}. */
+  private readonly byKindInNamespace = new Map<string, Map<string, ManifestObject[]>>();
 
   constructor(readonly objects: readonly ManifestObject[]) {
     for (const entry of objects) {
@@ -93,6 +95,17 @@ export class ObjectIndex {
   /** Objects of a kind (in input order). */
   ofKind(kind: string): readonly ManifestObject[] {
     return this.byKindMap.get(kind) ?? [];
+  }
+
+  /** Objects of a kind in one namespace ('' for cluster-scoped or namespace-less), in input order. */
+  ofKindIn(kind: string, namespace: string): readonly ManifestObject[] {
+    let byNamespace = this.byKindInNamespace.get(kind);
+    if (!byNamespace) {
+      byNamespace = new Map();
+      for (const entry of this.ofKind(kind)) push(byNamespace, entry.object.metadata.namespace ?? '', entry);
+      this.byKindInNamespace.set(kind, byNamespace);
+    }
+    return byNamespace.get(namespace) ?? [];
   }
 
   /** The object with this kind, namespace (undefined for cluster-scoped) and name. */

@@ -59,3 +59,15 @@ describe('label selectors', () => {
     expect(index.podTemplates()[0].specPath).toBe('/spec/template/spec');
   });
 });
+
+test('ofKindIn lists the objects of a kind in one namespace in input order, duplicates included', () => {
+  const text = ['a/p1', 'b/p2', 'a/p3', 'a/p1'].map((ref) => {
+    const [ns, name] = ref.split('/');
+    return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {podSelector: {}}\n`;
+  }).join('---\n') + '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n';
+  const index = new ObjectIndex(manifestsFromText([{ file: 'policies.yaml', text }]).objects);
+  expect(index.ofKindIn('NetworkPolicy', 'a').map((o) => o.object.metadata.name)).toEqual(['p1', 'p3', 'p1']);
+  expect(index.ofKindIn('NetworkPolicy', 'b').map((o) => o.object.metadata.name)).toEqual(['p2']);
+  expect(index.ofKindIn('NetworkPolicy', 'c')).toEqual([]);
+  expect(index.ofKindIn('Namespace', '').map((o) => o.object.metadata.name)).toEqual(['a']);
+});

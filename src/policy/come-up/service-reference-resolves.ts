@@ -145,34 +145,16 @@ function portAdmits(ports: PolicyRule['ports'], port: { number: number; name?: s
   });
 }
 
-const policiesByNamespace = new WeakMap<RuleContext['index'], Map<string, ManifestObject[]>>();
-
-/** The NetworkPolicies of one namespace (indexed once per check). */
-function policiesIn(ctx: RuleContext, namespace: string): readonly ManifestObject[] {
-  let byNamespace = policiesByNamespace.get(ctx.index);
-  if (!byNamespace) {
-    byNamespace = new Map();
-    for (const policy of ctx.index.ofKind('NetworkPolicy')) {
-      const ns = policy.object.metadata.namespace ?? '';
-      const list = byNamespace.get(ns);
-      if (list) list.push(policy);
-      else byNamespace.set(ns, [policy]);
-    }
-    policiesByNamespace.set(ctx.index, byNamespace);
-  }
-  return byNamespace.get(namespace) ?? [];
-}
-
 /** The first reason traffic from `caller` to `target` on `port` is dropped, or undefined when it is admitted. */
 function blockedBy(ctx: RuleContext, caller: PodTemplate, target: PodTemplate, port: { number: number; name?: string }, namespaceLabels: ReadonlyMap<string, Record<string, string>>): string | undefined {
   const applies = (policy: ManifestObject, pod: PodTemplate, type: string) => (policy.object.metadata.namespace ?? '') === pod.namespace
     && policyTypes(policy).includes(type)
     && (isEmptySelector(specOf(policy).podSelector as LabelSelector | undefined) || selectorMatches(specOf(policy).podSelector as LabelSelector, pod.labels));
-  const egress = policiesIn(ctx, caller.namespace).filter((p) => applies(p, caller, 'Egress'));
+  const egress = ctx.index.ofKindIn('NetworkPolicy', caller.namespace).filter((p) => applies(p, caller, 'Egress'));
   if (egress.length > 0 && !egress.some((p) => ((specOf(p).egress ?? []) as PolicyRule[]).some((r) => peerAdmits(r.to, caller.namespace, target, namespaceLabels) && portAdmits(r.ports, port)))) {
     return `no egress rule of the NetworkPolicies selecting ${caller.owner.object.kind} ${caller.namespace}/${caller.owner.object.metadata.name} (${egress.map((p) => p.object.metadata.name).join(', ')}) admits ${target.owner.object.kind} ${target.namespace}/${target.owner.object.metadata.name} on port ${port.number}`;
   }
-  const ingress = policiesIn(ctx, target.namespace).filter((p) => applies(p, target, 'Ingress'));
+  const ingress = ctx.index.ofKindIn('NetworkPolicy', target.namespace).filter((p) => applies(p, target, 'Ingress'));
   if (ingress.length > 0 && !ingress.some((p) => ((specOf(p).ingress ?? []) as PolicyRule[]).some((r) => peerAdmits(r.from, target.namespace, caller, namespaceLabels) && portAdmits(r.ports, port)))) {
     return `no ingress rule of the NetworkPolicies selecting ${target.owner.object.kind} ${target.namespace}/${target.owner.object.metadata.name} (${ingress.map((p) => p.object.metadata.name).join(', ')}) admits ${caller.owner.object.kind} ${caller.namespace}/${caller.owner.object.metadata.name} on port ${port.number}`;
   }
