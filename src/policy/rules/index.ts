@@ -2,7 +2,7 @@ import { registerCrossResourceRule, type CrossResourceRule } from '../registry.j
 import { duplicateObject } from './duplicate-object-rule.js';
 import { labelSyntax } from './label-syntax-rule.js';
 import { envUnique, selectorMatchesTemplate } from './pod-spec-rules.js';
-import { rbacDefaultSaBroadBinding, rbacEscalateBindImpersonate, rbacSecretsAccess, rbacWildcard } from './rbac-rules.js';
+import { rbacDefaultSaBroadBinding, rbacEscalateBindImpersonate, rbacNetworkControl, rbacSecretsAccess, rbacWildcard } from './rbac-rules.js';
 import { routeBackendExists } from './route-backend-rule.js';
 import { exemptionValid, manifestStructure, schemaValid, stableApiVersion } from './api-rules.js';
 import { fluxDependsOn, fluxPathExists } from './flux-rules.js';
@@ -21,7 +21,7 @@ export const BUILTIN_RULES: readonly CrossResourceRule[] = [
   externalSecretStoreExists, namespaceGpuQuota,
   probes, probesLivenessAfterReadiness,
   networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService,
-  rbacWildcard, rbacSecretsAccess, rbacEscalateBindImpersonate, rbacDefaultSaBroadBinding,
+  rbacWildcard, rbacSecretsAccess, rbacEscalateBindImpersonate, rbacNetworkControl, rbacDefaultSaBroadBinding,
   selectorMatchesTemplate, envUnique, labelSyntax, duplicateObject, routeBackendExists,
 ];
 

@@ -89,6 +89,31 @@ export const rbacEscalateBindImpersonate: CrossResourceRule = {
   },
 };
 
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** What writing each network-control resource lets a holder do, by API group. */
+const NETWORK_CONTROL: readonly { group: string; resource: string; risk: string }[] = [
+  { group: 'networking.k8s.io', resource: 'networkpolicies', risk: 'rewrite or delete NetworkPolicies, undoing default deny and every allow rule' },
+  { group: '', resource: 'endpoints', risk: 'point a Service at any address (Endpoints), taking over its traffic' },
+  { group: 'discovery.k8s.io', resource: 'endpointslices', risk: 'point a Service at any address (EndpointSlices), taking over its traffic' },
+];
+
+/**
+ * Write access to NetworkPolicies, Endpoints or EndpointSlices (trivy KSV-0056, narrowed to what
+ * undoes isolation or redirects traffic; creating Services and Ingresses is what operators do).
+ */
+export const rbacNetworkControl: CrossResourceRule = {
+  name: 'rbac-network-control',
+  evaluate(ctx) {
+    checkRoleRules(ctx, (rule) => {
+      const hits = NETWORK_CONTROL.filter((n) => grants(rule, WRITE_VERBS, [n.resource], [n.group]));
+      if (hits.length === 0) return undefined;
+      const verbs = list(rule.verbs).filter((v) => v === '*' || WRITE_VERBS.includes(v));
+      return { message: `grants ${verbs.join(', ')} on ${hits.map((h) => h.resource).join(', ')}: a holder can ${hits.map((h) => h.risk).join('; ')}`, field: 'resources' };
+    });
+  },
+};
+
 const BROAD_CLUSTER_ROLES = new Set(['cluster-admin', 'admin', 'edit']);
 
 /**
