@@ -102,9 +102,21 @@ function resolvePlain(text: string): PlainScalar | undefined {
   if (YAML_STYLE_FLOAT.test(plain)) {
     const value = Number(plain);
     if (!Number.isFinite(value)) return undefined; // goyaml.v3 keeps an out-of-range float as the string
+    if (value === 0 && 1 / value < 0) negativeZeros++;
     return new PlainScalar('float', text, value);
   }
   return undefined;
+}
+
+let negativeZeros = 0;
+
+/**
+ * How many plain scalars read so far (in this thread) were the float -0, the one value of this
+ * reader that JSON does not carry (it writes 0): a reader that passes values on as JSON re-reads
+ * a file whose count moved.
+ */
+export function negativeZerosRead(): number {
+  return negativeZeros;
 }
 
 let lastResolved: { text: string; scalar: PlainScalar } | undefined;
@@ -276,7 +288,7 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
       throw new KustomizeYamlError(`annotation key '${key}': kustomize rewrites annotation keys unquoted, reads this one back as a ${key === '' ? 'null' : resolvePlain(key)!.kind} and the build fails`, undefined, pointerOf(path));
     }
     path.push(key);
-    result[key] = toKustomizeValue(source[key], path, seen, placeOfChild(place, key, source));
+    setField(result, key, toKustomizeValue(source[key], path, seen, placeOfChild(place, key, source)));
     path.pop();
   }
   if (Object.hasOwn(source, MERGE_KEY)) {
@@ -301,11 +313,20 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
           throw new KustomizeYamlError(`key '${key}' is set ${owner} and by ${here} of '<<': which one wins differs between YAML tools; keep one`, undefined, pointerOf(path));
         }
         owners.set(key, `by ${here}`);
-        result[key] = value;
+        setField(result, key, value);
       }
     });
   }
   return result;
+}
+
+/**
+ * Sets a field as an own property: a `__proto__` key is a field like any other for kustomize
+ * (js-yaml reads it as one), where plain assignment would replace the object's prototype instead.
+ */
+function setField(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 function aliasError(path: readonly (string | number)[]): KustomizeYamlError {

@@ -115,13 +115,57 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
-  const cwd = options.cwd ?? process.cwd();
-  const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
-  const files: FoundFile[] = [];
+  const tree = listManifestFiles(paths, options.cwd);
+  const malformed: ManifestLoadError[] = [];
+  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: tree.files, roots: tree.roots, ...(options.collectErrors ? { malformed } : {}) };
+  const limits = manifestFileLimits(options);
+  for (let i = 0; i < tree.files.length; i++) {
+    const error = loadManifestFile(tree.absolutePaths[i], tree.files[i], result, limits, !tree.notRegular.has(tree.absolutePaths[i]));
+    if (!error) continue;
+    if (!options.collectErrors) throw error;
+    malformed.push(error);
+  }
+  return result;
+}
+
+/** The files of a tree {@link loadManifests} reads, in reading order, each once. */
+export interface ManifestFileList {
+  /** The absolute roots given (directories, or files' directories). */
+  readonly roots: string[];
+  /** Each file as reported (relative to the working directory, forward slashes). */
+  readonly files: string[];
+  /** Each file's absolute path (same order as `files`). */
+  readonly absolutePaths: string[];
+  /**
+   * Files given by path that are not regular files (a device, a pipe): they are reported as
+   * "not a regular file" when read (usually empty).
+   */
+  readonly notRegular: ReadonlySet<string>;
+}
+
+/**
+ * The files under `paths` as {@link loadManifests} reads them: directories walked (see there),
+ * a file reached twice (another path, a link) listed once.
+ * @throws ManifestLoadError for a missing path, an unreadable directory, a symbolic link loop or
+ *   a dangling link.
+ */
+export function listManifestFiles(paths: readonly string[], cwd: string = process.cwd()): ManifestFileList {
+  const found: FoundFile[] = [];
   const roots: string[] = [];
-  // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file)
+  const notRegular = new Set<string>();
+  // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file);
+  // elsewhere path.relative runs once per directory
   const under = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
-  const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relative(cwd, absolute)).split(sep).join('/') || absolute;
+  const outside = new Map<string, string>();
+  const relativeOutside = (absolute: string) => {
+    const slash = absolute.lastIndexOf(sep);
+    if (slash <= 0) return relative(cwd, absolute);
+    const dir = absolute.slice(0, slash);
+    let shown = outside.get(dir);
+    if (shown === undefined) outside.set(dir, (shown = relative(cwd, dir)));
+    return shown === '' ? relative(cwd, absolute) : `${shown}${sep}${absolute.slice(slash + 1)}`;
+  };
+  const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relativeOutside(absolute)).split(sep).join('/') || absolute;
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
@@ -132,28 +176,52 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     }
     if (stats.isDirectory()) {
       roots.push(absolute);
-      collectYamlFiles(absolute, realPath(absolute, path), files, new Set(), display);
+      collectYamlFiles(absolute, realPath(absolute, path), found, new Set(), display);
     } else {
       roots.push(resolve(absolute, '..'));
-      files.push({ absolute, real: realPath(absolute, path) });
+      found.push({ absolute, real: realPath(absolute, path) });
+      if (!stats.isFile()) notRegular.add(absolute);
     }
   }
-  const malformed: ManifestLoadError[] = [];
-  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots, ...(options.collectErrors ? { malformed } : {}) };
+  const files: string[] = [];
+  const absolutePaths: string[] = [];
   const seen = new Set<string>();
-  for (const { absolute, real } of files) {
+  for (const { absolute, real } of found) {
     if (seen.has(real)) continue; // the same file through another path or link
     seen.add(real);
-    const file = display(absolute);
-    result.files.push(file);
-    try {
-      parseManifestText(readManifestFile(absolute, file, maxBytes), file, absolute, result, { maxDepth: options.maxDepth }, true);
-    } catch (error) {
-      if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
-      malformed.push(error);
-    }
+    files.push(display(absolute));
+    absolutePaths.push(absolute);
   }
-  return result;
+  return { roots, files, absolutePaths, notRegular };
+}
+
+/** Limits of one manifest file (see {@link LoadOptions}). */
+export interface ManifestFileLimits {
+  readonly maxFileBytes: number;
+  readonly maxDepth?: number;
+}
+
+/** The limits of {@link LoadOptions}, defaults filled in. */
+export function manifestFileLimits(options: LoadOptions): ManifestFileLimits {
+  return { maxFileBytes: options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES, maxDepth: options.maxDepth };
+}
+
+/**
+ * Reads and parses one file of a tree into `into` (objects, problems, kustomize files; `files` is
+ * not touched). An unusable file's error is returned, not thrown; the documents before the bad one
+ * stay in `into`, as {@link loadManifests} always kept them.
+ * @param regular the file is known to be a regular file (found by a directory walk or a stat);
+ *   otherwise it is stat'ed first, and refused unless it is one
+ * @throws anything but a ManifestLoadError (a bug, not bad input)
+ */
+export function loadManifestFile(absolute: string, file: string, into: LoadedManifests, limits: ManifestFileLimits, regular = true): ManifestLoadError | undefined {
+  try {
+    parseManifestText(readManifestFile(absolute, file, limits.maxFileBytes, regular), file, absolute, into, { maxDepth: limits.maxDepth }, true);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ManifestLoadError) return error;
+    throw error;
+  }
 }
 
 interface FoundFile {
@@ -170,8 +238,16 @@ function realPath(absolute: string, shown: string): string {
   }
 }
 
-/** Reads a file with one fstat: its size is checked against the limit before any byte is read. */
-function readManifestFile(absolute: string, file: string, maxBytes: number): string {
+const READ_BUFFER_BYTES = 64 * 1024;
+/** The read buffer of {@link readManifestFile}, reused across files (grown for a large file, up to the limit, then dropped). */
+let readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+
+/**
+ * Reads a file with no stat call (a regular file, as the directory walk found it): into a buffer
+ * reused across files, never more than `maxBytes` plus one chunk. Only a file that fails to read
+ * or is over the limit, or one given by path that is not a regular file, is stat'ed, to say why.
+ */
+function readManifestFile(absolute: string, file: string, maxBytes: number, regular: boolean): string {
   let fd: number;
   try {
     fd = openSync(absolute, 'r');
@@ -179,25 +255,47 @@ function readManifestFile(absolute: string, file: string, maxBytes: number): str
     throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
   }
   try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new ManifestLoadError(file, undefined, 'not a regular file');
-    if (stats.size > maxBytes) {
-      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
-    }
-    const buffer = Buffer.allocUnsafe(stats.size);
+    if (!regular && !fstatSync(fd).isFile()) throw new ManifestLoadError(file, undefined, 'not a regular file');
     let filled = 0;
-    while (filled < buffer.length) {
-      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+    for (;;) {
+      if (filled === readBuffer.length) {
+        if (filled > maxBytes) throw unusableFileError(fd, file, maxBytes, undefined);
+        const grown = Buffer.allocUnsafeSlow(Math.min(readBuffer.length * 2, maxBytes + 1));
+        readBuffer.copy(grown, 0, 0, filled);
+        readBuffer = grown;
+      }
+      let read;
+      try {
+        read = readSync(fd, readBuffer, filled, readBuffer.length - filled, null);
+      } catch (error) {
+        throw unusableFileError(fd, file, maxBytes, error);
+      }
       if (read === 0) break;
       filled += read;
     }
-    return buffer.toString('utf8', 0, filled);
+    if (filled > maxBytes) throw unusableFileError(fd, file, maxBytes, undefined);
+    const text = readBuffer.toString('utf8', 0, filled);
+    if (readBuffer.length > READ_BUFFER_BYTES * 16) readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES); // a large file's buffer is not kept
+    return text;
   } catch (error) {
     if (error instanceof ManifestLoadError) throw error;
     throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Why an open file cannot be used (it failed to read, or holds more than `maxBytes`), as a stat
+ * of it says: not a regular file, then over the limit (with its size), then the read error.
+ */
+function unusableFileError(fd: number, file: string, maxBytes: number, readError: unknown): ManifestLoadError {
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) return new ManifestLoadError(file, undefined, 'not a regular file');
+  if (stats.size > maxBytes || readError === undefined) {
+    return new ManifestLoadError(file, undefined, `file is ${formatBytes(Math.max(stats.size, maxBytes + 1))}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
+  }
+  return new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(readError)}`);
 }
 
 function formatBytes(bytes: number): string {
@@ -266,7 +364,7 @@ function rereadDocumentText(absolutePath: string, index: number): string {
  * failing object's source lines need it). Keeping every document's text kept every file's text
  * in memory, about a sixth of what check holds for a tree of small documents.
  */
-class RereadDocumentSource implements SourceDocument {
+export class RereadDocumentSource implements SourceDocument {
   constructor(
     readonly file: string,
     readonly absolutePath: string,
