@@ -172,15 +172,6 @@ export class PolicyGate {
     return this.allPolicies.map((p) => p.definition);
   }
 
-  /**
-   * Loads the rule modules and compiles the policies now instead of in the first
-   * {@link evaluate} (so a caller can do it while a tree is read).
-   * @throws Error for a policy whose schema does not compile
-   */
-  async prepare(): Promise<void> {
-    await this.compile();
-  }
-
   private async compile(): Promise<CompiledPolicy[]> {
     if (this.compiled) return this.compiled;
     const target = versionNumber(this.targetVersion);

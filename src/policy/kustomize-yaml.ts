@@ -102,21 +102,9 @@ function resolvePlain(text: string): PlainScalar | undefined {
   if (YAML_STYLE_FLOAT.test(plain)) {
     const value = Number(plain);
     if (!Number.isFinite(value)) return undefined; // goyaml.v3 keeps an out-of-range float as the string
-    if (value === 0 && 1 / value < 0) negativeZeros++;
     return new PlainScalar('float', text, value);
   }
   return undefined;
-}
-
-let negativeZeros = 0;
-
-/**
- * How many plain scalars read so far (in this thread) were the float -0, the one value of this
- * reader that JSON does not carry (it writes 0): a reader that passes values on as JSON re-reads
- * a file whose count moved.
- */
-export function negativeZerosRead(): number {
-  return negativeZeros;
 }
 
 let lastResolved: { text: string; scalar: PlainScalar } | undefined;

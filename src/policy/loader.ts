@@ -107,52 +107,20 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  * directories, node_modules and the files `flux bootstrap` commits (`flux-system/gotk-*.yaml`)
  * skipped, sorted for stable output): the one tree reader of check,
  * diff and plan, so all three see the same files under the same limits. Symbolic links are
- * followed (each file and directory once; a loop or a dangling link is an error). Each file costs
- * one `fstat` (its size, checked before reading); directory entries come from `readdir` types.
+ * followed (each file and directory once; a loop or a dangling link is an error). A file found by
+ * the walk costs no stat call: its bytes are read (into one buffer reused across files) up to the
+ * size limit, and only a file over it or failing to read is stat'ed to say why; a file given by
+ * path costs the one stat that tells it from a directory. Directory entries come from `readdir` types.
  * Documents are read as kustomize reads them (see kustomize-yaml.ts); source lines of fields are
  * computed later, only for objects that fail (see positions.ts).
  * @throws ManifestLoadError for a missing path, an unreadable file or directory, a file over
  *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
-  const tree = listManifestFiles(paths, options.cwd);
-  const malformed: ManifestLoadError[] = [];
-  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: tree.files, roots: tree.roots, ...(options.collectErrors ? { malformed } : {}) };
-  const limits = manifestFileLimits(options);
-  for (let i = 0; i < tree.files.length; i++) {
-    const error = loadManifestFile(tree.absolutePaths[i], tree.files[i], result, limits, !tree.notRegular.has(tree.absolutePaths[i]));
-    if (!error) continue;
-    if (!options.collectErrors) throw error;
-    malformed.push(error);
-  }
-  return result;
-}
-
-/** The files of a tree {@link loadManifests} reads, in reading order, each once. */
-export interface ManifestFileList {
-  /** The absolute roots given (directories, or files' directories). */
-  readonly roots: string[];
-  /** Each file as reported (relative to the working directory, forward slashes). */
-  readonly files: string[];
-  /** Each file's absolute path (same order as `files`). */
-  readonly absolutePaths: string[];
-  /**
-   * Files given by path that are not regular files (a device, a pipe): they are reported as
-   * "not a regular file" when read (usually empty).
-   */
-  readonly notRegular: ReadonlySet<string>;
-}
-
-/**
- * The files under `paths` as {@link loadManifests} reads them: directories walked (see there),
- * a file reached twice (another path, a link) listed once.
- * @throws ManifestLoadError for a missing path, an unreadable directory, a symbolic link loop or
- *   a dangling link.
- */
-export function listManifestFiles(paths: readonly string[], cwd: string = process.cwd()): ManifestFileList {
-  const found: FoundFile[] = [];
+  const cwd = options.cwd ?? process.cwd();
+  const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
+  const files: FoundFile[] = [];
   const roots: string[] = [];
-  const notRegular = new Set<string>();
   // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file);
   // elsewhere path.relative runs once per directory
   const under = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
@@ -166,6 +134,8 @@ export function listManifestFiles(paths: readonly string[], cwd: string = proces
     return shown === '' ? relative(cwd, absolute) : `${shown}${sep}${absolute.slice(slash + 1)}`;
   };
   const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relativeOutside(absolute)).split(sep).join('/') || absolute;
+  /** Files given by path that are not regular files (a device, a pipe): refused when read. */
+  const notRegular = new Set<string>();
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
@@ -176,52 +146,29 @@ export function listManifestFiles(paths: readonly string[], cwd: string = proces
     }
     if (stats.isDirectory()) {
       roots.push(absolute);
-      collectYamlFiles(absolute, realPath(absolute, path), found, new Set(), display);
+      collectYamlFiles(absolute, realPath(absolute, path), files, new Set(), display);
     } else {
       roots.push(resolve(absolute, '..'));
-      found.push({ absolute, real: realPath(absolute, path) });
+      files.push({ absolute, real: realPath(absolute, path) });
       if (!stats.isFile()) notRegular.add(absolute);
     }
   }
-  const files: string[] = [];
-  const absolutePaths: string[] = [];
+  const malformed: ManifestLoadError[] = [];
+  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots, ...(options.collectErrors ? { malformed } : {}) };
   const seen = new Set<string>();
-  for (const { absolute, real } of found) {
+  for (const { absolute, real } of files) {
     if (seen.has(real)) continue; // the same file through another path or link
     seen.add(real);
-    files.push(display(absolute));
-    absolutePaths.push(absolute);
+    const file = display(absolute);
+    result.files.push(file);
+    try {
+      parseManifestText(readManifestFile(absolute, file, maxBytes, !notRegular.has(absolute)), file, absolute, result, { maxDepth: options.maxDepth }, true);
+    } catch (error) {
+      if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
+      malformed.push(error);
+    }
   }
-  return { roots, files, absolutePaths, notRegular };
-}
-
-/** Limits of one manifest file (see {@link LoadOptions}). */
-export interface ManifestFileLimits {
-  readonly maxFileBytes: number;
-  readonly maxDepth?: number;
-}
-
-/** The limits of {@link LoadOptions}, defaults filled in. */
-export function manifestFileLimits(options: LoadOptions): ManifestFileLimits {
-  return { maxFileBytes: options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES, maxDepth: options.maxDepth };
-}
-
-/**
- * Reads and parses one file of a tree into `into` (objects, problems, kustomize files; `files` is
- * not touched). An unusable file's error is returned, not thrown; the documents before the bad one
- * stay in `into`, as {@link loadManifests} always kept them.
- * @param regular the file is known to be a regular file (found by a directory walk or a stat);
- *   otherwise it is stat'ed first, and refused unless it is one
- * @throws anything but a ManifestLoadError (a bug, not bad input)
- */
-export function loadManifestFile(absolute: string, file: string, into: LoadedManifests, limits: ManifestFileLimits, regular = true): ManifestLoadError | undefined {
-  try {
-    parseManifestText(readManifestFile(absolute, file, limits.maxFileBytes, regular), file, absolute, into, { maxDepth: limits.maxDepth }, true);
-    return undefined;
-  } catch (error) {
-    if (error instanceof ManifestLoadError) return error;
-    throw error;
-  }
+  return result;
 }
 
 interface FoundFile {
@@ -364,7 +311,7 @@ function rereadDocumentText(absolutePath: string, index: number): string {
  * failing object's source lines need it). Keeping every document's text kept every file's text
  * in memory, about a sixth of what check holds for a tree of small documents.
  */
-export class RereadDocumentSource implements SourceDocument {
+class RereadDocumentSource implements SourceDocument {
   constructor(
     readonly file: string,
     readonly absolutePath: string,

@@ -2,9 +2,8 @@ import { createRequire } from 'node:module';
 import jsYaml from 'js-yaml';
 import { UsageError } from '../main.js';
 import { PolicyDefinitionError } from '../../policy/definition.js';
-import { PolicyGate } from '../../policy/engine.js';
-import { ManifestLoadError } from '../../policy/loader.js';
-import { startManifestLoad } from '../../policy/parallel-load.js';
+import { runCheck } from '../../policy/engine.js';
+import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
 import { SecretScrubber } from '../../masking/secret-scrubber.js';
 import { refusePendingSwap } from '../../render/swap-journal.js';
 import { ScrubbedOutput } from '../scrubbed-output.js';
@@ -120,31 +119,20 @@ export async function run(args: string[]): Promise<number> {
   const out = new ScrubbedOutput();
   let report;
   try {
-    // a large tree is read partly on a worker thread, while this one loads and compiles the policies
-    const load = startManifestLoad(options.paths, { collectErrors: true });
-    let gate: PolicyGate | undefined;
-    let gateError: unknown;
-    try {
-      gate = new PolicyGate({
-        targetVersion: options.targetVersion,
-        enable: options.enable,
-        disable: options.disable,
-        policiesDir: options.policiesDir,
-        crds: options.crds,
-      });
-      await gate.prepare();
-    } catch (error) {
-      gateError = error;
-    }
-    const manifests = await load.finish();
+    const manifests = loadManifests(options.paths, { collectErrors: true });
     out.scrubber = SecretScrubber.of([...[...manifests.objects, ...manifests.kustomizeFiles].map((o) => o.object), ...manifests.problems.map((p) => p.value)]);
-    // a policy error is reported after the tree is read, with its secrets known, as before
-    if (!gate) throw gateError;
-    report = await gate.evaluate(manifests, {
+    report = await runCheck({
+      manifests,
       severity: options.severity,
       exemptions: options.exemptions,
       // policy reports summarise passes per namespace, so evaluate them even when not listed
       includePasses: options.includePasses || options.format === 'policy-report',
+      targetVersion: options.targetVersion,
+      enable: options.enable,
+      disable: options.disable,
+      policiesDir: options.policiesDir,
+      crds: options.crds,
+      collectLoadErrors: true,
     });
   } catch (error) {
     if (error instanceof ManifestLoadError || error instanceof PolicyDefinitionError) {
