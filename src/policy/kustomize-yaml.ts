@@ -201,7 +201,8 @@ export function parseKustomizeDocument(text: string, options: KustomizeParseOpti
   if (documents.length > 1) {
     throw new KustomizeYamlError("a second document inside one part ('...' or '---' without a line break after it): kustomize reads only the first and drops the rest silently; separate documents with a '---' line", firstLineMatching(text, /^(\.\.\.|---)/m, 1));
   }
-  return toKustomizeValue(documents[0], [], new Set(), 'root');
+  // a shared node can only come from an alias of an anchor (`&name`): without '&' there is none to look for
+  return toKustomizeValue(documents[0], [], text.includes('&') ? new Set() : undefined, 'root');
 }
 
 function shortTag(tag: string): string {
@@ -236,14 +237,16 @@ function pointerOf(path: readonly (string | number)[]): string {
 }
 
 /**
- * Turns js-yaml's result (with {@link PlainScalar}s) into kustomize's JSON value: shared nodes
+ * Turns js-yaml's result (with {@link PlainScalar}s) into kustomize's JSON value, in place: shared nodes
  * (aliases) refused, merge keys expanded, annotation values as their raw text. `path` is the
  * node's location, one stack for the whole walk (pushed and popped; copied only into an error).
  */
-function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<object>, place: Place): unknown {
+function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<object> | undefined, place: Place): unknown {
   if (node instanceof PlainScalar) {
-    if (seen.has(node)) throw aliasError(path);
-    seen.add(node);
+    if (seen) {
+      if (seen.has(node)) throw aliasError(path);
+      seen.add(node);
+    }
     if (place === 'annotation') return node.raw;
     if (node.problem) throw new KustomizeYamlError(node.problem, undefined, pointerOf(path));
     if (node.kind === 'merge') throw new KustomizeYamlError("a plain '<<' value: write it quoted ('<<')", undefined, pointerOf(path));
@@ -251,20 +254,22 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
   }
   if (node === null && place === 'annotation') return ''; // an empty annotation value: kustomize keeps ''
   if (node === null || typeof node !== 'object') return node;
-  if (seen.has(node)) throw aliasError(path);
-  seen.add(node);
+  if (seen) {
+    if (seen.has(node)) throw aliasError(path);
+    seen.add(node);
+  }
+  // js-yaml's arrays and mappings are converted in place (their own, not shared: aliases are refused)
   if (Array.isArray(node)) {
-    const items = new Array<unknown>(node.length);
     const itemPlace = place === 'items' ? 'root' : 'other';
     for (let i = 0; i < node.length; i++) {
       path.push(i);
-      items[i] = toKustomizeValue(node[i], path, seen, itemPlace);
+      node[i] = toKustomizeValue(node[i], path, seen, itemPlace);
       path.pop();
     }
-    return items;
+    return node;
   }
   const source = node as Record<string, unknown>;
-  const result: Record<string, unknown> = {};
+  const result = source;
   for (const key of Object.keys(source)) {
     if (key.startsWith(KEY_MARK)) {
       if (key === MERGE_KEY) continue;
@@ -283,10 +288,12 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
     if (place === 'root' || place === 'metadata' || place === 'annotations') {
       throw new KustomizeYamlError(`merge key '<<' ${place === 'root' ? "at an object's top level" : 'in metadata'}: kustomize reads kind, name and annotations without expanding it; write the keys out`, undefined, pointerOf(path));
     }
+    const mergeValue = source[MERGE_KEY];
+    delete source[MERGE_KEY];
     // who set each key (explicit keys first), to refuse a key set twice
     const owners = new Map<string, string>(Object.keys(result).map((key) => [key, 'explicitly']));
     path.push('<<');
-    const merged = toKustomizeValue(source[MERGE_KEY], path, seen, 'other');
+    const merged = toKustomizeValue(mergeValue, path, seen, 'other');
     const mergePointer = pointerOf(path);
     path.pop();
     const sources = Array.isArray(merged) ? merged : [merged];
