@@ -237,7 +237,7 @@ function pointerOf(path: readonly (string | number)[]): string {
 }
 
 /**
- * Turns js-yaml's result (with {@link PlainScalar}s) into kustomize's JSON value, in place: shared nodes
+ * Turns js-yaml's result (with {@link PlainScalar}s) into kustomize's JSON value: shared nodes
  * (aliases) refused, merge keys expanded, annotation values as their raw text. `path` is the
  * node's location, one stack for the whole walk (pushed and popped; copied only into an error).
  */
@@ -258,18 +258,18 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
     if (seen.has(node)) throw aliasError(path);
     seen.add(node);
   }
-  // js-yaml's arrays and mappings are converted in place (their own, not shared: aliases are refused)
   if (Array.isArray(node)) {
+    const items = new Array<unknown>(node.length);
     const itemPlace = place === 'items' ? 'root' : 'other';
     for (let i = 0; i < node.length; i++) {
       path.push(i);
-      node[i] = toKustomizeValue(node[i], path, seen, itemPlace);
+      items[i] = toKustomizeValue(node[i], path, seen, itemPlace);
       path.pop();
     }
-    return node;
+    return items;
   }
   const source = node as Record<string, unknown>;
-  const result = source;
+  const result: Record<string, unknown> = {};
   for (const key of Object.keys(source)) {
     if (key.startsWith(KEY_MARK)) {
       if (key === MERGE_KEY) continue;
@@ -288,12 +288,10 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
     if (place === 'root' || place === 'metadata' || place === 'annotations') {
       throw new KustomizeYamlError(`merge key '<<' ${place === 'root' ? "at an object's top level" : 'in metadata'}: kustomize reads kind, name and annotations without expanding it; write the keys out`, undefined, pointerOf(path));
     }
-    const mergeValue = source[MERGE_KEY];
-    delete source[MERGE_KEY];
     // who set each key (explicit keys first), to refuse a key set twice
     const owners = new Map<string, string>(Object.keys(result).map((key) => [key, 'explicitly']));
     path.push('<<');
-    const merged = toKustomizeValue(mergeValue, path, seen, 'other');
+    const merged = toKustomizeValue(source[MERGE_KEY], path, seen, 'other');
     const mergePointer = pointerOf(path);
     path.pop();
     const sources = Array.isArray(merged) ? merged : [merged];
