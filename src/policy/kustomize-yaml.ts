@@ -201,7 +201,8 @@ export function parseKustomizeDocument(text: string, options: KustomizeParseOpti
   if (documents.length > 1) {
     throw new KustomizeYamlError("a second document inside one part ('...' or '---' without a line break after it): kustomize reads only the first and drops the rest silently; separate documents with a '---' line", firstLineMatching(text, /^(\.\.\.|---)/m, 1));
   }
-  return toKustomizeValue(documents[0], [], new Set(), 'root');
+  // a shared node can only come from an alias of an anchor (`&name`): without '&' there is none to look for
+  return toKustomizeValue(documents[0], [], text.includes('&') ? new Set() : undefined, 'root');
 }
 
 function shortTag(tag: string): string {
@@ -240,10 +241,12 @@ function pointerOf(path: readonly (string | number)[]): string {
  * (aliases) refused, merge keys expanded, annotation values as their raw text. `path` is the
  * node's location, one stack for the whole walk (pushed and popped; copied only into an error).
  */
-function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<object>, place: Place): unknown {
+function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<object> | undefined, place: Place): unknown {
   if (node instanceof PlainScalar) {
-    if (seen.has(node)) throw aliasError(path);
-    seen.add(node);
+    if (seen) {
+      if (seen.has(node)) throw aliasError(path);
+      seen.add(node);
+    }
     if (place === 'annotation') return node.raw;
     if (node.problem) throw new KustomizeYamlError(node.problem, undefined, pointerOf(path));
     if (node.kind === 'merge') throw new KustomizeYamlError("a plain '<<' value: write it quoted ('<<')", undefined, pointerOf(path));
@@ -251,8 +254,10 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
   }
   if (node === null && place === 'annotation') return ''; // an empty annotation value: kustomize keeps ''
   if (node === null || typeof node !== 'object') return node;
-  if (seen.has(node)) throw aliasError(path);
-  seen.add(node);
+  if (seen) {
+    if (seen.has(node)) throw aliasError(path);
+    seen.add(node);
+  }
   if (Array.isArray(node)) {
     const items = new Array<unknown>(node.length);
     const itemPlace = place === 'items' ? 'root' : 'other';
@@ -276,7 +281,7 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
       throw new KustomizeYamlError(`annotation key '${key}': kustomize rewrites annotation keys unquoted, reads this one back as a ${key === '' ? 'null' : resolvePlain(key)!.kind} and the build fails`, undefined, pointerOf(path));
     }
     path.push(key);
-    result[key] = toKustomizeValue(source[key], path, seen, placeOfChild(place, key, source));
+    setField(result, key, toKustomizeValue(source[key], path, seen, placeOfChild(place, key, source)));
     path.pop();
   }
   if (Object.hasOwn(source, MERGE_KEY)) {
@@ -301,11 +306,20 @@ function toKustomizeValue(node: unknown, path: (string | number)[], seen: Set<ob
           throw new KustomizeYamlError(`key '${key}' is set ${owner} and by ${here} of '<<': which one wins differs between YAML tools; keep one`, undefined, pointerOf(path));
         }
         owners.set(key, `by ${here}`);
-        result[key] = value;
+        setField(result, key, value);
       }
     });
   }
   return result;
+}
+
+/**
+ * Sets a field as an own property: a `__proto__` key is a field like any other for kustomize
+ * (js-yaml reads it as one), where plain assignment would replace the object's prototype instead.
+ */
+function setField(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 function aliasError(path: readonly (string | number)[]): KustomizeYamlError {

@@ -107,8 +107,10 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  * directories, node_modules and the files `flux bootstrap` commits (`flux-system/gotk-*.yaml`)
  * skipped, sorted for stable output): the one tree reader of check,
  * diff and plan, so all three see the same files under the same limits. Symbolic links are
- * followed (each file and directory once; a loop or a dangling link is an error). Each file costs
- * one `fstat` (its size, checked before reading); directory entries come from `readdir` types.
+ * followed (each file and directory once; a loop or a dangling link is an error). A file found by
+ * the walk costs no stat call: its bytes are read (into one buffer reused across files) up to the
+ * size limit, and only a file over it or failing to read is stat'ed to say why; a file given by
+ * path costs the one stat that tells it from a directory. Directory entries come from `readdir` types.
  * Documents are read as kustomize reads them (see kustomize-yaml.ts); source lines of fields are
  * computed later, only for objects that fail (see positions.ts).
  * @throws ManifestLoadError for a missing path, an unreadable file or directory, a file over
@@ -119,9 +121,21 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
   const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
   const files: FoundFile[] = [];
   const roots: string[] = [];
-  // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file)
+  // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file);
+  // elsewhere path.relative runs once per directory
   const under = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
-  const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relative(cwd, absolute)).split(sep).join('/') || absolute;
+  const outside = new Map<string, string>();
+  const relativeOutside = (absolute: string) => {
+    const slash = absolute.lastIndexOf(sep);
+    if (slash <= 0) return relative(cwd, absolute);
+    const dir = absolute.slice(0, slash);
+    let shown = outside.get(dir);
+    if (shown === undefined) outside.set(dir, (shown = relative(cwd, dir)));
+    return shown === '' ? relative(cwd, absolute) : `${shown}${sep}${absolute.slice(slash + 1)}`;
+  };
+  const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relativeOutside(absolute)).split(sep).join('/') || absolute;
+  /** Files given by path that are not regular files (a device, a pipe): refused when read. */
+  const notRegular = new Set<string>();
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
@@ -136,6 +150,7 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     } else {
       roots.push(resolve(absolute, '..'));
       files.push({ absolute, real: realPath(absolute, path) });
+      if (!stats.isFile()) notRegular.add(absolute);
     }
   }
   const malformed: ManifestLoadError[] = [];
@@ -147,7 +162,7 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     const file = display(absolute);
     result.files.push(file);
     try {
-      parseManifestText(readManifestFile(absolute, file, maxBytes), file, absolute, result, { maxDepth: options.maxDepth }, true);
+      parseManifestText(readManifestFile(absolute, file, maxBytes, !notRegular.has(absolute)), file, absolute, result, { maxDepth: options.maxDepth }, true);
     } catch (error) {
       if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
       malformed.push(error);
@@ -170,8 +185,16 @@ function realPath(absolute: string, shown: string): string {
   }
 }
 
-/** Reads a file with one fstat: its size is checked against the limit before any byte is read. */
-function readManifestFile(absolute: string, file: string, maxBytes: number): string {
+const READ_BUFFER_BYTES = 64 * 1024;
+/** The read buffer of {@link readManifestFile}, reused across files (grown for a large file, up to the limit, then dropped). */
+let readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+
+/**
+ * Reads a file with no stat call (a regular file, as the directory walk found it): into a buffer
+ * reused across files, never more than `maxBytes` plus one chunk. Only a file that fails to read
+ * or is over the limit, or one given by path that is not a regular file, is stat'ed, to say why.
+ */
+function readManifestFile(absolute: string, file: string, maxBytes: number, regular: boolean): string {
   let fd: number;
   try {
     fd = openSync(absolute, 'r');
@@ -179,25 +202,47 @@ function readManifestFile(absolute: string, file: string, maxBytes: number): str
     throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
   }
   try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new ManifestLoadError(file, undefined, 'not a regular file');
-    if (stats.size > maxBytes) {
-      throw new ManifestLoadError(file, undefined, `file is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
-    }
-    const buffer = Buffer.allocUnsafe(stats.size);
+    if (!regular && !fstatSync(fd).isFile()) throw new ManifestLoadError(file, undefined, 'not a regular file');
     let filled = 0;
-    while (filled < buffer.length) {
-      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+    for (;;) {
+      if (filled === readBuffer.length) {
+        if (filled > maxBytes) throw unusableFileError(fd, file, maxBytes, undefined);
+        const grown = Buffer.allocUnsafeSlow(Math.min(readBuffer.length * 2, maxBytes + 1));
+        readBuffer.copy(grown, 0, 0, filled);
+        readBuffer = grown;
+      }
+      let read;
+      try {
+        read = readSync(fd, readBuffer, filled, readBuffer.length - filled, null);
+      } catch (error) {
+        throw unusableFileError(fd, file, maxBytes, error);
+      }
       if (read === 0) break;
       filled += read;
     }
-    return buffer.toString('utf8', 0, filled);
+    if (filled > maxBytes) throw unusableFileError(fd, file, maxBytes, undefined);
+    const text = readBuffer.toString('utf8', 0, filled);
+    if (readBuffer.length > READ_BUFFER_BYTES * 16) readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES); // a large file's buffer is not kept
+    return text;
   } catch (error) {
     if (error instanceof ManifestLoadError) throw error;
     throw new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(error)}`);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Why an open file cannot be used (it failed to read, or holds more than `maxBytes`), as a stat
+ * of it says: not a regular file, then over the limit (with its size), then the read error.
+ */
+function unusableFileError(fd: number, file: string, maxBytes: number, readError: unknown): ManifestLoadError {
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) return new ManifestLoadError(file, undefined, 'not a regular file');
+  if (stats.size > maxBytes || readError === undefined) {
+    return new ManifestLoadError(file, undefined, `file is ${formatBytes(Math.max(stats.size, maxBytes + 1))}, more than the ${formatBytes(maxBytes)} limit for one manifest file (split the tree into one object per file)`);
+  }
+  return new ManifestLoadError(file, undefined, `cannot read: ${fsErrorReason(readError)}`);
 }
 
 function formatBytes(bytes: number): string {

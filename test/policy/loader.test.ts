@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadManifests, manifestsFromText, ManifestLoadError, splitDocuments } from '../../src/policy/loader.js';
 import { SourcePositions } from '../../src/policy/positions.js';
 
@@ -74,6 +74,45 @@ describe('loadManifests', () => {
   test('a file above the size limit is refused before parsing', () => {
     const dir = tree({ 'big.yaml': CM('a').repeat(200) });
     expect(() => loadManifests(['big.yaml'], { cwd: dir, maxFileBytes: 1000 })).toThrow(/big\.yaml: file is \d+ bytes, more than the 1000 bytes limit/);
+  });
+
+  test('files are read without a stat: one larger than the reused read buffer is read whole, one over the limit is refused with its exact size', () => {
+    const big = `${CM('big').trimEnd()}\n  padding: "${'x'.repeat(300 * 1024)}"\n`;
+    const dir = tree({ 'a.yaml': CM('a'), 'big.yaml': big, 'c.yaml': CM('c'), 'over.yaml': big });
+    const loaded = loadManifests(['a.yaml', 'big.yaml', 'c.yaml'], { cwd: dir });
+    expect(loaded.objects.map((o) => o.object.metadata.name)).toEqual(['a', 'big', 'c']);
+    expect((loaded.objects[1].object as { data: Record<string, string> }).data.padding).toHaveLength(300 * 1024);
+    const limited = loadManifests(['.'], { cwd: dir, collectErrors: true, maxFileBytes: 200 * 1024 });
+    expect(limited.objects.map((o) => o.object.metadata.name)).toEqual(['a', 'c']);
+    expect(limited.malformed?.map((e) => e.message)).toEqual([
+      `big.yaml: file is ${big.length} bytes, more than the 204800 bytes limit for one manifest file (split the tree into one object per file)`,
+      `over.yaml: file is ${big.length} bytes, more than the 204800 bytes limit for one manifest file (split the tree into one object per file)`,
+    ]);
+  });
+
+  test('a path given that is not a regular file (a device) is refused as before, not read', () => {
+    const dir = tree({ 'a.yaml': CM('a') });
+    const loaded = loadManifests(['a.yaml', '/dev/null'], { cwd: dir, collectErrors: true });
+    expect(loaded.objects.map((o) => o.object.metadata.name)).toEqual(['a']);
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.malformed?.map((e) => e.message)).toEqual([`${relative(dir, '/dev/null')}: not a regular file`]);
+  });
+
+  test('a __proto__ key is a field of the object (as kustomize reads it), not its prototype', () => {
+    const loaded = manifestsFromText([{ file: 'p.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\ndata:\n  __proto__: {polluted: "yes"}\n  k: v\n' }]);
+    const data = loaded.objects[0].object.data as Record<string, unknown>;
+    expect(Object.keys(data)).toEqual(['__proto__', 'k']);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect((data as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(data, '__proto__')?.value).toEqual({ polluted: 'yes' });
+  });
+
+  test('merge keys are expanded after the explicit keys, in order, and anchors without a second use are fine', () => {
+    const loaded = manifestsFromText([{ file: 'm.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata:\n  x: "1"\n  <<: {y: "2", z: "3"}\n  w: "4"\n' }]);
+    expect(Object.entries(loaded.objects[0].object.data as object)).toEqual([['x', '1'], ['w', '4'], ['y', '2'], ['z', '3']]);
+    const anchored = manifestsFromText([{ file: 'a.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: &d\n  url: "http://x/?a=1&b=2"\n' }]);
+    expect(anchored.objects[0].object.data).toEqual({ url: 'http://x/?a=1&b=2' });
+    expect(() => manifestsFromText([{ file: 'b.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {a: &v {k: x}, b: *v}\n' }])).toThrow(/b\.yaml:\d+: YAML aliases/);
   });
 
   test('empty files, non-Kubernetes documents and objects without metadata are problems, not crashes', () => {
