@@ -8,6 +8,7 @@
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
+import { GroupLabelIndex } from './group-label-index.js';
 import { disruptionsAllowed, nodeLocalClaims } from './node-local-claims.js';
 import { nodesOf, schedule, type SchedulingFailure, type SimNode, type Simulation } from './scheduler.js';
 import { requestsOf, whatIfOf } from './what-if.js';
@@ -52,20 +53,17 @@ export interface NodeDrain {
   readonly hangs: boolean;
 }
 
-/** PDBs of the tree by the groups they protect. */
+/** PDBs of the tree by the groups they protect (the first budget in tree order that selects a group). */
 function pdbsByGroup(facts: TreeFacts): Map<PodGroup, ManifestObject> {
   const out = new Map<PodGroup, ManifestObject>();
-  const byNamespace = new Map<string, PodGroup[]>();
-  for (const g of facts.groups) {
-    const list = byNamespace.get(g.namespace);
-    if (list) list.push(g);
-    else byNamespace.set(g.namespace, [g]);
-  }
-  for (const pdb of facts.objects.filter((o) => o.object.kind === 'PodDisruptionBudget')) {
+  const index = GroupLabelIndex.of(facts.groups);
+  for (const pdb of facts.objects) {
+    if (pdb.object.kind !== 'PodDisruptionBudget') continue;
     const selector = (pdb.object.spec as { selector?: LabelSelector } | undefined)?.selector;
     if (!selector) continue;
-    for (const g of byNamespace.get(pdb.object.metadata.namespace ?? '') ?? []) {
-      if (selectorMatches(selector, g.labels) && !out.has(g)) out.set(g, pdb);
+    const namespace = pdb.object.metadata.namespace ?? '';
+    for (const g of index.candidates(selector)) {
+      if (g.namespace === namespace && !out.has(g) && selectorMatches(selector, g.labels)) out.set(g, pdb);
     }
   }
   return out;

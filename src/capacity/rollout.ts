@@ -65,6 +65,36 @@ function quotaUse(facts: TreeFacts, counts: ReadonlyMap<PodGroup, number>): (nam
   };
 }
 
+/** One hard limit of a ResourceQuota that pods count against, read once. */
+interface QuotaLimit {
+  readonly quota: QuotaObject;
+  readonly key: string;
+  readonly hardValue: unknown;
+  readonly hard: number;
+  /** The resource the amounts are formatted as (`pods` for a pod count). */
+  readonly resource: string;
+  /** What one pod of a group uses of it. */
+  readonly perPod: (g: PodGroup) => number;
+}
+
+/** The limits of a quota that rollouts check: cpu, memory, requests.*, limits.*, pods (malformed amounts are left to capacity-fit). */
+function quotaLimits(quota: QuotaObject): QuotaLimit[] {
+  const out: QuotaLimit[] = [];
+  for (const [key, hardValue] of Object.entries(quota.hard)) {
+    const spec = QUOTA_KEYS[key] ?? (key.startsWith('requests.') && key !== 'requests.storage' ? { pick: 'requests' as const, resource: key.slice(9) } : key.startsWith('limits.') ? { pick: 'limits' as const, resource: key.slice(7) } : key === 'pods' ? undefined : null);
+    if (spec === null) continue;
+    let hard: number;
+    try {
+      hard = amountOf(spec?.resource ?? 'pods', hardValue, `spec.hard.${key}`);
+    } catch {
+      continue; // capacity-fit reports malformed quotas
+    }
+    const perPod = spec ? (g: PodGroup) => g[spec.pick][spec.resource] ?? 0 : () => 1;
+    out.push({ quota, key, hardValue, hard, resource: spec?.resource ?? 'pods', perPod });
+  }
+  return out;
+}
+
 /**
  * Checks every workload's rollout at maximum scale against its namespace quota and the nodes.
  * `options.grouped: false` re-places the pods on fresh node copies, node by node (the reference).
@@ -73,8 +103,8 @@ export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, 
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
   const counts = podCounts(base);
   const used = quotaUse(facts, counts);
-  const quotasOf = new Map<string, QuotaObject[]>();
-  for (const q of facts.quotas) quotasOf.set(q.namespace, [...(quotasOf.get(q.namespace) ?? []), q]);
+  const limitsOf = new Map<string, QuotaLimit[]>();
+  for (const q of facts.quotas) limitsOf.set(q.namespace, [...(limitsOf.get(q.namespace) ?? []), ...quotaLimits(q)]);
   const baseFailures = new Map<PodGroup, number>();
   for (const f of base.failures) baseFailures.set(f.pod.group, (baseFailures.get(f.pod.group) ?? 0) + 1);
   const checks: RolloutCheck[] = [];
@@ -82,23 +112,11 @@ export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, 
     const surge = rolloutSurge(group);
     if (surge === 0) continue;
     const problems: string[] = [];
-    for (const quota of quotasOf.get(group.namespace) ?? []) {
-      for (const [key, hardValue] of Object.entries(quota.hard)) {
-        const spec = QUOTA_KEYS[key] ?? (key.startsWith('requests.') && key !== 'requests.storage' ? { pick: 'requests' as const, resource: key.slice(9) } : key.startsWith('limits.') ? { pick: 'limits' as const, resource: key.slice(7) } : key === 'pods' ? undefined : null);
-        if (spec === null) continue;
-        let hard: number;
-        try {
-          hard = amountOf(spec?.resource ?? 'pods', hardValue, `spec.hard.${key}`);
-        } catch {
-          continue; // capacity-fit reports malformed quotas
-        }
-        const perPod = (g: PodGroup) => (spec ? g[spec.pick][spec.resource] ?? 0 : 1);
-        const inUse = used(group.namespace, perPod, key);
-        const need = inUse + perPod(group) * surge;
-        if (perPod(group) > 0 && need > hard) {
-          const resource = spec?.resource ?? 'pods';
-          problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, inUse)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
-        }
+    for (const { quota, key, hardValue, hard, resource, perPod } of limitsOf.get(group.namespace) ?? []) {
+      const inUse = used(group.namespace, perPod, key);
+      const need = inUse + perPod(group) * surge;
+      if (perPod(group) > 0 && need > hard) {
+        problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, inUse)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
       }
     }
     // The workload's own pods and its surge pods are placed again on the placed cluster, from
