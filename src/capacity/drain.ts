@@ -123,27 +123,40 @@ export function replaceOn(base: Simulation, facts: TreeFacts, options: Replaceme
 export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation, options: ReplacementOptions = {}): NodeDrain[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
   const baseFailures = failuresByGroup(base.failures);
-  const pdbs = pdbsByGroup(facts);
+  // the budgets are looked up only for workloads a drain strands (none, on a cluster with room)
+  let budgets: Map<PodGroup, ManifestObject> | undefined;
+  const pdbOf = (group: PodGroup): ManifestObject | undefined => (budgets ??= pdbsByGroup(facts)).get(group);
   const pinned = nodeLocalClaims(facts, model);
   const pdbName = (group: PodGroup) => {
-    const pdb = pdbs.get(group);
+    const pdb = pdbOf(group);
     return pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {};
   };
   const drains: NodeDrain[] = [];
   for (const node of base.nodes) {
     const evictedByGroup = new Map<PodGroup, number>();
-    for (const pod of node.pods) if (!pod.group.daemon) evictedByGroup.set(pod.group, (evictedByGroup.get(pod.group) ?? 0) + 1);
-    if (evictedByGroup.size === 0) {
+    let evictedPods = 0;
+    for (const pod of node.pods) {
+      if (pod.group.daemon) continue;
+      evictedByGroup.set(pod.group, (evictedByGroup.get(pod.group) ?? 0) + 1);
+      evictedPods++;
+    }
+    if (evictedPods === 0) {
       drains.push({ node: node.name, pool: node.pool, evicted: 0, stranded: [], hangs: false });
       continue;
     }
     const stranded: StrandedWorkload[] = [];
-    // pods bound to this node by node-local volumes cannot move: they wait for the node, and the
-    // drain finishes as long as the budget lets all of them go at once
+    const moving: PodGroup[] = [];
+    let lowest = Infinity;
     for (const [group, evicted] of evictedByGroup) {
       const claims = pinned.get(group);
-      if (!claims) continue;
-      const pdb = pdbs.get(group);
+      if (!claims) {
+        moving.push(group);
+        lowest = Math.min(lowest, group.priority);
+        continue;
+      }
+      // pods bound to this node by node-local volumes cannot move: they wait for the node, and
+      // the drain finishes as long as the budget lets all of them go at once
+      const pdb = pdbOf(group);
       const hangs = pdb !== undefined && evicted > disruptionsAllowed(pdb, group.maxReplicas);
       stranded.push({
         resource: group.id, evicted, unplaced: evicted, object: group.object, nodeLocalClaims: claims, hangs,
@@ -151,21 +164,18 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
         ...pdbName(group),
       });
     }
-    const moving = new Set([...evictedByGroup.keys()].filter((g) => !pinned.has(g)));
-    if (moving.size > 0) {
-      const lowest = Math.min(...[...moving].map((g) => g.priority));
-      const after = failuresByGroup(replaceOn(base, facts, options, [...moving], moving, lowest, node));
-      for (const [group, failure] of after) {
+    if (moving.length > 0) {
+      const failures = replaceOn(base, facts, options, moving, new Set(moving), lowest, node);
+      for (const [group, failure] of failures.length === 0 ? [] : failuresByGroup(failures)) {
         const lost = failure.count - (baseFailures.get(group)?.count ?? 0);
         if (lost <= 0) continue;
         const evicted = evictedByGroup.get(group) ?? 0;
         stranded.push({
-          resource: group.id, evicted, unplaced: lost, reason: failure.reason, object: group.object, hangs: pdbs.has(group) && evicted > 0, ...pdbName(group),
+          resource: group.id, evicted, unplaced: lost, reason: failure.reason, object: group.object, hangs: pdbOf(group) !== undefined && evicted > 0, ...pdbName(group),
         });
       }
     }
-    const evicted = [...evictedByGroup.values()].reduce((a, b) => a + b, 0);
-    drains.push({ node: node.name, pool: node.pool, evicted, stranded, hangs: stranded.some((s) => s.hangs) });
+    drains.push({ node: node.name, pool: node.pool, evicted: evictedPods, stranded, hangs: stranded.some((s) => s.hangs) });
   }
   return drains;
 }

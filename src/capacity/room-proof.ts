@@ -16,7 +16,7 @@
  * says nothing and the run is simulated.
  */
 import { NodeLabels } from '../core/labels.js';
-import { nodeAloneFilter, type NodeAloneFilter, type SimNode, type Simulation } from './scheduler.js';
+import { nodeAloneFilter, nodeAloneShape, type NodeAloneFilter, type SimNode, type Simulation } from './scheduler.js';
 import type { PodGroup } from './workloads.js';
 
 /** How much room the placement has for pods of one group. */
@@ -26,6 +26,8 @@ interface Room {
   readonly nodes: number;
   /** Pods the nodes admit in all, each node filled on its own. */
   readonly pods: number;
+  /** Pods one node of each bucket admits. */
+  readonly podsPerBucket: readonly number[];
 }
 
 /** A bucket of placed nodes the node-alone filters cannot tell apart: a representative and how many. */
@@ -37,9 +39,13 @@ interface Bucket {
 /** Room for each pod shape on one placement, counted once per shape. */
 export class RoomProof {
   private buckets?: Bucket[];
+  /** Each placed node's bucket. */
+  private readonly bucketOf = new Map<SimNode, number>();
   private readonly hostnamesUnique: boolean;
-  /** Per pod spec and requests (a rollout's copy of a group shares both with the group). */
-  private readonly roomBySpec = new WeakMap<object, Map<object, Room | null>>();
+  /** Per pod spec, with the requests and kind it was counted for (a rollout's copy of a group shares them with the group). */
+  private readonly roomBySpec = new Map<object, { readonly requests: object; readonly daemon: boolean; readonly room: Room | null }>();
+  /** Per shape of what the filters read (`nodeAloneShape`): groups of one shape have the same room. */
+  private readonly roomByShape = new Map<string, Room | null>();
 
   /**
    * @param base the placement (never changed)
@@ -71,29 +77,39 @@ export class RoomProof {
       if (!room) return false;
       rooms.push(room);
     }
-    const without = (room: Room, count: (fitting: number) => number): number => (drained ? count(room.filter.podsFitting(drained)) : 0);
+    const bucket = drained && this.bucketOf.get(drained);
+    const onDrained = (room: Room): number => (!drained ? 0 : bucket !== undefined ? room.podsPerBucket[bucket] : room.filter.podsFitting(drained));
+    const without = (room: Room, count: (fitting: number) => number): number => count(onDrained(room));
     if (rooms.every((room) => room.nodes - without(room, (n) => Math.min(n, 1)) >= pods)) return true;
     return rooms.length === 1 && !rooms[0].filter.antiAffinity && rooms[0].pods - without(rooms[0], (n) => n) >= pods;
   }
 
   private roomOf(group: PodGroup): Room | null {
-    let byRequests = this.roomBySpec.get(group.spec);
-    if (!byRequests) this.roomBySpec.set(group.spec, (byRequests = new Map()));
-    let room = byRequests.get(group.requests);
-    if (room !== undefined) return room;
+    const known = this.roomBySpec.get(group.spec);
+    if (known && known.requests === group.requests && known.daemon === group.daemon) return known.room;
+    const shape = nodeAloneShape(group);
+    let room = this.roomByShape.get(shape);
+    if (room === undefined) this.roomByShape.set(shape, (room = this.count(group)));
+    this.roomBySpec.set(group.spec, { requests: group.requests, daemon: group.daemon, room });
+    return room;
+  }
+
+  /** The room a group's pods have. */
+  private count(group: PodGroup): Room | null {
+    let room: Room | null;
     const filter = nodeAloneFilter(group);
     if (!filter) room = null;
     else {
       let nodes = 0;
       let pods = 0;
-      for (const { node, size } of (this.buckets ??= this.bucketNodes())) {
+      const podsPerBucket = (this.buckets ??= this.bucketNodes()).map(({ node, size }) => {
         const fitting = filter.podsFitting(node);
         if (fitting > 0) nodes += size;
         pods += fitting * size;
-      }
-      room = { filter, nodes, pods };
+        return fitting;
+      });
+      room = { filter, nodes, pods, podsPerBucket };
     }
-    byRequests.set(group.requests, room);
     return room;
   }
 
@@ -102,6 +118,7 @@ export class RoomProof {
     const fixedByPool = new Map<string, SimNode[]>();
     const fixedIds = new Map<SimNode, number>();
     const buckets = new Map<string, Bucket>();
+    const indexes = new Map<Bucket, number>();
     for (const node of this.base.nodes) {
       const seen = fixedByPool.get(node.pool) ?? fixedByPool.set(node.pool, []).get(node.pool)!;
       const same = seen.find((other) => sameFixedPart(node, other));
@@ -111,9 +128,13 @@ export class RoomProof {
       }
       let key = `${fixedIds.get(same ?? node)!}|${node.pods.length}`;
       for (const r of this.resourceNames) key += `|${node.requested[r] ?? 0}`;
-      const bucket = buckets.get(key);
+      let bucket = buckets.get(key);
       if (bucket) bucket.size += 1;
-      else buckets.set(key, { node, size: 1 });
+      else {
+        buckets.set(key, (bucket = { node, size: 1 }));
+        indexes.set(bucket, indexes.size);
+      }
+      this.bucketOf.set(node, indexes.get(bucket)!);
     }
     return [...buckets.values()];
   }

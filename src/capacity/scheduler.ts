@@ -185,8 +185,12 @@ export function nodeAffinityMatches(c: Pick<Constraints, 'nodeSelector' | 'requi
 
 /** The node selector or required node affinity looks at the hostname label or the node name (then its verdict is per node, not per pool). */
 function nodeAffinityNamesNode(c: Pick<Constraints, 'nodeSelector' | 'requiredTerms'>): boolean {
-  const keys = [...Object.keys(c.nodeSelector), ...(c.requiredTerms ?? []).flatMap((t) => [...(t.matchExpressions ?? []).map((e) => e.key), ...(t.matchFields ?? []).map(() => NodeLabels.hostname)])];
-  return keys.includes(NodeLabels.hostname);
+  if (Object.prototype.hasOwnProperty.call(c.nodeSelector, NodeLabels.hostname)) return true;
+  for (const term of c.requiredTerms ?? []) {
+    if ((term.matchFields ?? []).length > 0) return true;
+    if ((term.matchExpressions ?? []).some((e) => e.key === NodeLabels.hostname)) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------- NodeResourcesFit
@@ -227,6 +231,15 @@ export interface NodeAloneFilter {
 
 /** Most pods {@link NodeAloneFilter.podsFitting} counts on one node. */
 const MOST_PODS_COUNTED = 2 ** 20;
+
+/**
+ * What {@link nodeAloneFilter} reads of a group, as a string: groups of the same shape get the
+ * same filter (the labels, names and pod anti-affinity selectors of a group do not matter to it).
+ */
+export function nodeAloneShape(group: PodGroup): string {
+  const c = constraintsOf(group);
+  return JSON.stringify([group.daemon, group.requests, c.nodeSelector, c.requiredTerms ?? null, c.tolerations, c.affinityTerms.length, c.antiAffinityTerms.map((t) => t.topologyKey), hardSpreadConstraints(group).length]);
+}
 
 /**
  * The filters of `schedule` that look at a node alone, for a group whose pods depend on other
