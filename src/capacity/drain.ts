@@ -8,6 +8,7 @@
 import type { ClusterModelDocument } from '../cluster/cluster-model-document.js';
 import type { ManifestObject } from '../policy/loader.js';
 import { selectorMatches, type LabelSelector } from '../policy/selectors.js';
+import { GroupLabelIndex } from './group-label-index.js';
 import { disruptionsAllowed, nodeLocalClaims } from './node-local-claims.js';
 import { nodesOf, schedule, type SchedulingFailure, type SimNode, type Simulation } from './scheduler.js';
 import { requestsOf, whatIfOf } from './what-if.js';
@@ -52,20 +53,17 @@ export interface NodeDrain {
   readonly hangs: boolean;
 }
 
-/** PDBs of the tree by the groups they protect. */
+/** PDBs of the tree by the groups they protect (the first budget in tree order that selects a group). */
 function pdbsByGroup(facts: TreeFacts): Map<PodGroup, ManifestObject> {
   const out = new Map<PodGroup, ManifestObject>();
-  const byNamespace = new Map<string, PodGroup[]>();
-  for (const g of facts.groups) {
-    const list = byNamespace.get(g.namespace);
-    if (list) list.push(g);
-    else byNamespace.set(g.namespace, [g]);
-  }
-  for (const pdb of facts.objects.filter((o) => o.object.kind === 'PodDisruptionBudget')) {
+  const index = GroupLabelIndex.of(facts.groups);
+  for (const pdb of facts.objects) {
+    if (pdb.object.kind !== 'PodDisruptionBudget') continue;
     const selector = (pdb.object.spec as { selector?: LabelSelector } | undefined)?.selector;
     if (!selector) continue;
-    for (const g of byNamespace.get(pdb.object.metadata.namespace ?? '') ?? []) {
-      if (selectorMatches(selector, g.labels) && !out.has(g)) out.set(g, pdb);
+    const namespace = pdb.object.metadata.namespace ?? '';
+    for (const g of index.candidates(selector)) {
+      if (g.namespace === namespace && !out.has(g) && selectorMatches(selector, g.labels)) out.set(g, pdb);
     }
   }
   return out;
@@ -125,27 +123,40 @@ export function replaceOn(base: Simulation, facts: TreeFacts, options: Replaceme
 export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation, options: ReplacementOptions = {}): NodeDrain[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
   const baseFailures = failuresByGroup(base.failures);
-  const pdbs = pdbsByGroup(facts);
+  // the budgets are looked up only for workloads a drain strands (none, on a cluster with room)
+  let budgets: Map<PodGroup, ManifestObject> | undefined;
+  const pdbOf = (group: PodGroup): ManifestObject | undefined => (budgets ??= pdbsByGroup(facts)).get(group);
   const pinned = nodeLocalClaims(facts, model);
   const pdbName = (group: PodGroup) => {
-    const pdb = pdbs.get(group);
+    const pdb = pdbOf(group);
     return pdb ? { pdb: `${pdb.object.metadata.namespace ?? ''}/${pdb.object.metadata.name}` } : {};
   };
   const drains: NodeDrain[] = [];
   for (const node of base.nodes) {
     const evictedByGroup = new Map<PodGroup, number>();
-    for (const pod of node.pods) if (!pod.group.daemon) evictedByGroup.set(pod.group, (evictedByGroup.get(pod.group) ?? 0) + 1);
-    if (evictedByGroup.size === 0) {
+    let evictedPods = 0;
+    for (const pod of node.pods) {
+      if (pod.group.daemon) continue;
+      evictedByGroup.set(pod.group, (evictedByGroup.get(pod.group) ?? 0) + 1);
+      evictedPods++;
+    }
+    if (evictedPods === 0) {
       drains.push({ node: node.name, pool: node.pool, evicted: 0, stranded: [], hangs: false });
       continue;
     }
     const stranded: StrandedWorkload[] = [];
-    // pods bound to this node by node-local volumes cannot move: they wait for the node, and the
-    // drain finishes as long as the budget lets all of them go at once
+    const moving: PodGroup[] = [];
+    let lowest = Infinity;
     for (const [group, evicted] of evictedByGroup) {
       const claims = pinned.get(group);
-      if (!claims) continue;
-      const pdb = pdbs.get(group);
+      if (!claims) {
+        moving.push(group);
+        lowest = Math.min(lowest, group.priority);
+        continue;
+      }
+      // pods bound to this node by node-local volumes cannot move: they wait for the node, and
+      // the drain finishes as long as the budget lets all of them go at once
+      const pdb = pdbOf(group);
       const hangs = pdb !== undefined && evicted > disruptionsAllowed(pdb, group.maxReplicas);
       stranded.push({
         resource: group.id, evicted, unplaced: evicted, object: group.object, nodeLocalClaims: claims, hangs,
@@ -153,21 +164,18 @@ export function simulateDrains(facts: TreeFacts, model: ClusterModelDocument, ba
         ...pdbName(group),
       });
     }
-    const moving = new Set([...evictedByGroup.keys()].filter((g) => !pinned.has(g)));
-    if (moving.size > 0) {
-      const lowest = Math.min(...[...moving].map((g) => g.priority));
-      const after = failuresByGroup(replaceOn(base, facts, options, [...moving], moving, lowest, node));
-      for (const [group, failure] of after) {
+    if (moving.length > 0) {
+      const failures = replaceOn(base, facts, options, moving, new Set(moving), lowest, node);
+      for (const [group, failure] of failures.length === 0 ? [] : failuresByGroup(failures)) {
         const lost = failure.count - (baseFailures.get(group)?.count ?? 0);
         if (lost <= 0) continue;
         const evicted = evictedByGroup.get(group) ?? 0;
         stranded.push({
-          resource: group.id, evicted, unplaced: lost, reason: failure.reason, object: group.object, hangs: pdbs.has(group) && evicted > 0, ...pdbName(group),
+          resource: group.id, evicted, unplaced: lost, reason: failure.reason, object: group.object, hangs: pdbOf(group) !== undefined && evicted > 0, ...pdbName(group),
         });
       }
     }
-    const evicted = [...evictedByGroup.values()].reduce((a, b) => a + b, 0);
-    drains.push({ node: node.name, pool: node.pool, evicted, stranded, hangs: stranded.some((s) => s.hangs) });
+    drains.push({ node: node.name, pool: node.pool, evicted: evictedPods, stranded, hangs: stranded.some((s) => s.hangs) });
   }
   return drains;
 }

@@ -5,10 +5,19 @@
 import type { LabelSelector } from '../policy/selectors.js';
 import type { PodGroup } from './workloads.js';
 
+const built = new WeakMap<readonly PodGroup[], GroupLabelIndex>();
+
 /** Pod groups indexed by `key=value` and by key; lookups return candidates, never a final verdict. */
 export class GroupLabelIndex {
   private readonly byLabel = new Map<string, PodGroup[]>();
   private readonly byKey = new Map<string, PodGroup[]>();
+
+  /** The index of a list of groups, built once per list (the list must not change afterwards). */
+  static of(groups: readonly PodGroup[]): GroupLabelIndex {
+    let index = built.get(groups);
+    if (!index) built.set(groups, (index = new GroupLabelIndex(groups)));
+    return index;
+  }
 
   constructor(private readonly groups: readonly PodGroup[]) {
     for (const group of groups) {

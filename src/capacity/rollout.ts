@@ -48,21 +48,41 @@ export function rolloutSurge(group: PodGroup): number {
 
 const QUOTA_KEYS: Readonly<Record<string, { pick: 'requests' | 'limits'; resource: string }>> = { cpu: { pick: 'requests', resource: 'cpu' }, memory: { pick: 'requests', resource: 'memory' } };
 
-/** The namespace's pods' use of one quota resource at maximum scale, computed once per (namespace, resource). */
-function quotaUse(facts: TreeFacts, counts: ReadonlyMap<PodGroup, number>): (namespace: string, perPod: (g: PodGroup) => number, key: string) => number {
-  const byNamespace = new Map<string, PodGroup[]>();
-  for (const g of facts.groups) {
-    const list = byNamespace.get(g.namespace);
-    if (list) list.push(g);
-    else byNamespace.set(g.namespace, [g]);
+/** One hard limit of a ResourceQuota that pods count against, read once. */
+interface QuotaLimit {
+  readonly quota: QuotaObject;
+  readonly key: string;
+  readonly hardValue: unknown;
+  readonly hard: number;
+  /** The resource the amounts are formatted as (`pods` for a pod count). */
+  readonly resource: string;
+  /** What one pod of a group uses of it. */
+  readonly perPod: (g: PodGroup) => number;
+  /** What the namespace's pods use of it at maximum scale. */
+  readonly inUse: number;
+}
+
+/**
+ * The limits of a quota that rollouts check (cpu, memory, requests.*, limits.*, pods; malformed
+ * amounts are left to capacity-fit), with their use by `pods`, the namespace's groups and their
+ * pod counts at maximum scale.
+ */
+function quotaLimits(quota: QuotaObject, pods: readonly PodGroup[], counts: ReadonlyMap<PodGroup, number>): QuotaLimit[] {
+  const out: QuotaLimit[] = [];
+  for (const [key, hardValue] of Object.entries(quota.hard)) {
+    const spec = QUOTA_KEYS[key] ?? (key.startsWith('requests.') && key !== 'requests.storage' ? { pick: 'requests' as const, resource: key.slice(9) } : key.startsWith('limits.') ? { pick: 'limits' as const, resource: key.slice(7) } : key === 'pods' ? undefined : null);
+    if (spec === null) continue;
+    let hard: number;
+    try {
+      hard = amountOf(spec?.resource ?? 'pods', hardValue, `spec.hard.${key}`);
+    } catch {
+      continue; // capacity-fit reports malformed quotas
+    }
+    const perPod = spec ? (g: PodGroup) => g[spec.pick][spec.resource] ?? 0 : () => 1;
+    const inUse = pods.reduce((sum, g) => sum + perPod(g) * (counts.get(g) ?? 0), 0);
+    out.push({ quota, key, hardValue, hard, resource: spec?.resource ?? 'pods', perPod, inUse });
   }
-  const memo = new Map<string, number>();
-  return (namespace, perPod, key) => {
-    const id = `${namespace}\u0000${key}`;
-    let used = memo.get(id);
-    if (used === undefined) memo.set(id, (used = (byNamespace.get(namespace) ?? []).reduce((sum, g) => sum + perPod(g) * (counts.get(g) ?? 0), 0)));
-    return used;
-  };
+  return out;
 }
 
 /**
@@ -71,10 +91,17 @@ function quotaUse(facts: TreeFacts, counts: ReadonlyMap<PodGroup, number>): (nam
  */
 export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, baseline?: Simulation, options: ReplacementOptions = {}): RolloutCheck[] {
   const base = baseline ?? schedule(facts.groups, nodesOf(model), facts.namespaceLabels);
-  const counts = podCounts(base);
-  const used = quotaUse(facts, counts);
-  const quotasOf = new Map<string, QuotaObject[]>();
-  for (const q of facts.quotas) quotasOf.set(q.namespace, [...(quotasOf.get(q.namespace) ?? []), q]);
+  const limitsOf = new Map<string, QuotaLimit[]>();
+  if (facts.quotas.length > 0) {
+    const counts = podCounts(base);
+    const byNamespace = new Map<string, PodGroup[]>();
+    for (const g of facts.groups) {
+      const list = byNamespace.get(g.namespace);
+      if (list) list.push(g);
+      else byNamespace.set(g.namespace, [g]);
+    }
+    for (const q of facts.quotas) limitsOf.set(q.namespace, [...(limitsOf.get(q.namespace) ?? []), ...quotaLimits(q, byNamespace.get(q.namespace) ?? [], counts)]);
+  }
   const baseFailures = new Map<PodGroup, number>();
   for (const f of base.failures) baseFailures.set(f.pod.group, (baseFailures.get(f.pod.group) ?? 0) + 1);
   const checks: RolloutCheck[] = [];
@@ -82,23 +109,10 @@ export function simulateRollouts(facts: TreeFacts, model: ClusterModelDocument, 
     const surge = rolloutSurge(group);
     if (surge === 0) continue;
     const problems: string[] = [];
-    for (const quota of quotasOf.get(group.namespace) ?? []) {
-      for (const [key, hardValue] of Object.entries(quota.hard)) {
-        const spec = QUOTA_KEYS[key] ?? (key.startsWith('requests.') && key !== 'requests.storage' ? { pick: 'requests' as const, resource: key.slice(9) } : key.startsWith('limits.') ? { pick: 'limits' as const, resource: key.slice(7) } : key === 'pods' ? undefined : null);
-        if (spec === null) continue;
-        let hard: number;
-        try {
-          hard = amountOf(spec?.resource ?? 'pods', hardValue, `spec.hard.${key}`);
-        } catch {
-          continue; // capacity-fit reports malformed quotas
-        }
-        const perPod = (g: PodGroup) => (spec ? g[spec.pick][spec.resource] ?? 0 : 1);
-        const inUse = used(group.namespace, perPod, key);
-        const need = inUse + perPod(group) * surge;
-        if (perPod(group) > 0 && need > hard) {
-          const resource = spec?.resource ?? 'pods';
-          problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, inUse)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
-        }
+    for (const { quota, key, hardValue, hard, resource, perPod, inUse } of limitsOf.get(group.namespace) ?? []) {
+      const need = inUse + perPod(group) * surge;
+      if (perPod(group) > 0 && need > hard) {
+        problems.push(`ResourceQuota ${quota.namespace}/${quota.name} ${key}=${String(hardValue)} is used up to ${formatAmount(resource, inUse)} at maximum scale and the rollout adds ${formatAmount(resource, perPod(group) * surge)} (${surge} surge pod(s))`);
       }
     }
     // The workload's own pods and its surge pods are placed again on the placed cluster, from

@@ -183,6 +183,16 @@ export function nodeAffinityMatches(c: Pick<Constraints, 'nodeSelector' | 'requi
   return c.requiredTerms.some((term) => termMatches(term, node));
 }
 
+/** The node selector or required node affinity looks at the hostname label or the node name (then its verdict is per node, not per pool). */
+function nodeAffinityNamesNode(c: Pick<Constraints, 'nodeSelector' | 'requiredTerms'>): boolean {
+  if (Object.prototype.hasOwnProperty.call(c.nodeSelector, NodeLabels.hostname)) return true;
+  for (const term of c.requiredTerms ?? []) {
+    if ((term.matchFields ?? []).length > 0) return true;
+    if ((term.matchExpressions ?? []).some((e) => e.key === NodeLabels.hostname)) return true;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------- NodeResourcesFit
 
 const FIT_ORDER = ['cpu', 'memory', 'ephemeral-storage'];
@@ -205,6 +215,64 @@ function insufficientResources(requests: Readonly<ResourceAmounts>, checked: rea
     if (requests[resource] > (allocatable ?? 0) - (node.requested[resource] ?? 0)) (reasons ??= []).push(`Insufficient ${resource}`);
   }
   return reasons ?? NONE;
+}
+
+/** What a pod of a group needs from a node by the node alone; see {@link nodeAloneFilter}. */
+export interface NodeAloneFilter {
+  /**
+   * How many pods of the group, placed one after another on `node` as it is now, `schedule`'s
+   * TaintToleration, NodeAffinity and NodeResourcesFit filters would admit (0 when the first is
+   * refused; at most 2^20).
+   */
+  podsFitting(node: SimNode): number;
+  /** The group has required anti-affinity terms (all on the hostname). */
+  readonly antiAffinity: boolean;
+}
+
+/** Most pods {@link NodeAloneFilter.podsFitting} counts on one node. */
+const MOST_PODS_COUNTED = 2 ** 20;
+
+/**
+ * What {@link nodeAloneFilter} reads of a group, as a string: groups of the same shape get the
+ * same filter (the labels, names and pod anti-affinity selectors of a group do not matter to it).
+ */
+export function nodeAloneShape(group: PodGroup): string {
+  const c = constraintsOf(group);
+  return JSON.stringify([group.daemon, group.requests, c.nodeSelector, c.requiredTerms ?? null, c.tolerations, c.affinityTerms.length, c.antiAffinityTerms.map((t) => t.topologyKey), hardSpreadConstraints(group).length]);
+}
+
+/**
+ * The filters of `schedule` that look at a node alone, for a group whose pods depend on other
+ * pods of the same run at most through required anti-affinity on the hostname (theirs or the
+ * run's other groups'): no required pod affinity, no DoNotSchedule topology spread, no node
+ * affinity on the hostname or node name, only hostname-keyed anti-affinity terms, not a
+ * DaemonSet. Undefined for any other group. On a node that holds no pod of the run, such a pod is
+ * admitted exactly when these filters admit it, provided no two nodes share a hostname and every
+ * anti-affinity term of the run is hostname-keyed.
+ */
+export function nodeAloneFilter(group: PodGroup): NodeAloneFilter | undefined {
+  if (group.daemon) return undefined;
+  const c = constraintsOf(group);
+  if (c.affinityTerms.length > 0 || hardSpreadConstraints(group).length > 0 || nodeAffinityNamesNode(c)) return undefined;
+  if (c.antiAffinityTerms.some((t) => t.topologyKey !== NodeLabels.hostname)) return undefined;
+  const checked = resourcesToCheck(group.requests);
+  return {
+    antiAffinity: c.antiAffinityTerms.length > 0,
+    podsFitting(node) {
+      if (untoleratedTaint(node.taints, c.tolerations) || !nodeAffinityMatches(c, node) || insufficientResources(group.requests, checked, node).length > 0) return 0;
+      // the first pod fits; n pods fit when n times each request fits what is left (exact in
+      // integers; with fractions only the first pod is counted)
+      let fitting = Math.min(MOST_PODS_COUNTED, (node.allocatable.pods ?? Infinity) - node.pods.length);
+      for (const resource of checked) {
+        const allocatable = node.allocatable[resource];
+        if (allocatable === undefined && resource === 'ephemeral-storage') continue;
+        const left = (allocatable ?? 0) - (node.requested[resource] ?? 0);
+        const request = group.requests[resource];
+        fitting = Math.min(fitting, Number.isSafeInteger(left) && Number.isSafeInteger(request) ? Math.floor(left / request) : 1);
+      }
+      return Math.max(1, Math.floor(fitting));
+    },
+  };
 }
 
 // ---------------------------------------------------------------- InterPodAffinity
@@ -308,7 +376,7 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
     readonly repelledBy: readonly { readonly term: PodAffinityTerm; readonly group: PodGroup }[];
   }
   // The groups a term can select: through the label index, or (reference) every group.
-  const index = grouped ? new GroupLabelIndex(groups) : undefined;
+  const index = grouped ? GroupLabelIndex.of(groups) : undefined;
   const candidatesOf = (term: PodAffinityTerm): readonly PodGroup[] => (!term.labelSelector ? [] : index ? index.candidates(term.labelSelector) : groups);
   const selectedBy = (term: PodAffinityTerm, owner: PodGroup): PodGroup[] => candidatesOf(term).filter((g) => termSelectsPod(term, owner, g, namespaces));
   const antiTargets = new Map<PodGroup, AffinityTargets['anti']>();
@@ -396,10 +464,7 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
   // node affinity looks at the hostname or the node name.
   const staticVerdicts = new Map<PodGroup, Map<string, readonly string[]>>();
   const perNode = new Set<PodGroup>();
-  for (const [g, c] of constraints) {
-    const keys = [...Object.keys(c.nodeSelector), ...(c.requiredTerms ?? []).flatMap((t) => [...(t.matchExpressions ?? []).map((e) => e.key), ...(t.matchFields ?? []).map(() => NodeLabels.hostname)])];
-    if (keys.includes(NodeLabels.hostname)) perNode.add(g);
-  }
+  for (const [g, c] of constraints) if (nodeAffinityNamesNode(c)) perNode.add(g);
   const staticFilter = (group: PodGroup, c: Constraints, node: SimNode): readonly string[] => {
     const cache = perNode.has(group) ? undefined : (staticVerdicts.get(group) ?? staticVerdicts.set(group, new Map()).get(group)!);
     const cached = cache?.get(node.pool);
@@ -588,7 +653,12 @@ export function schedule(groups: readonly PodGroup[], nodes: SimNode[], namespac
 
 /** Every resource name the groups request (with the scheduler's non-zero defaults): what node classes compare. */
 export function resourceNamesOf(groups: readonly PodGroup[]): string[] {
-  return [...new Set(groups.flatMap((g) => [...Object.keys(g.requests), ...Object.keys(g.nonZeroRequests)]))];
+  const names = new Set<string>();
+  for (const g of groups) {
+    for (const name in g.requests) names.add(name);
+    for (const name in g.nonZeroRequests) names.add(name);
+  }
+  return [...names];
 }
 
 /** FitError.Error(): "0/N nodes are available: <count> <reason>, ... ." with the histogram sorted as strings. */

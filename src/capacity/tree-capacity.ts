@@ -14,6 +14,32 @@ import { simulateRollouts, type RolloutCheck } from './rollout.js';
 import { nodesOf, schedule, type Simulation } from './scheduler.js';
 import { PlanInputError, readTree, type TreeFacts } from './workloads.js';
 
+/** A tree's cluster model ConfigMaps and the first one's model, or why it cannot be read. */
+interface TreeModel {
+  readonly found: readonly ManifestObject[];
+  readonly model?: ClusterModelDocument;
+  readonly error?: Error;
+}
+
+const treeModels = new WeakMap<readonly ManifestObject[], TreeModel>();
+
+/** The tree's cluster model ConfigMaps, read once per tree (every rule that plans asks). */
+function treeModelOf(objects: readonly ManifestObject[]): TreeModel {
+  let entry = treeModels.get(objects);
+  if (entry) return entry;
+  const found = objects.filter((o) => isClusterModelConfigMap(o.object));
+  entry = { found };
+  if (found.length > 0) {
+    try {
+      entry = { found, model: clusterModelFromConfigMap(found[0].object, found[0].source.file) };
+    } catch (error) {
+      entry = { found, error: error as Error };
+    }
+  }
+  treeModels.set(objects, entry);
+  return entry;
+}
+
 /** The cluster model a rule runs against: `parameters.cluster`, else the tree's model ConfigMap (extra ones fail). */
 export function modelFor(ctx: RuleContext): ClusterModelDocument | undefined {
   const inline = ctx.parameters.cluster;
@@ -22,15 +48,11 @@ export function modelFor(ctx: RuleContext): ClusterModelDocument | undefined {
     if (!result.model) throw new ClusterModelError(`${ctx.policy.id} policy parameters.cluster`, result.problems);
     return result.model;
   }
-  const found = ctx.loaded.objects.filter((o) => isClusterModelConfigMap(o.object));
+  const { found, model, error } = treeModelOf(ctx.loaded.objects);
   if (found.length === 0) return undefined;
   for (const extra of found.slice(1)) ctx.fail(extra, `more than one cluster model ConfigMap in the tree (first: ${found[0].source.file}); keep exactly one`, '/metadata/labels');
-  try {
-    return clusterModelFromConfigMap(found[0].object, found[0].source.file);
-  } catch (error) {
-    ctx.fail(found[0], (error as Error).message, '/data');
-    return undefined;
-  }
+  if (error) ctx.fail(found[0], error.message, '/data');
+  return model;
 }
 
 /** The tree's capacity facts on one model; each part is computed on first use. */

@@ -8,6 +8,7 @@
  * the nodes (`nodesKeeping` in drain.ts), which the drain property test checks.
  */
 import { NodeClasses } from './node-classes.js';
+import { RoomProof } from './room-proof.js';
 import { add, type ResourceAmounts } from './resources.js';
 import { nodeNameIndexes, resourceNamesOf, schedule, type SchedulingFailure, type SimNode, type SimPod, type Simulation } from './scheduler.js';
 import type { PodGroup, TreeFacts } from './workloads.js';
@@ -50,6 +51,8 @@ export function requestsOf(pods: readonly SimPod[]): { requested: ResourceAmount
 export class WhatIfCluster {
   private readonly remaining = new Map<number, Remaining>();
   private readonly resourceNames: readonly string[];
+  private readonly proof: RoomProof;
+  private readonly placedNodes: ReadonlySet<SimNode>;
 
   /**
    * @param base the maximum-scale placement (never changed)
@@ -57,6 +60,8 @@ export class WhatIfCluster {
    */
   constructor(private readonly base: Simulation, private readonly facts: TreeFacts) {
     this.resourceNames = resourceNamesOf(facts.groups);
+    this.proof = new RoomProof(base, this.resourceNames);
+    this.placedNodes = new Set(base.nodes);
   }
 
   /**
@@ -65,13 +70,15 @@ export class WhatIfCluster {
    * placement) are taken away. Returns the failures of that placement; the cluster is unchanged.
    */
   replace(groups: readonly PodGroup[], moving: ReadonlySet<PodGroup>, victimsBelow: number, drained?: SimNode): readonly SchedulingFailure[] {
+    if (drained && !this.placedNodes.has(drained)) throw new Error(`node ${drained.name} is not a node of the placement`);
+    // a run the room proof covers places every pod: no failures, nothing to simulate
+    if (this.proof.placesAll(groups, drained)) return [];
     const r = this.remainingBelow(victimsBelow);
     const journal = new Map<SimNode, SavedState>();
     const save = (node: SimNode): void => {
       if (!journal.has(node)) journal.set(node, { pods: node.pods, length: node.pods.length, requested: node.requested, nonZeroRequested: node.nonZeroRequested });
     };
     const out = drained ? r.copyOf.get(drained) : undefined;
-    if (drained && !out) throw new Error(`node ${drained.name} is not a node of the placement`);
     if (out) r.classes.remove(out);
     try {
       const touched = new Set<SimNode>();

@@ -64,11 +64,11 @@ export function manifest(w: Workload, i: number): KubeObject {
 
 export type Pool = typeof pool extends fc.Arbitrary<infer T> ? T : never;
 
-/** A cluster model of the generated pools (the first is named `cpu`). */
-export function randomCluster(pools: readonly Pool[]): ClusterModelDocument {
+/** A cluster model of the generated pools (the first is named `cpu`), with `extra` model fields. */
+export function randomCluster(pools: readonly Pool[], extra: Record<string, unknown> = {}): ClusterModelDocument {
   return cluster(pools.map((p, i) => ({
     name: i === 0 ? 'cpu' : `pool${i}`, instanceType: p.type, nodes: p.nodes,
     ...(p.zone ? { labels: { 'topology.kubernetes.io/zone': p.zone } } : {}),
     ...(p.tainted ? { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] } : {}),
-  })));
+  })), extra);
 }

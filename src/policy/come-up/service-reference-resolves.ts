@@ -37,13 +37,15 @@ const SHORT_ADDRESS = new RegExp(`(?:\\b([a-z][a-z0-9+.-]*)://)?\\b(${LABEL})\\.
 /** The in-cluster addresses in `text`; `namespaces` decides which `name.namespace:port` forms count. */
 export function serviceAddressesIn(text: string, namespaces: ReadonlySet<string>): ServiceAddress[] {
   const out: ServiceAddress[] = [];
+  // both forms hold a dot between the service and its namespace; the short one a colon too
+  if (!text.includes('.')) return out;
   const make = (m: RegExpExecArray): ServiceAddress => {
     const scheme = m[1];
     const explicit = m[4] !== undefined;
     return { text: m[0], scheme, service: m[2], namespace: m[3], port: explicit ? Number(m[4]) : scheme ? SCHEME_DEFAULT_PORTS[scheme] : undefined, explicitPort: explicit };
   };
-  for (const m of text.matchAll(SVC_ADDRESS)) out.push(make(m as RegExpExecArray));
-  for (const m of text.matchAll(SHORT_ADDRESS)) {
+  if (text.includes('.svc')) for (const m of text.matchAll(SVC_ADDRESS)) out.push(make(m as RegExpExecArray));
+  if (text.includes(':')) for (const m of text.matchAll(SHORT_ADDRESS)) {
     if (namespaces.has(m[3]) && !out.some((a) => a.text.includes(m[0]))) out.push(make(m as RegExpExecArray));
   }
   return out;
