@@ -4,7 +4,7 @@ export type { ManifestFile, GitBlob } from './load-tree.js';
 export { loadBase, openBase } from './load-side.js';
 export { directorySource, gitSource } from './tree-source.js';
 export type { TreeSource, TreeSourceFile, SourcedObject } from './tree-source.js';
-export { diffSources, digestBase } from './stream-diff.js';
+export { diffSources, digestBase, MAX_REPORT_CHANGES } from './stream-diff.js';
 export type { StreamDiffOptions, BaseDigests } from './stream-diff.js';
 export { DigestTable, digestOf } from './digest-table.js';
 export type { BaseSource, LoadedBase } from './load-side.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dump } from 'js-yaml';
 import { run as diffCommand } from '../../src/cli/commands/diff.js';
-import { diffSources, diffTrees, directorySource, gitSource, Manifest, readTreeFromDirectory, readTreeFromGit, renderJson, renderMarkdown, renderText, TreeLoadError } from '../../src/diff/index.js';
+import { diffSources, diffTrees, MAX_REPORT_CHANGES, directorySource, gitSource, Manifest, readTreeFromDirectory, readTreeFromGit, renderJson, renderMarkdown, renderText, TreeLoadError } from '../../src/diff/index.js';
 import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
 import { capture } from '../support/run-cli.js';
 import { GitFixture } from './fixtures.js';
@@ -155,6 +155,17 @@ describe('diffSources gives the report of diffTrees', () => {
     expect(added.summary).toEqual({ added: head.length, changed: 0, removed: 0 });
     expect(added).toEqual(diffTrees(new Map(), readTreeFromDirectory(h)));
     expect(diffSources(directorySource(h), directorySource(empty))).toEqual(diffTrees(readTreeFromDirectory(h), new Map()));
+  });
+
+  test('past maxChanges listed objects the diff stops with one clear error, added or removed', () => {
+    const { head } = generate(13, 60);
+    const [empty, h] = [join(scratch, 'limit-empty'), join(scratch, 'limit-h')];
+    mkdirSync(empty, { recursive: true });
+    writeTree(h, head);
+    expect(() => diffSources(directorySource(empty), directorySource(h), { maxChanges: 10 })).toThrow(/^the diff lists more than 10 objects \(11 added and 0 changed so far\); a report that large does not fit in the 1 GB/);
+    expect(() => diffSources(directorySource(h), directorySource(empty), { maxChanges: 10 })).toThrow(/more than 10 objects \(0 added, 0 changed and \d+ removed\)/);
+    expect(diffSources(directorySource(empty), directorySource(h), { maxChanges: head.length }).summary.added).toBe(head.length);
+    expect(MAX_REPORT_CHANGES).toBe(250_000);
   });
 
   const errorOf = (fn: () => unknown): string => {
