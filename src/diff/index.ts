@@ -17,7 +17,8 @@ export { diffTrees, compareChanges, compareBaseObject, addHeadObject, reportOf }
 export type { ChangeCollector } from './compute.js';
 export { parseDiffReport } from './parse-report.js';
 export { remaskReport, objectsOfChange, parseDiffPath } from './remask-report.js';
-export { renderText, renderJson } from './render-text.js';
+export { renderText, renderJson, renderTextChunks, renderJsonChunks } from './render-text.js';
+export type { ChangeFilter } from './render-text.js';
 export { renderMarkdown, COMMENT_BUDGET, escapeMarkdown, fenceFor, orderForReview, imageChanges } from './render-markdown.js';
 export type { MarkdownOptions } from './render-markdown.js';
 export { findingsFromSarif, SarifFormatError } from './findings.js';
