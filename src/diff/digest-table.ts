@@ -7,7 +7,10 @@ const DIGEST_WORDS = 4;
 /** The content digest of a manifest: SHA-256 of its JSON (js-yaml values are JSON values), first 128 bits. */
 export function digestOf(manifest: Manifest): Int32Array {
   const hash = createHash('sha256').update(JSON.stringify(manifest)).digest();
-  return new Int32Array(hash.buffer, hash.byteOffset, DIGEST_WORDS).slice();
+  const digest = new Int32Array(DIGEST_WORDS);
+  // read word by word: the Buffer may start at any byte of a shared pool
+  for (let i = 0; i < DIGEST_WORDS; i++) digest[i] = hash.readInt32LE(i * 4);
+  return digest;
 }
 
 /**
