@@ -1,5 +1,5 @@
 import { SecretScrubber } from '../masking/secret-scrubber.js';
-import { writeOutput } from './write-output.js';
+import { writeOutput, writeOutputChunks } from './write-output.js';
 
 /**
  * The one way CLI commands write: every report, file and message passes through the masking
@@ -20,6 +20,18 @@ export class ScrubbedOutput {
       return;
     }
     writeOutput(file, clean, option);
+  }
+
+  /**
+   * {@link write} for a report rendered in pieces (written as they come, never joined): each
+   * piece is scrubbed on its own, so a piece must hold whole values (one change of a report).
+   */
+  writeChunks(file: string | undefined, chunks: Iterable<string>, option = '--output'): void {
+    const scrubber = this.scrubber;
+    function* clean(): Generator<string> {
+      for (const chunk of chunks) yield scrubber.scrubText(chunk);
+    }
+    writeOutputChunks(file, clean(), option);
   }
 
   /** Writes a message line to standard error. */

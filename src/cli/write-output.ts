@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CliInputError } from './cli-error.js';
 
@@ -10,14 +10,44 @@ import { CliInputError } from './cli-error.js';
  * @throws CliInputError naming the file.
  */
 export function writeOutput(file: string | undefined, text: string, option = '--output'): void {
-  if (file === undefined) {
-    process.stdout.write(text);
-    return;
+  writeOutputChunks(file, [text], option);
+}
+
+/** Bytes gathered before one write of {@link writeOutputChunks}. */
+const WRITE_BATCH = 1 << 20;
+
+/**
+ * {@link writeOutput} for a report rendered in pieces: each piece is written as it comes (in
+ * batches of about 1 MiB), so the whole report is never one string. The file is checked (and
+ * created) before the first piece is rendered.
+ * @throws CliInputError naming the file.
+ */
+export function writeOutputChunks(file: string | undefined, chunks: Iterable<string>, option = '--output'): void {
+  let fd: number | undefined;
+  if (file !== undefined) {
+    const existing = statSync(file, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) throw new CliInputError(`${file}: is a directory; ${option} needs a file path`);
+    if (/^\/(proc|sys)(\/|$)/.test(resolve(file))) throw new CliInputError(`${file}: ${option} cannot write under /proc or /sys (kernel files, not reports)`);
+    if (existing && !existing.isFile() && !existing.isCharacterDevice()) throw new CliInputError(`${file}: is not a regular file (a pipe, socket or block device: opening it can block); ${option} needs a file path`);
+    mkdirSync(dirname(file), { recursive: true });
+    fd = openSync(file, 'w');
   }
-  const existing = statSync(file, { throwIfNoEntry: false });
-  if (existing?.isDirectory()) throw new CliInputError(`${file}: is a directory; ${option} needs a file path`);
-  if (/^\/(proc|sys)(\/|$)/.test(resolve(file))) throw new CliInputError(`${file}: ${option} cannot write under /proc or /sys (kernel files, not reports)`);
-  if (existing && !existing.isFile() && !existing.isCharacterDevice()) throw new CliInputError(`${file}: is not a regular file (a pipe, socket or block device: opening it can block); ${option} needs a file path`);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
+  const flush = (text: string) => {
+    if (text === '') return;
+    if (fd === undefined) process.stdout.write(text);
+    else writeSync(fd, text);
+  };
+  try {
+    let pending = '';
+    for (const chunk of chunks) {
+      pending += chunk;
+      if (pending.length >= WRITE_BATCH) {
+        flush(pending);
+        pending = '';
+      }
+    }
+    flush(pending);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

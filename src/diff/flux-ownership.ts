@@ -1,4 +1,4 @@
-import { ManifestTree } from './model.js';
+import { ManifestTree, TreeObject } from './model.js';
 import { isRecord } from './paths.js';
 
 /** The Flux Kustomization that applies a file, and whether it prunes what disappears. */
@@ -25,15 +25,25 @@ const clean = (path: string) => path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 export class FluxOwnership {
   private readonly paths: KustomizationPath[];
 
-  constructor(tree: ManifestTree) {
-    const dirs = new Set<string>();
-    for (const { ref } of tree.values()) {
-      const parts = ref.file.split('/');
-      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  /**
+   * @param tree the base tree (its Kustomizations)
+   * @param directories the directories of the tree's files that hold objects
+   * @default directories: those of `tree`'s objects (given by the streaming diff, whose `tree` holds only the Kustomizations)
+   */
+  constructor(tree: ManifestTree, directories?: ReadonlySet<string>) {
+    let dirs = directories;
+    if (!dirs) {
+      const found = new Set<string>();
+      for (const { ref } of tree.values()) addDirectoriesOf(ref.file, found);
+      dirs = found;
     }
+    this.paths = FluxOwnership.pathsOf([...tree.values()], dirs);
+  }
+
+  private static pathsOf(objects: readonly TreeObject[], dirs: ReadonlySet<string>): KustomizationPath[] {
     const paths: KustomizationPath[] = [];
-    for (const { ref, manifest } of tree.values()) {
-      if (ref.kind !== 'Kustomization' || ref.group !== 'kustomize.toolkit.fluxcd.io' || !isRecord(manifest.spec) || typeof manifest.spec.path !== 'string') continue;
+    for (const { ref, manifest } of objects) {
+      if (!isFluxKustomization(ref) || !isRecord(manifest.spec) || typeof manifest.spec.path !== 'string') continue;
       const segments = clean(manifest.spec.path).split('/').filter(Boolean);
       const owner = { kustomization: `${ref.namespace}/${ref.name}`, prune: manifest.spec.prune === true };
       if (segments.length === 0) {
@@ -48,11 +58,22 @@ export class FluxOwnership {
         }
       }
     }
-    this.paths = paths.sort((a, b) => b.dir.length - a.dir.length);
+    return paths.sort((a, b) => b.dir.length - a.dir.length);
   }
 
   /** The Kustomization with the deepest path that contains `file`, if any. */
   ownerOf(file: string): FluxOwner | undefined {
     return this.paths.find((p) => p.dir === '' || file.startsWith(`${p.dir}/`))?.owner;
   }
+}
+
+/** Whether an object is a Flux Kustomization (the objects {@link FluxOwnership} reads). */
+export function isFluxKustomization(ref: Pick<TreeObject['ref'], 'kind' | 'group'>): boolean {
+  return ref.kind === 'Kustomization' && ref.group === 'kustomize.toolkit.fluxcd.io';
+}
+
+/** Adds every directory that contains `file` (`a`, `a/b` for `a/b/c.yaml`) to `dirs`. */
+export function addDirectoriesOf(file: string, dirs: Set<string>): void {
+  const parts = file.split('/');
+  for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
 }

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { TreeLoadError, gitPathExists, gitTopLevel, isGitRef, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
 import { ManifestTree } from './model.js';
+import { directorySource, gitSource, TreeSource } from './tree-source.js';
 
 /** Where the base tree of a diff comes from. */
 export interface BaseSource {
@@ -27,16 +28,31 @@ export interface LoadedBase {
  * @throws TreeLoadError when an explicit `path` does not exist at the ref.
  */
 export function loadBase(source: BaseSource): LoadedBase {
-  if (existsSync(source.base) && statSync(source.base).isDirectory()) {
-    return { tree: readTreeFromDirectory(source.base), description: source.base };
-  }
+  const where = resolveBase(source);
+  const tree = where.directory !== undefined ? readTreeFromDirectory(where.directory) : readTreeFromGit(where.repo, where.ref, where.path);
+  return { tree, description: where.description };
+}
+
+/**
+ * The base side as {@link loadBase} resolves it, to be read file by file (`diffSources`).
+ * @throws TreeLoadError when an explicit `path` does not exist at the ref.
+ */
+export function openBase(source: BaseSource): TreeSource {
+  const where = resolveBase(source);
+  return where.directory !== undefined ? directorySource(where.directory) : gitSource(where.repo, where.ref, where.path);
+}
+
+type ResolvedBase = { readonly description: string } & ({ readonly directory: string } | { readonly directory?: undefined; readonly repo: string; readonly ref: string; readonly path: string });
+
+function resolveBase(source: BaseSource): ResolvedBase {
+  if (existsSync(source.base) && statSync(source.base).isDirectory()) return { directory: source.base, description: source.base };
   const repo = source.repo ?? gitTopLevel(process.cwd());
   if (!repo) throw new TreeLoadError(`--base ${source.base}: not a directory, and ${process.cwd()} is not in a git repository to resolve it as a ref`);
   const path = source.path ?? defaultTreePath(repo, source.headDir);
   if (source.path !== undefined && isGitRef(repo, source.base) && !gitPathExists(repo, source.base, path)) {
     throw new TreeLoadError(`${source.base}:${path}: no such path in that commit (--base-path); an empty base would show every object as added`);
   }
-  return { tree: readTreeFromGit(repo, source.base, path), description: `${source.base}:${path}` };
+  return { repo, ref: source.base, path, description: `${source.base}:${path}` };
 }
 
 function defaultTreePath(repo: string, headDir: string): string {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { loadManifests, MAX_MANIFEST_FILE_BYTES, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests } from '../policy/loader.js';
+import { loadManifests, MAX_MANIFEST_FILE_BYTES, ManifestLoadError as PolicyLoadError, manifestsFromText, type LoadedManifests, type LoadProblem, type ManifestObject } from '../policy/loader.js';
 import { CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { isFluxBootstrapFile } from '../core/flux-bootstrap-files.js';
-import { groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
+import { DiffResourceRef, groupOf, Manifest, ManifestTree, resourceKey, TreeObject } from './model.js';
 
 /** A manifest file that cannot be read as Kubernetes objects; the message names file, document and field. */
 export class TreeLoadError extends Error {
@@ -50,28 +50,47 @@ function treeOf(load: () => LoadedManifests): ManifestTree {
     if (error instanceof PolicyLoadError) throw new TreeLoadError(error.message);
     throw error;
   }
-  const problem = loaded.problems.find((p) => p.source.text.trim() !== '' && !/has no YAML documents/.test(p.message));
-  if (problem) throw new TreeLoadError(`${problem.source.file}:${problem.source.line}: ${problem.message}`);
+  const problem = firstProblemOf(loaded.problems);
+  if (problem) throw new TreeLoadError(problem);
   const tree = new Map<string, TreeObject>();
-  for (const { object, source } of loaded.objects) {
-    const manifest = object as Manifest;
-    const group = groupOf(manifest.apiVersion);
-    const ref = {
-      group,
+  for (const loadedObject of loaded.objects) {
+    const { ref, manifest } = treeObjectOf(loadedObject);
+    const key = resourceKey(ref);
+    const existing = tree.get(key);
+    if (existing) throw new TreeLoadError(duplicateMessage(ref, loadedObject.source.line, existing.ref.file));
+    tree.set(key, { ref, manifest });
+  }
+  return tree;
+}
+
+/**
+ * The first document the diff cannot use, as `file:line: reason` (empty files and files of only
+ * comments are left out: an empty tree file is no object), or undefined.
+ */
+export function firstProblemOf(problems: readonly LoadProblem[]): string | undefined {
+  const problem = problems.find((p) => p.source.text.trim() !== '' && !/has no YAML documents/.test(p.message));
+  return problem && `${problem.source.file}:${problem.source.line}: ${problem.message}`;
+}
+
+/** The message for an object defined twice in one tree. */
+export function duplicateMessage(ref: DiffResourceRef, line: number, otherFile: string): string {
+  return `${ref.file}:${line}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${otherFile}`;
+}
+
+/** A loaded object as the diff sees it: its identity (see {@link identityNamespace}) and its manifest. */
+export function treeObjectOf({ object, source }: ManifestObject): TreeObject {
+  const manifest = object as Manifest;
+  return {
+    ref: {
+      group: groupOf(manifest.apiVersion),
       apiVersion: manifest.apiVersion,
       kind: manifest.kind,
       namespace: identityNamespace(manifest.kind, manifest.metadata.namespace),
       name: manifest.metadata.name,
       file: source.file,
-    };
-    const key = resourceKey(ref);
-    const existing = tree.get(key);
-    if (existing) {
-      throw new TreeLoadError(`${source.file}:${source.line}: ${ref.kind} '${ref.name}'${ref.namespace ? ` in namespace '${ref.namespace}'` : ''} is also defined in ${existing.ref.file}`);
-    }
-    tree.set(key, { ref, manifest });
-  }
-  return tree;
+    },
+    manifest,
+  };
 }
 
 /** Every `*.yaml`/`*.yml` file below `root` except `flux bootstrap`'s, with paths relative to it (forward slashes), sorted. */
@@ -154,11 +173,26 @@ export function readTreeFromGit(repo: string, ref: string, path: string): Manife
  * PR head, which must never follow a link the PR planted). Paths are relative to `path`, sorted.
  */
 export function readManifestFilesFromGit(repo: string, ref: string, path: string, symlinks: 'error' | 'skip' = 'error'): ManifestFile[] {
+  return [...readGitBlobs(repo, listGitBlobs(repo, ref, path, symlinks))];
+}
+
+/** A YAML file of a tree at a commit: its blob and its path relative to the tree. */
+export interface GitBlob {
+  readonly sha: string;
+  readonly path: string;
+  readonly size: number;
+}
+
+/**
+ * The YAML blobs under `path` at a commit (`git ls-tree`), sorted by path, with the limits and
+ * symbolic-link rule of {@link readManifestFilesFromGit}.
+ */
+export function listGitBlobs(repo: string, ref: string, path: string, symlinks: 'error' | 'skip' = 'error'): GitBlob[] {
   if (!isGitRef(repo, ref)) throw new TreeLoadError(`${ref}: not a commit in the git repository at ${repo}`);
   const trimmed = path.replace(/^\.?\/+|\/+$/g, '');
   const prefix = trimmed === '.' ? '' : trimmed;
   const listing = git(repo, ['ls-tree', '-r', '-z', '-l', '--full-tree', ref, '--', prefix === '' ? '.' : prefix]).toString('utf8');
-  const blobs: { sha: string; path: string }[] = [];
+  const blobs: GitBlob[] = [];
   for (const line of listing.split('\0')) {
     if (line === '') continue;
     const tab = line.indexOf('\t');
@@ -172,20 +206,34 @@ export function readManifestFilesFromGit(repo: string, ref: string, path: string
     }
     // the same limits as the directory reader (check and plan)
     if (Number(size) > MAX_MANIFEST_FILE_BYTES) throw new TreeLoadError(`${ref}:${file}: file is ${size} bytes, more than the ${MAX_MANIFEST_FILE_BYTES} bytes limit for one manifest file`);
-    blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1) });
+    blobs.push({ sha, path: prefix === '' ? file : file.slice(prefix.length + 1), size: Number(size) });
   }
-  blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (blobs.length === 0) return [];
-  const output = git(repo, ['cat-file', '--batch'], Buffer.from(blobs.map((b) => `${b.sha}\n`).join('')));
-  const files: ManifestFile[] = [];
-  let offset = 0;
-  for (const blob of blobs) {
-    const headerEnd = output.indexOf(10, offset);
-    const [, , size] = output.subarray(offset, headerEnd).toString('utf8').split(' ');
-    const start = headerEnd + 1;
-    const end = start + Number(size);
-    files.push({ path: blob.path, text: output.subarray(start, end).toString('utf8') });
-    offset = end + 1;
+  return blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Blobs read per `git cat-file --batch` process, at most (and at most {@link BATCH_BYTES} of them). */
+const BATCH_BLOBS = 4096;
+const BATCH_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The texts of `blobs`, in order, read by one `git cat-file --batch` per batch of a few thousand
+ * blobs or 32 MiB: a large tree is never one buffer.
+ */
+export function* readGitBlobs(repo: string, blobs: readonly GitBlob[]): Generator<ManifestFile> {
+  for (let first = 0; first < blobs.length;) {
+    let end = first;
+    for (let bytes = 0; end < blobs.length && end - first < BATCH_BLOBS && (end === first || bytes + blobs[end].size <= BATCH_BYTES); end++) bytes += blobs[end].size;
+    const batch = blobs.slice(first, end);
+    const output = git(repo, ['cat-file', '--batch'], Buffer.from(batch.map((b) => `${b.sha}\n`).join('')));
+    let offset = 0;
+    for (const blob of batch) {
+      const headerEnd = output.indexOf(10, offset);
+      const [, , size] = output.subarray(offset, headerEnd).toString('utf8').split(' ');
+      const start = headerEnd + 1;
+      const stop = start + Number(size);
+      yield { path: blob.path, text: output.subarray(start, stop).toString('utf8') };
+      offset = stop + 1;
+    }
+    first = end;
   }
-  return files;
 }

@@ -88,9 +88,13 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-/** The matching key: group, kind, namespace and name (the version is not part of it). */
+/**
+ * The matching key: group, kind, namespace and name (the version is not part of it), `/`-joined.
+ * Built with `join`, which gives one flat string: a template literal gives a chain of rope nodes
+ * that a map key keeps alive (171 bytes a key instead of 69; the streaming diff keeps 10^6 keys).
+ */
 export function resourceKey(ref: Pick<DiffResourceRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
-  return `${ref.group}/${ref.kind}/${ref.namespace}/${ref.name}`;
+  return [ref.group, ref.kind, ref.namespace, ref.name].join('/');
 }
 
 /** `Kind ns/name` or `Kind name` for cluster-scoped objects. */

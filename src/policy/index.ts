@@ -1,7 +1,7 @@
 export { runCheck, PolicyGate, refOf } from './engine.js';
 export type { CheckOptions, CheckReport, GateOptions } from './engine.js';
-export { loadManifests, manifestsFromText, splitDocuments, ManifestLoadError } from './loader.js';
-export type { LoadedManifests, ManifestObject, SourceDocument, LoadProblem, LoadOptions } from './loader.js';
+export { loadManifests, readManifestFileByFile, manifestsFromText, splitDocuments, ManifestLoadError } from './loader.js';
+export type { LoadedManifests, ManifestObject, SourceDocument, LoadProblem, LoadOptions, FileManifests, ManifestFileStream, ParsedParts } from './loader.js';
 export { followKustomizations, kustomizeFindingsOf, patchProblem } from './kustomize-build.js';
 export type { KustomizeFindings, KustomizePatch } from './kustomize-build.js';
 export { namespacePhrase } from './namespace-phrase.js';

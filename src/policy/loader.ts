@@ -6,6 +6,9 @@ import { SourcePositions } from './positions.js';
 import { fsErrorReason } from '../core/fs-errors.js';
 import type { KubeObject } from './types.js';
 
+/** The lists {@link parseManifestText} adds a file's documents to. */
+export type ParsedParts = Pick<LoadedManifests, 'objects' | 'problems' | 'kustomizeFiles'>;
+
 /** One YAML document of a manifest file. */
 export interface SourceDocument {
   /** File path relative to the working directory (forward slashes). */
@@ -117,10 +120,50 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
  */
 export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
+  const malformed: ManifestLoadError[] = [];
+  const tree = readManifestFileByFile(paths, options);
+  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots: tree.roots, ...(options.collectErrors ? { malformed } : {}) };
+  for (const part of tree.files) {
+    result.files.push(part.file);
+    if (part.error && !options.collectErrors) throw part.error;
+    for (const object of part.objects) result.objects.push(object);
+    for (const problem of part.problems) result.problems.push(problem);
+    for (const object of part.kustomizeFiles) result.kustomizeFiles.push(object);
+    if (part.error) malformed.push(part.error);
+  }
+  return result;
+}
+
+/** What one file of a tree holds (see {@link readManifestFileByFile}). */
+export interface FileManifests {
+  /** The file's path relative to the working directory (forward slashes). */
+  readonly file: string;
+  readonly objects: ManifestObject[];
+  readonly problems: LoadProblem[];
+  readonly kustomizeFiles: ManifestObject[];
+  /** Why the file cannot be used (malformed YAML, unreadable, too large); the lists hold the documents before the bad one. */
+  readonly error?: ManifestLoadError;
+}
+
+/** A tree read one file at a time: the roots are known at once, the files come as they are read. */
+export interface ManifestFileStream {
+  /** The absolute roots given (directories, or files' directories). */
+  readonly roots: string[];
+  /** Each file once, in the order {@link loadManifests} reads them; only the current file is held. */
+  readonly files: Iterable<FileManifests>;
+}
+
+/**
+ * The tree reader of {@link loadManifests} (the same files, order, links and limits), one file at a
+ * time: nothing of a file is kept once the caller lets go of it, and the directories are walked as
+ * the files are read (no list of every path), so a caller that keeps a digest per object (the
+ * streaming diff) holds no tree. Every given path is checked (it exists) before the first file.
+ * @throws ManifestLoadError for a missing path (at once), an unreadable directory, a symbolic link
+ *   loop or dangling link (while iterating); errors of one file are in its {@link FileManifests.error}.
+ */
+export function readManifestFileByFile(paths: readonly string[], options: LoadOptions = {}): ManifestFileStream {
   const cwd = options.cwd ?? process.cwd();
   const maxBytes = options.maxFileBytes ?? MAX_MANIFEST_FILE_BYTES;
-  const files: FoundFile[] = [];
-  const roots: string[] = [];
   // a path under cwd is shown by its remainder (path.relative gives the same, at a cost per file);
   // elsewhere path.relative runs once per directory
   const under = cwd.endsWith(sep) ? cwd : `${cwd}${sep}`;
@@ -136,6 +179,8 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
   const display = (absolute: string) => (absolute.startsWith(under) && absolute.length > under.length ? absolute.slice(under.length) : relativeOutside(absolute)).split(sep).join('/') || absolute;
   /** Files given by path that are not regular files (a device, a pipe): refused when read. */
   const notRegular = new Set<string>();
+  const inputs: { absolute: string; real: string; directory: boolean }[] = [];
+  const roots: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
@@ -144,37 +189,40 @@ export function loadManifests(paths: readonly string[], options: LoadOptions = {
     } catch (error) {
       throw new ManifestLoadError(path, undefined, fsErrorReason(error));
     }
-    if (stats.isDirectory()) {
-      roots.push(absolute);
-      collectYamlFiles(absolute, realPath(absolute, path), files, new Set(), display);
-    } else {
-      roots.push(resolve(absolute, '..'));
-      files.push({ absolute, real: realPath(absolute, path) });
-      if (!stats.isFile()) notRegular.add(absolute);
+    roots.push(stats.isDirectory() ? absolute : resolve(absolute, '..'));
+    inputs.push({ absolute, real: realPath(absolute, path), directory: stats.isDirectory() });
+    if (!stats.isDirectory() && !stats.isFile()) notRegular.add(absolute);
+  }
+  const location = new FileLocation(cwd);
+  function* files(): Generator<FileManifests> {
+    // the same file through another path or link is read once; the key is the shown form of its
+    // real path, which for a file outside linked directories is the string its documents keep
+    const seen = new Set<string>();
+    for (const input of inputs) {
+      const found = input.directory ? yamlFilesUnder(input.absolute, input.real, new Set(), display) : [{ absolute: input.absolute, real: input.real }];
+      for (const { absolute, real } of found) {
+        const file = display(absolute);
+        const key = real === undefined ? file : display(real);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const part: FileManifests = { file, objects: [], problems: [], kustomizeFiles: [] };
+        try {
+          parseManifestText(readManifestFile(absolute, file, maxBytes, !notRegular.has(absolute)), file, absolute, part, { maxDepth: options.maxDepth }, location);
+          yield part;
+        } catch (error) {
+          if (!(error instanceof ManifestLoadError)) throw error;
+          yield { ...part, error };
+        }
+      }
     }
   }
-  const malformed: ManifestLoadError[] = [];
-  const result: LoadedManifests = { objects: [], problems: [], kustomizeFiles: [], files: [], roots, ...(options.collectErrors ? { malformed } : {}) };
-  const seen = new Set<string>();
-  for (const { absolute, real } of files) {
-    if (seen.has(real)) continue; // the same file through another path or link
-    seen.add(real);
-    const file = display(absolute);
-    result.files.push(file);
-    try {
-      parseManifestText(readManifestFile(absolute, file, maxBytes, !notRegular.has(absolute)), file, absolute, result, { maxDepth: options.maxDepth }, true);
-    } catch (error) {
-      if (!options.collectErrors || !(error instanceof ManifestLoadError)) throw error;
-      malformed.push(error);
-    }
-  }
-  return result;
+  return { roots, files: files() };
 }
 
 interface FoundFile {
   readonly absolute: string;
-  /** The path with every symbolic link resolved (to read each file once). */
-  readonly real: string;
+  /** The path with every symbolic link resolved (to read each file once); undefined when it is `absolute`. */
+  readonly real?: string;
 }
 
 function realPath(absolute: string, shown: string): string {
@@ -249,7 +297,8 @@ function formatBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visited: Set<string>, display: (absolute: string) => string): void {
+/** The YAML files below `dir`, walked as they are asked for (entries sorted, each real directory once). */
+function* yamlFilesUnder(dir: string, realDir: string, visited: Set<string>, display: (absolute: string) => string): Generator<FoundFile> {
   if (visited.has(realDir)) return; // a symbolic link loop back into the tree
   visited.add(realDir);
   let entries;
@@ -263,10 +312,10 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      collectYamlFiles(path, join(realDir, entry.name), out, visited, display);
+      yield* yamlFilesUnder(path, join(realDir, entry.name), visited, display);
     } else if (entry.isFile()) {
-      // outside linked directories the real path is the path: one string per file, not two (10^6 files)
-      if (YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push({ absolute: path, real: realDir === dir ? path : join(realDir, entry.name) });
+      // outside linked directories the real path is the path: no second string per file (10^6 files)
+      if (YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) yield { absolute: path, real: realDir === dir ? undefined : join(realDir, entry.name) };
     } else if (entry.isSymbolicLink()) {
       // Follow symbolic links (a linked tree or file is checked like a real one).
       let target;
@@ -275,8 +324,8 @@ function collectYamlFiles(dir: string, realDir: string, out: FoundFile[], visite
       } catch (error) {
         throw new ManifestLoadError(display(path), undefined, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling symbolic link (its target does not exist)' : fsErrorReason(error));
       }
-      if (target.isDirectory()) collectYamlFiles(path, realPath(path, display(path)), out, visited, display);
-      else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) out.push({ absolute: path, real: realPath(path, display(path)) });
+      if (target.isDirectory()) yield* yamlFilesUnder(path, realPath(path, display(path)), visited, display);
+      else if (target.isFile() && YAML_EXTENSIONS.has(extname(entry.name)) && !isFluxBootstrapFile(path)) yield { absolute: path, real: realPath(path, display(path)) };
     }
   }
 }
@@ -306,37 +355,53 @@ function rereadDocumentText(absolutePath: string, index: number): string {
   return documents[index] ?? '';
 }
 
+/** The directory a read's file paths are relative to: a document finds its file's absolute path from it (one string per read, not per file). */
+class FileLocation {
+  constructor(readonly cwd: string) {}
+}
+
 /**
  * A document of a file on disk whose text is not kept: it is read again when asked for (only a
  * failing object's source lines need it). Keeping every document's text kept every file's text
- * in memory, about a sixth of what check holds for a tree of small documents.
+ * in memory, about a sixth of what check holds for a tree of small documents; the absolute path
+ * is computed from the shown one for the same reason (10^6 one-document files).
  */
 class RereadDocumentSource implements SourceDocument {
   constructor(
     readonly file: string,
-    readonly absolutePath: string,
+    private readonly location: FileLocation,
     readonly index: number,
     readonly line: number,
     readonly textLine: number,
     readonly pointerPrefix?: string,
   ) {}
 
+  get absolutePath(): string {
+    return resolve(this.location.cwd, this.file);
+  }
+
   get text(): string {
     return rereadDocumentText(this.absolutePath, this.index);
+  }
+
+  /** The same document's object at `pointerPrefix`, starting at `line`. */
+  at(pointerPrefix: string, line: number): RereadDocumentSource {
+    return new RereadDocumentSource(this.file, this.location, this.index, line, this.textLine, pointerPrefix);
   }
 }
 
 /** `source` for the object at `pointerPrefix` inside its document, starting at `line`. */
 function withPointer(source: SourceDocument, pointerPrefix: string, line: number): SourceDocument {
-  if (source instanceof RereadDocumentSource) return new RereadDocumentSource(source.file, source.absolutePath, source.index, line, source.textLine, pointerPrefix);
+  if (source instanceof RereadDocumentSource) return source.at(pointerPrefix, line);
   return { ...source, pointerPrefix, line };
 }
 
 /**
  * Parses one file's text into `into` (exported for tests and for in-memory manifests).
- * @param reread the file is on disk: document texts are not kept but read again when needed
+ * @param reread where the file is on disk (its path is `file` relative to it): document texts are
+ *   not kept but read again when needed; without it every document keeps its text
  */
-export function parseManifestText(text: string, file: string, absolutePath: string, into: LoadedManifests, options: KustomizeParseOptions = {}, reread = false): void {
+export function parseManifestText(text: string, file: string, absolutePath: string, into: ParsedParts, options: KustomizeParseOptions = {}, reread?: FileLocation): void {
   let meaningful = 0;
   let documents;
   try {
@@ -347,7 +412,7 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
   }
   documents.forEach((document, index) => {
     const line = firstContentLine(document);
-    const source: SourceDocument = reread ? new RereadDocumentSource(file, absolutePath, index, line, document.line) : { file, absolutePath, index, line, text: document.text, textLine: document.line };
+    const source: SourceDocument = reread ? new RereadDocumentSource(file, reread, index, line, document.line) : { file, absolutePath, index, line, text: document.text, textLine: document.line };
     let value: unknown;
     try {
       value = parseKustomizeDocument(document.text, options);
@@ -369,7 +434,7 @@ export function parseManifestText(text: string, file: string, absolutePath: stri
 }
 
 /** Adds a parsed document, or the items of a `*List` (kustomize applies the items, not the list). */
-function addObjects(value: unknown, documentSource: SourceDocument, pointerPrefix: string, into: LoadedManifests): void {
+function addObjects(value: unknown, documentSource: SourceDocument, pointerPrefix: string, into: ParsedParts): void {
   const source = pointerPrefix === '' ? documentSource : withPointer(documentSource, pointerPrefix, new SourcePositions().lineOf(documentSource, pointerPrefix));
   const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
   if (record && isListKind(record.kind) && typeof record.apiVersion === 'string' && !record.apiVersion.startsWith(KUSTOMIZE_GROUP)) {

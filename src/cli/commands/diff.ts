@@ -4,12 +4,14 @@ import { ClusterModelError } from '../../cluster/cluster-model-file.js';
 import { PlanInputError } from '../../capacity/workloads.js';
 import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { planDeltaOfTrees } from '../../diff/plan-delta.js';
-import { loadBase } from '../../diff/load-side.js';
+import { loadBase, openBase } from '../../diff/load-side.js';
+import { diffSources } from '../../diff/stream-diff.js';
+import { directorySource } from '../../diff/tree-source.js';
 import { policyFindingsFor } from '../../diff/policy-findings.js';
 import { TreeLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
-import { DiffReport } from '../../diff/model.js';
+import { DiffReport, ResourceChange } from '../../diff/model.js';
 import { renderMarkdown } from '../../diff/render-markdown.js';
-import { renderJson, renderText } from '../../diff/render-text.js';
+import { renderJsonChunks, renderTextChunks } from '../../diff/render-text.js';
 import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
@@ -88,13 +90,24 @@ export async function run(args: string[]): Promise<number> {
   // a base given as a directory is read from disk like the head; a git ref's tree is not
   refusePendingSwap(existsSync(values.base) ? [values.base, values.head] : [values.head]);
   const out = new ScrubbedOutput();
+  const baseSide = { base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo };
   try {
-    const base = loadBase({ base: values.base, headDir: values.head, path: values['base-path'], repo: values.repo });
-    baseName = base.description;
-    const head = readTreeFromDirectory(values.head);
-    out.scrubber = scrubberOf(base.tree, head);
-    report = diffTrees(base.tree, head);
-    plan = values.plan ? planDeltaOfTrees(base.tree, head) : undefined;
+    if (values.plan) {
+      // the capacity planner needs every workload of both trees: both are held
+      const base = loadBase(baseSide);
+      baseName = base.description;
+      const head = readTreeFromDirectory(values.head);
+      out.scrubber = scrubberOf(base.tree, head);
+      report = diffTrees(base.tree, head);
+      plan = planDeltaOfTrees(base.tree, head);
+    } else {
+      // streamed: a digest per base object, the head read file by file (the same report)
+      const base = openBase(baseSide);
+      baseName = base.description;
+      const scrubber = new SecretScrubber();
+      out.scrubber = scrubber;
+      report = diffSources(base, directorySource(values.head), { onObject: (manifest) => scrubber.addObject(manifest) });
+    }
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
     if (error instanceof TreeLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {
@@ -103,16 +116,18 @@ export async function run(args: string[]): Promise<number> {
     }
     throw error;
   }
-  // scrubbed before rendering too, so no escaping (Markdown, YAML, JSON) hides a value from the final pass
-  report = out.scrubber.scrubDeep(report);
-  policy = out.scrubber.scrubDeep(policy);
-  plan = out.scrubber.scrubDeep(plan);
-  const markdownOptions = { title: out.scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan };
+  // scrubbed before rendering too, so no escaping (Markdown, YAML, JSON) hides a value from the final
+  // pass; text and JSON scrub each change as it is rendered and write it (no copy of the report)
+  const scrubber = out.scrubber;
+  const scrubbedReport = { ...report, risks: scrubber.scrubDeep(report.risks) };
+  policy = scrubber.scrubDeep(policy);
+  plan = scrubber.scrubDeep(plan);
+  const markdownOptions = { title: scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan };
   if (plan && values['plan-output']) out.write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
-  if (values.full) out.write(values.full, renderMarkdown(report, { ...markdownOptions, budget: Infinity }), '--full');
-  const text = format === 'json' ? renderJson(report)
-    : format === 'markdown' ? renderMarkdown(report, { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined })
-      : renderText(report);
-  out.write(values.output, text);
+  const fullyScrubbed = () => ({ ...scrubbedReport, changes: scrubbedReport.changes.map((change) => scrubber.scrubDeep(change)) });
+  if (values.full) out.write(values.full, renderMarkdown(fullyScrubbed(), { ...markdownOptions, budget: Infinity }), '--full');
+  const scrubChange = (change: ResourceChange) => scrubber.scrubDeep(change);
+  if (format === 'markdown') out.write(values.output, renderMarkdown(fullyScrubbed(), { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
+  else out.writeChunks(values.output, format === 'json' ? renderJsonChunks(scrubbedReport, scrubChange) : renderTextChunks(scrubbedReport, scrubChange));
   return 0;
 }
