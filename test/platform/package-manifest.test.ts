@@ -10,7 +10,7 @@ test('the package ships no install script (npm 11.19+ asks every consumer instal
   for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) expect(`${script}: ${pkg.scripts[script] ?? 'none'}`).toBe(`${script}: none`);
   // packing (npm pack, npm publish) builds lib/ instead
   expect(pkg.scripts.prepack).toBe('npm run build');
-  expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json && node scripts\/compile-schema-validators\.mjs$/);
+  expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json && node scripts\/compile-schema-validators\.mjs && node scripts\/bundle-check-command\.mjs$/);
 });
 
 test('this repository\'s cdk8s app builds a missing lib/ and is not shipped', () => {
