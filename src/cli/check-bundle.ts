@@ -84,11 +84,17 @@ export function loadCheckBundle(options: { readonly file?: string; readonly cach
   const id = text.slice(CHECK_BUNDLE_ID_PREFIX.length, CHECK_BUNDLE_ID_PREFIX.length + ID_LENGTH);
   const cache = options.useCache === false ? undefined : readOptional(options.cacheFile ?? CHECK_BUNDLE_CACHE_FILE);
   const cachedData = cache !== undefined && cache.subarray(0, ID_LENGTH).toString('latin1') === id ? cache.subarray(ID_LENGTH) : undefined;
-  const script = new Script(text, { filename: file, ...(cachedData ? { cachedData } : {}) });
-  const factory = script.runInThisContext() as BundleFactory;
   // lib/cli/check-bundle.cjs: the package root is two directories up
   const packageRoot = dirname(dirname(dirname(file)));
-  const bundle = factory(packageRoot, createRequire(file), (specifier) => import(specifier));
+  let script: Script;
+  let bundle: ReturnType<BundleFactory>;
+  try {
+    script = new Script(text, { filename: file, ...(cachedData ? { cachedData } : {}) });
+    bundle = (script.runInThisContext() as BundleFactory)(packageRoot, createRequire(file), (specifier) => import(specifier));
+  } catch {
+    // a damaged file (no module has run yet): the command runs from lib/ instead
+    return 'malformed';
+  }
   for (const [module, source] of Object.entries(bundle.sources)) {
     if (readOptional(join(packageRoot, module), 'utf8') !== source) return 'stale';
   }

@@ -97,6 +97,8 @@ test('a changed lib/ module makes the bundle stale; a missing or foreign file is
   expect(loadCheckBundle({ file: join(root, 'lib/cli/none.cjs') })).toBe('missing');
   writeFileSync(copy, 'module.exports = {};\n');
   expect(loadCheckBundle({ file: copy })).toBe('malformed');
+  writeFileSync(copy, `${readFileSync(bundleFile, 'utf8').split('\n')[0]}\n(function (packageRoot) {\n`);
+  expect(loadCheckBundle({ file: copy })).toBe('malformed');
 });
 
 test('the bin serves check from the bundle, but not other commands or a --policies directory', () => {
