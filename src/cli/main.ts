@@ -89,11 +89,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (isEntryPoint(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => {
+/**
+ * Runs the CLI as the process's command: {@link main} with `argv`, its result as the exit code; an
+ * error that escapes it is one scrubbed line (its stack with `--debug`) and exit code 2.
+ */
+export function runEntryPoint(argv: string[]): void {
+  main(argv).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {
-    process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops: ${process.argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`));
+    process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops: ${argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`));
     process.exitCode = 2;
   });
 }
+
+if (isEntryPoint(import.meta.url)) runEntryPoint(process.argv.slice(2));

@@ -32,8 +32,9 @@ test('init writes an ESM consumer repository with the plugin export, workflows a
   expect(pkg.scripts.synth).toBe('cdk8s synth --no-check-upgrade');
   const cdk8sYaml = readFileSync(join(dir, 'cdk8s.yaml'), 'utf8');
   expect(cdk8sYaml).toMatch(/^app: node \.\/node_modules\/lambda-gitops\/lib\/cli\/main\.js synth --app \.\/lib\/main\.js --build$/m);
-  // the path the app runs is the package's bin
-  expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).bin['lambda-gitops']).toBe('lib/cli/main.js');
+  // the path the app runs is the CLI the package's bin runs for every command but a bundled check (src/cli/bin.ts)
+  expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).bin['lambda-gitops']).toBe('lib/cli/bin.js');
+  expect(readFileSync(join(repoRoot, 'src/cli/bin.ts'), 'utf8')).toMatch(/await import\('\.\/main\.js'\)/);
   expect(cdk8sYaml).toMatch(/^ {2}- package: \.\/node_modules\/lambda-gitops\/lib\/policy\/cdk8s-plugin\.js/m);
   expect(cdk8sYaml).toMatch(new RegExp(`^ {4}version: ${own.version.replace(/\./g, '\\.')}$`, 'm'));
   expect(cdk8sYaml).not.toMatch(/\{\{/);

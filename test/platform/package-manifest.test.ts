@@ -10,16 +10,17 @@ test('the package ships no install script (npm 11.19+ asks every consumer instal
   for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) expect(`${script}: ${pkg.scripts[script] ?? 'none'}`).toBe(`${script}: none`);
   // packing (npm pack, npm publish) builds lib/ instead
   expect(pkg.scripts.prepack).toBe('npm run build');
-  expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json && node scripts\/compile-schema-validators\.mjs$/);
+  expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json && node scripts\/compile-schema-validators\.mjs && node scripts\/bundle-check-command\.mjs$/);
 });
 
 test('this repository\'s cdk8s app builds a missing lib/ and is not shipped', () => {
   const config = readFileSync(join(repoRoot, 'cdk8s.yaml'), 'utf8');
   expect(config).toMatch(/^app: node scripts\/cdk8s-app\.mjs$/m);
   const app = readFileSync(join(repoRoot, 'scripts/cdk8s-app.mjs'), 'utf8');
-  // the same two steps as npm run build, then synth --build in process
+  // the same three steps as npm run build, then synth --build in process
   expect(app).toMatch(/typescript\/bin\/tsc/);
   expect(app).toMatch(/scripts\/compile-schema-validators\.mjs/);
+  expect(app).toMatch(/scripts\/bundle-check-command\.mjs/);
   expect(app).toMatch(/main\(\['synth', '--build'/);
   expect(pkg.files.some((f) => f.startsWith('scripts'))).toBe(false);
 });
