@@ -81,7 +81,7 @@ describe('loadManifests', () => {
     const dir = tree({ 'a.yaml': CM('a'), 'big.yaml': big, 'c.yaml': CM('c'), 'over.yaml': big });
     const loaded = loadManifests(['a.yaml', 'big.yaml', 'c.yaml'], { cwd: dir });
     expect(loaded.objects.map((o) => o.object.metadata.name)).toEqual(['a', 'big', 'c']);
-    expect((loaded.objects[1].object as { data: Record<string, string> }).data.padding).toHaveLength(300 * 1024);
+    expect((loaded.objects[1].object as unknown as { data: Record<string, string> }).data.padding).toHaveLength(300 * 1024);
     const limited = loadManifests(['.'], { cwd: dir, collectErrors: true, maxFileBytes: 200 * 1024 });
     expect(limited.objects.map((o) => o.object.metadata.name)).toEqual(['a', 'c']);
     expect(limited.malformed?.map((e) => e.message)).toEqual([
