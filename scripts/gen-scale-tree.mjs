@@ -1,17 +1,19 @@
 // The 10^6-object inputs of the Scale table in docs/policies.md:
-//   node scripts/gen-scale-tree.mjs OUT multi|files base|head
+//   node scripts/gen-scale-tree.mjs OUT multi|files base|head [EVERY]
 // 10^6 ConfigMaps as 1,000 files of 1,000 documents (multi) or as 10^6 one-document files in 1,000
-// directories (files); the head changes the data value of every 100th object (1%). Measure with
+// directories (files); the head changes the data value of every EVERY-th object (default 100: 1%;
+// 4 changes 250,000, the most the streamed diff compares, MAX_CHANGED_OBJECTS). Measure with
 // `/usr/bin/time -v node lib/cli/main.js diff --base OUT-base --head OUT-head` (or `check OUT`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [out, layout, side] = process.argv.slice(2);
-if (!out || !['multi', 'files'].includes(layout) || !['base', 'head'].includes(side)) {
-  process.stderr.write('usage: node scripts/gen-scale-tree.mjs OUT multi|files base|head\n');
+const [out, layout, side, everyText = '100'] = process.argv.slice(2);
+const every = Number(everyText);
+if (!out || !['multi', 'files'].includes(layout) || !['base', 'head'].includes(side) || !(Number.isInteger(every) && every >= 1)) {
+  process.stderr.write('usage: node scripts/gen-scale-tree.mjs OUT multi|files base|head [EVERY]\n');
   process.exit(2);
 }
-const doc = (i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: n${i % 100}}\ndata: {k: ${side === 'head' && i % 100 === 7 ? 'v2' : 'v'}}\n`;
+const doc = (i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: n${i % 100}}\ndata: {k: ${side === 'head' && i % every === 7 % every ? 'v2' : 'v'}}\n`;
 for (let f = 0; f < 1000; f++) {
   if (layout === 'multi') {
     mkdirSync(out, { recursive: true });

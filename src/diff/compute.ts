@@ -15,9 +15,14 @@ export function compareChanges(a: ResourceChange, b: ResourceChange): number {
     || compareText(a.resource.group, b.resource.group);
 }
 
+/** Where found changes go: an array, or a `ChangeSpill` that writes them to a temporary file. */
+export interface ChangeSink {
+  push(...changes: ResourceChange[]): number;
+}
+
 /** Changes and risks as they are found, in the order {@link diffTrees} finds them (sorted at the end). */
-export interface ChangeCollector {
-  readonly changes: ResourceChange[];
+export interface ChangeCollector<Changes extends ChangeSink = ResourceChange[]> {
+  readonly changes: Changes;
   readonly risks: Risk[];
 }
 
@@ -25,7 +30,7 @@ export interface ChangeCollector {
  * Compares one base object with its head counterpart (undefined: removed), masked first (see
  * `maskPair`), and adds the change and its risks to `into`; an unchanged object adds nothing.
  */
-export function compareBaseObject(before: TreeObject, after: TreeObject | undefined, flux: FluxOwnership, into: ChangeCollector): void {
+export function compareBaseObject(before: TreeObject, after: TreeObject | undefined, flux: FluxOwnership, into: ChangeCollector<ChangeSink>): void {
   const [maskedBase, maskedHead] = maskPair(before.manifest, after?.manifest);
   if (!after) {
     const change: ResourceChange = { action: 'removed', resource: before.ref, fields: diffValues(maskedBase, {}) };
@@ -41,7 +46,7 @@ export function compareBaseObject(before: TreeObject, after: TreeObject | undefi
 }
 
 /** Adds a head object that the base does not have (masked first) and its risks to `into`. */
-export function addHeadObject(after: TreeObject, into: ChangeCollector): void {
+export function addHeadObject(after: TreeObject, into: ChangeCollector<ChangeSink>): void {
   const [, maskedHead] = maskPair(undefined, after.manifest);
   const change: ResourceChange = { action: 'added', resource: after.ref, fields: diffValues({}, maskedHead) };
   into.changes.push(change);

@@ -65,6 +65,17 @@ export interface DiffReport {
   readonly changes: readonly ResourceChange[];
 }
 
+/**
+ * A {@link DiffReport} whose changes may be read one at a time (e.g. from a temporary file, see
+ * `diffSourcesSpilled`) instead of held: what the text and JSON renderers need.
+ */
+export interface StreamedDiffReport {
+  readonly summary: DiffSummary;
+  readonly risks: readonly Risk[];
+  /** In {@link DiffReport.changes}'s order. */
+  readonly changes: Iterable<ResourceChange>;
+}
+
 /** A Kubernetes manifest as parsed from YAML. */
 export interface Manifest {
   apiVersion: string;

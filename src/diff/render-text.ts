@@ -1,4 +1,4 @@
-import { describeResource, DiffReport, ResourceChange } from './model.js';
+import { describeResource, DiffReport, ResourceChange, StreamedDiffReport } from './model.js';
 import { fieldDiffLines } from './format-value.js';
 
 const SIGN: Record<ResourceChange['action'], string> = { added: '+', removed: '-', changed: '~' };
@@ -13,7 +13,7 @@ const asIs: ChangeFilter = (change) => change;
  * report of 10^6 changes is written as it is rendered, never built as one string. Joined, the
  * pieces are {@link renderText}'s output.
  */
-export function* renderTextChunks(report: DiffReport, each: ChangeFilter = asIs): Generator<string> {
+export function* renderTextChunks(report: StreamedDiffReport, each: ChangeFilter = asIs): Generator<string> {
   const { added, changed, removed } = report.summary;
   let head = `${added} added, ${changed} changed, ${removed} removed`;
   if (report.risks.length > 0) {
@@ -47,18 +47,14 @@ function nestedJson(value: unknown, depth: number): string {
  * (`JSON.stringify(report, null, 2)`), without the string of the whole report, which for 10^6
  * changes is longer than JavaScript's longest string.
  */
-export function* renderJsonChunks(report: DiffReport, each: ChangeFilter = asIs): Generator<string> {
+export function* renderJsonChunks(report: StreamedDiffReport, each: ChangeFilter = asIs): Generator<string> {
   yield `{\n  "summary": ${nestedJson(report.summary, 1)},\n  "risks": ${nestedJson(report.risks, 1)},\n  "changes": `;
-  if (report.changes.length === 0) {
-    yield '[]\n}\n';
-    return;
-  }
   let first = true;
   for (const change of report.changes) {
     yield `${first ? '[\n' : ',\n'}    ${nestedJson(each(change), 2)}`;
     first = false;
   }
-  yield '\n  ]\n}\n';
+  yield first ? '[]\n}\n' : '\n  ]\n}\n';
 }
 
 /** The JSON format: exactly the report. */

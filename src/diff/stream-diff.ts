@@ -1,8 +1,10 @@
-import { addHeadObject, ChangeCollector, compareBaseObject, reportOf } from './compute.js';
+import { addHeadObject, ChangeCollector, ChangeSink, compareBaseObject, reportOf } from './compute.js';
+import { ChangeSpill } from './change-spill.js';
 import { DigestTable, digestOf } from './digest-table.js';
 import { addDirectoriesOf, FluxOwnership, isFluxKustomization } from './flux-ownership.js';
 import { duplicateMessage, TreeLoadError } from './load-tree.js';
-import { DiffReport, Manifest, resourceKey, TreeObject } from './model.js';
+import { DiffReport, Manifest, resourceKey, StreamedDiffReport, TreeObject } from './model.js';
+import { compareRisks } from './risks.js';
 import { TreeSource } from './tree-source.js';
 
 /** Options of {@link diffSources}. */
@@ -14,20 +16,38 @@ export interface StreamDiffOptions {
    */
   readonly onObject?: (manifest: Manifest) => void;
   /**
-   * Most objects a report may list (added, changed or removed). A report holds each listed
-   * object's fields; past this the diff stops as soon as it knows (exit 2 in the CLI) instead of
-   * growing past 1 GB: 10^6 added small objects measured 1.16 GB and rising.
+   * Most objects a report held in memory ({@link diffSources}) may list (added, changed or
+   * removed). Such a report holds each listed object's fields; past this the diff stops as soon as
+   * it knows (exit 2 in the CLI) instead of growing past 1 GB: 10^6 added small objects measured
+   * 1.26 GB. {@link diffSourcesSpilled} lists any number (see {@link maxChangedObjects}).
    * @default 250000
    */
   readonly maxChanges?: number;
+  /**
+   * Most objects both trees hold with different content: the head side of each is held in memory,
+   * unmasked, until its base file is read again (it is never written to the spill file), so past
+   * this the diff stops with one clear error. Added and removed objects are not counted.
+   * @default 250000
+   */
+  readonly maxChangedObjects?: number;
 }
 
 /** The default {@link StreamDiffOptions.maxChanges}. */
 export const MAX_REPORT_CHANGES = 250_000;
 
+/** The default {@link StreamDiffOptions.maxChangedObjects}. */
+export const MAX_CHANGED_OBJECTS = 250_000;
+
 function tooManyChanges(max: number, found: string): TreeLoadError {
   return new TreeLoadError(`the diff lists more than ${max} objects (${found}); a report that large does not fit in the 1 GB the diff is held to: compare smaller parts of the trees (one subdirectory at a time)`);
 }
+
+function tooManyChangedObjects(max: number): TreeLoadError {
+  return new TreeLoadError(`more than ${max} objects of both trees differ; the head side of each is held in memory until it is compared, which does not fit in the 1 GB the diff is held to: compare smaller parts of the trees (one subdirectory at a time)`);
+}
+
+/** Called with the counts so far (removed: once known, at the end of the head pass); throws past a limit. */
+type ChangeLimit = (added: number, changed: number, removed?: number) => void;
 
 /** What the base pass keeps: a digest row per object and what Flux ownership needs. */
 export interface BaseDigests {
@@ -74,15 +94,47 @@ export function digestBase(base: TreeSource, options: StreamDiffOptions = {}): B
  * @throws TreeLoadError as the whole-tree readers do, or when a base file changed while it was read
  */
 export function diffSources(base: TreeSource, head: TreeSource, options: StreamDiffOptions = {}): DiffReport {
-  const digests = digestBase(base, options);
-  const { table } = digests;
   const baseOrder: ChangeCollector = { changes: [], risks: [] };
   const added: ChangeCollector = { changes: [], risks: [] };
+  const maxChanges = options.maxChanges ?? MAX_REPORT_CHANGES;
+  collectSources(base, head, options, baseOrder, added, (addedSoFar, changed, removed) => {
+    if (removed === undefined && addedSoFar + changed > maxChanges) throw tooManyChanges(maxChanges, `${addedSoFar} added and ${changed} changed so far`);
+    if (removed !== undefined && addedSoFar + changed + removed > maxChanges) throw tooManyChanges(maxChanges, `${addedSoFar} added, ${changed} changed and ${removed} removed`);
+  });
+  return reportOf({ changes: [...baseOrder.changes, ...added.changes], risks: [...baseOrder.risks, ...added.risks] });
+}
+
+/**
+ * {@link diffSources} with the listed changes written to `spill` as they are produced (masked
+ * exactly as `diffSources` masks them) instead of held: memory keeps the counts, the risks and per
+ * change a sort key and a file offset, so a report of any number of added or removed objects fits
+ * in the diff's 1 GB. The report's `changes` are read back from `spill` in the order of
+ * `diffSources` (each iteration reads the file again); rendered, the report is byte-identical to
+ * the one of `diffSources`. The caller closes `spill` (which removes its file) when done.
+ * @throws TreeLoadError as {@link diffSources}, or past {@link StreamDiffOptions.maxChangedObjects}
+ */
+export function diffSourcesSpilled(base: TreeSource, head: TreeSource, spill: ChangeSpill, options: StreamDiffOptions = {}): StreamedDiffReport {
+  const baseOrder: ChangeCollector<ChangeSpill> = { changes: spill, risks: [] };
+  const added: ChangeCollector<ChangeSpill> = { changes: spill, risks: [] };
+  const maxChanged = options.maxChangedObjects ?? MAX_CHANGED_OBJECTS;
+  collectSources(base, head, options, baseOrder, added, (_added, changed) => {
+    if (changed > maxChanged) throw tooManyChangedObjects(maxChanged);
+  });
+  return {
+    summary: spill.summary,
+    risks: [...baseOrder.risks, ...added.risks].sort(compareRisks),
+    changes: { [Symbol.iterator]: () => spill.sorted() },
+  };
+}
+
+/** The two passes of the streaming diff: base-order changes into `baseOrder`, head-only objects into `added`. */
+function collectSources(base: TreeSource, head: TreeSource, options: StreamDiffOptions, baseOrder: ChangeCollector<ChangeSink>, added: ChangeCollector<ChangeSink>, limit: ChangeLimit): void {
+  const digests = digestBase(base, options);
+  const { table } = digests;
   const changedHeads = new Map<number, TreeObject>();
   const headOnly = new Map<string, number>();
   const headFiles: string[] = [];
   const errors = new FirstErrors();
-  const maxChanges = options.maxChanges ?? MAX_REPORT_CHANGES;
   for (const part of head.files()) {
     const fileIndex = headFiles.push(part.file) - 1;
     errors.problem(part.problem);
@@ -97,21 +149,21 @@ export function diffSources(base: TreeSource, head: TreeSource, options: StreamD
       }
       if (row === undefined) {
         headOnly.set(key, fileIndex);
-        if (headOnly.size + changedHeads.size > maxChanges) throw tooManyChanges(maxChanges, `${headOnly.size} added and ${changedHeads.size} changed so far`);
+        limit(headOnly.size, changedHeads.size);
         addHeadObject(object, added);
         continue;
       }
       table.meetInHead(row, fileIndex);
       if (!table.hasDigest(row, digestOf(object.manifest))) {
         changedHeads.set(row, { ref: object.ref, manifest: object.manifest });
-        if (headOnly.size + changedHeads.size > maxChanges) throw tooManyChanges(maxChanges, `${headOnly.size} added and ${changedHeads.size} changed so far`);
+        limit(headOnly.size, changedHeads.size);
       }
     }
   }
   errors.throwFirst();
   let removed = 0;
   for (const [, row] of table.entries()) if (table.headFileOf(row) < 0) removed++;
-  if (headOnly.size + changedHeads.size + removed > maxChanges) throw tooManyChanges(maxChanges, `${headOnly.size} added, ${changedHeads.size} changed and ${removed} removed`);
+  limit(headOnly.size, changedHeads.size, removed);
   headOnly.clear();
   // the base objects to compare in full (changed or removed), by base file
   const wanted = new Map<number, Set<string>>();
@@ -138,7 +190,6 @@ export function diffSources(base: TreeSource, head: TreeSource, options: StreamD
     if (found !== keys.size) throw new TreeLoadError(`${file}: changed while the diff read it (read it again)`);
     wanted.delete(fileIndex);
   }
-  return reportOf({ changes: [...baseOrder.changes, ...added.changes], risks: [...baseOrder.risks, ...added.risks] });
 }
 
 /** The first problem and the first duplicate of one side, thrown in the whole-tree reader's order. */

@@ -1,12 +1,18 @@
-// Prints the heap bytes the streaming diff holds per base document (run with node --expose-gc; see
-// memory-scale.test.ts): the digest table of a base tree, measured after a full garbage collection.
+// Prints the heap bytes the streaming diff holds per document (run with node --expose-gc; see
+// memory-scale.test.ts), measured after a full garbage collection:
+//   node --expose-gc retained-digest-memory.mjs LIB SMALL LARGE [digests|spilled|held]
+// digests (default): the digest table of a base tree; spilled: the report of an empty base against
+// the tree with its changes spilled to a file (diffSourcesSpilled); held: that report in memory
+// (diffSources).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const lib = process.argv[2];
-const { digestBase } = await import(join(lib, 'diff/stream-diff.js'));
+const mode = process.argv[5] ?? 'digests';
+const { digestBase, diffSources, diffSourcesSpilled } = await import(join(lib, 'diff/stream-diff.js'));
 const { directorySource } = await import(join(lib, 'diff/tree-source.js'));
+const { ChangeSpill } = await import(join(lib, 'diff/change-spill.js'));
 
 function generate(dir, documents) {
   mkdirSync(dir, { recursive: true });
@@ -17,22 +23,42 @@ function generate(dir, documents) {
   }
 }
 
-/** Heap bytes held by the digests of `dir` (kept alive, garbage collected). */
+/** What `mode` keeps of the tree in `dir` (its object count checked), and what releases it. */
+function build(dir) {
+  if (mode === 'digests') {
+    const digests = digestBase(directorySource(dir));
+    if (digests.table.size === 0) throw new Error('no rows');
+    return { kept: digests, release() {} };
+  }
+  if (mode === 'held') {
+    const report = diffSources(directorySource(empty), directorySource(dir), { maxChanges: Infinity });
+    if (report.changes.length === 0) throw new Error('no changes');
+    return { kept: report, release() {} };
+  }
+  const spill = new ChangeSpill();
+  const report = diffSourcesSpilled(directorySource(empty), directorySource(dir), spill);
+  if (report.summary.added === 0) throw new Error('no changes');
+  return { kept: { report, spill }, release: () => spill.close() };
+}
+
+/** Heap bytes held by what `mode` keeps of `dir` (kept alive, garbage collected). */
 function retained(dir) {
   globalThis.gc();
   const before = process.memoryUsage().heapUsed;
-  const digests = digestBase(directorySource(dir));
-  if (digests.table.size === 0) throw new Error('no rows');
-  held.push(digests);
+  const { kept, release } = build(dir);
+  held.push(kept);
   globalThis.gc();
   const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   held.length = 0;
+  release();
   return after - before - baselineBuffers;
 }
 
 const held = [];
 const baselineBuffers = process.memoryUsage().arrayBuffers;
 const root = mkdtempSync(join(tmpdir(), 'lg-digest-retained-'));
+const empty = join(root, 'empty');
+mkdirSync(empty);
 try {
   const [small, large] = [Number(process.argv[3]), Number(process.argv[4])];
   generate(join(root, 'small'), small);

@@ -5,11 +5,12 @@ import { PlanInputError } from '../../capacity/workloads.js';
 import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { planDeltaOfTrees } from '../../diff/plan-delta.js';
 import { loadBase, openBase } from '../../diff/load-side.js';
-import { diffSources } from '../../diff/stream-diff.js';
+import { diffSources, diffSourcesSpilled } from '../../diff/stream-diff.js';
+import { ChangeSpill } from '../../diff/change-spill.js';
 import { directorySource } from '../../diff/tree-source.js';
 import { policyFindingsFor } from '../../diff/policy-findings.js';
 import { TreeLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
-import { DiffReport, ResourceChange } from '../../diff/model.js';
+import { DiffReport, ResourceChange, StreamedDiffReport } from '../../diff/model.js';
 import { renderMarkdown } from '../../diff/render-markdown.js';
 import { renderJsonChunks, renderTextChunks } from '../../diff/render-text.js';
 import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
@@ -18,7 +19,7 @@ import { parseOptions } from '../parse-options.js';
 import { ScrubbedOutput } from '../scrubbed-output.js';
 import { SecretScrubber } from '../../masking/secret-scrubber.js';
 import { refusePendingSwap } from '../../render/swap-journal.js';
-import { ManifestTree } from '../../diff/model.js';
+import { Manifest, ManifestTree } from '../../diff/model.js';
 
 export const summary = 'semantic diff of two rendered trees (directory or git ref) with risks';
 
@@ -26,6 +27,9 @@ const HELP = `Usage: lambda-gitops diff --base DIR|GIT-REF --head DIR [options]
 
 Compares the objects of two rendered trees, matched by group, kind, namespace and name (a file
 move is no change), with field-level changes and risks listed first. Secret values are never shown.
+Text and JSON list any number of objects (the masked changes wait in a private temporary file under
+$TMPDIR, removed when the command ends); markdown and --full list at most 250,000; at most 250,000
+objects of both trees may differ in content.
 
 Options:
   --base DIR|REF     base tree: a directory, or a git ref whose tree is read without a checkout
@@ -66,6 +70,17 @@ function scrubberOf(...trees: ManifestTree[]): SecretScrubber {
 }
 
 export async function run(args: string[]): Promise<number> {
+  // text and JSON reports spill their listed changes to a private temporary file (see
+  // ChangeSpill), removed here whatever happens (and on exit or a signal by the spill itself)
+  const spill = { current: undefined as ChangeSpill | undefined };
+  try {
+    return await runDiff(args, spill);
+  } finally {
+    spill.current?.close();
+  }
+}
+
+async function runDiff(args: string[], spill: { current: ChangeSpill | undefined }): Promise<number> {
   const { values } = parseOptions({
       args,
       options: {
@@ -83,7 +98,11 @@ export async function run(args: string[]): Promise<number> {
   const budget = values.budget === undefined ? undefined : Number(values.budget);
   if (budget !== undefined && !(Number.isInteger(budget) && budget >= 4_000)) throw new UsageError(`--budget must be a whole number of at least 4000, got '${values.budget}'`);
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
-  let report: DiffReport;
+  // Markdown (and --full) is rendered from the whole report (ordered for review, tabulated), held
+  // in memory within its limit of listed objects; text and JSON are read back from the spill
+  const wholeReport = format === 'markdown' || values.full !== undefined;
+  let report: DiffReport | undefined;
+  let streamed: StreamedDiffReport;
   let baseName: string;
   let policy: PolicyFinding[] | undefined;
   let plan: CapacityDeltaTable | undefined;
@@ -98,7 +117,7 @@ export async function run(args: string[]): Promise<number> {
       baseName = base.description;
       const head = readTreeFromDirectory(values.head);
       out.scrubber = scrubberOf(base.tree, head);
-      report = diffTrees(base.tree, head);
+      streamed = report = diffTrees(base.tree, head);
       plan = planDeltaOfTrees(base.tree, head);
     } else {
       // streamed: a digest per base object, the head read file by file (the same report)
@@ -106,7 +125,10 @@ export async function run(args: string[]): Promise<number> {
       baseName = base.description;
       const scrubber = new SecretScrubber();
       out.scrubber = scrubber;
-      report = diffSources(base, directorySource(values.head), { onObject: (manifest) => scrubber.addObject(manifest) });
+      const head = directorySource(values.head);
+      const onObject = (manifest: Manifest) => scrubber.addObject(manifest);
+      if (wholeReport) streamed = report = diffSources(base, head, { onObject });
+      else streamed = diffSourcesSpilled(base, head, (spill.current = new ChangeSpill()), { onObject });
     }
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
@@ -119,15 +141,16 @@ export async function run(args: string[]): Promise<number> {
   // scrubbed before rendering too, so no escaping (Markdown, YAML, JSON) hides a value from the final
   // pass; text and JSON scrub each change as it is rendered and write it (no copy of the report)
   const scrubber = out.scrubber;
-  const scrubbedReport = { ...report, risks: scrubber.scrubDeep(report.risks) };
+  const scrubbedRisks = scrubber.scrubDeep(streamed.risks);
   policy = scrubber.scrubDeep(policy);
   plan = scrubber.scrubDeep(plan);
   const markdownOptions = { title: scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan };
   if (plan && values['plan-output']) out.write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
-  const fullyScrubbed = () => ({ ...scrubbedReport, changes: scrubbedReport.changes.map((change) => scrubber.scrubDeep(change)) });
-  if (values.full) out.write(values.full, renderMarkdown(fullyScrubbed(), { ...markdownOptions, budget: Infinity }), '--full');
+  const fullyScrubbed = (whole: DiffReport) => ({ ...whole, risks: scrubbedRisks, changes: whole.changes.map((change) => scrubber.scrubDeep(change)) });
+  if (values.full && report) out.write(values.full, renderMarkdown(fullyScrubbed(report), { ...markdownOptions, budget: Infinity }), '--full');
   const scrubChange = (change: ResourceChange) => scrubber.scrubDeep(change);
-  if (format === 'markdown') out.write(values.output, renderMarkdown(fullyScrubbed(), { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
+  const scrubbedReport = { ...streamed, risks: scrubbedRisks };
+  if (format === 'markdown' && report) out.write(values.output, renderMarkdown(fullyScrubbed(report), { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
   else out.writeChunks(values.output, format === 'json' ? renderJsonChunks(scrubbedReport, scrubChange) : renderTextChunks(scrubbedReport, scrubChange));
   return 0;
 }

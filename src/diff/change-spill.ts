@@ -1,0 +1,165 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { ChangeAction, DiffSummary, ResourceChange } from './model.js';
+
+const ACTION_RANK: Record<ChangeAction, string> = { removed: '0', changed: '1', added: '2' };
+
+/** Bytes of serialized changes gathered before one write to the spill file. */
+const WRITE_BATCH = 1 << 20;
+
+/** Signals after which the spill directory is removed before the process ends as it would have. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * One component of a sort key, escaped so that joined keys compare as their components do: NUL
+ * becomes NUL 0x01 and components are joined by NUL NUL, which sorts below any other character.
+ */
+function keyPart(text: string): string {
+  return text.includes('\0') ? text.split('\0').join('\0\u0001') : text;
+}
+
+/**
+ * The sort key of a change: one flat string whose code-unit order is `compareChanges`'s order
+ * (action, then kind, namespace, name and group).
+ */
+export function changeSortKey(change: ResourceChange): string {
+  const { kind, namespace, name, group } = change.resource;
+  return [ACTION_RANK[change.action], keyPart(kind), keyPart(namespace), keyPart(name), keyPart(group)].join('\0\0');
+}
+
+/** Options of {@link ChangeSpill}. */
+export interface ChangeSpillOptions {
+  /**
+   * Directory in which the private spill directory is created.
+   * @default os.tmpdir()
+   */
+  readonly parent?: string;
+}
+
+/**
+ * The listed changes of a report on disk instead of in memory, so a report of any number of
+ * objects is written within the diff's memory bound. Each change, already masked where the diff
+ * masks (`maskPair`), is appended as it is produced (V8 serialization, so every value reads back
+ * exactly as it was: dates, NaN, -0); memory keeps per change only its sort key and file offset.
+ * {@link sorted} reads the changes back in `compareChanges` order. The file lives in a private
+ * directory (mode 0700, file mode 0600) that {@link close} removes, as does process exit or
+ * SIGINT/SIGTERM/SIGHUP before it.
+ */
+export class ChangeSpill {
+  /** The spill file (for tests: what reaches the disk). */
+  readonly path: string;
+  private readonly directory: string;
+  private fd: number | undefined;
+  private readonly keys: string[] = [];
+  private offsets = new Float64Array(1024);
+  private written = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly counts = { added: 0, removed: 0, changed: 0 };
+  private readonly removeOnExit = () => this.close();
+  private readonly removeOnSignal = (signal: NodeJS.Signals) => {
+    this.close();
+    process.kill(process.pid, signal);
+  };
+
+  constructor(options: ChangeSpillOptions = {}) {
+    this.directory = mkdtempSync(join(options.parent ?? tmpdir(), 'lambda-gitops-diff-'));
+    this.path = join(this.directory, 'changes.v8');
+    try {
+      this.fd = openSync(this.path, 'wx+', 0o600);
+    } catch (error) {
+      rmSync(this.directory, { recursive: true, force: true });
+      throw error;
+    }
+    process.once('exit', this.removeOnExit);
+    for (const signal of SIGNALS) process.once(signal, this.removeOnSignal);
+  }
+
+  /** Number of changes spilled. */
+  get length(): number {
+    return this.keys.length;
+  }
+
+  /** Changes spilled, by action. */
+  get summary(): DiffSummary {
+    return { ...this.counts };
+  }
+
+  /** Appends changes (an `Array.push` stand-in for `ChangeCollector.changes`). */
+  push(...changes: ResourceChange[]): number {
+    for (const change of changes) {
+      const fd = this.openFd();
+      const bytes = serialize(change);
+      const index = this.keys.length;
+      if (index + 1 >= this.offsets.length) {
+        const wider = new Float64Array(this.offsets.length * 2);
+        wider.set(this.offsets);
+        this.offsets = wider;
+      }
+      this.keys.push(changeSortKey(change));
+      this.offsets[index] = this.written + this.pendingBytes;
+      this.offsets[index + 1] = this.written + this.pendingBytes + bytes.length;
+      this.counts[change.action]++;
+      this.pending.push(bytes);
+      this.pendingBytes += bytes.length;
+      if (this.pendingBytes >= WRITE_BATCH) this.flush(fd);
+    }
+    return this.keys.length;
+  }
+
+  /** Every spilled change in `compareChanges` order (ties in the order they were pushed), read back one at a time. */
+  *sorted(): Generator<ResourceChange> {
+    const fd = this.openFd();
+    this.flush(fd);
+    const keys = this.keys;
+    const order = new Uint32Array(keys.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    let buffer = Buffer.alloc(4096);
+    for (const index of order) {
+      const start = this.offsets[index];
+      const length = this.offsets[index + 1] - start;
+      if (length > buffer.length) buffer = Buffer.alloc(Math.max(length, buffer.length * 2));
+      let read = 0;
+      while (read < length) {
+        const n = readSync(fd, buffer, read, length - read, start + read);
+        if (n === 0) throw new Error(`${this.path}: the spilled diff ended early (removed while it was read?)`);
+        read += n;
+      }
+      yield deserialize(buffer.subarray(0, length)) as ResourceChange;
+    }
+  }
+
+  /** Closes and removes the spill file and its directory (again: nothing). */
+  close(): void {
+    process.removeListener('exit', this.removeOnExit);
+    for (const signal of SIGNALS) process.removeListener(signal, this.removeOnSignal);
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      this.pending = [];
+      try {
+        closeSync(fd);
+      } finally {
+        rmSync(this.directory, { recursive: true, force: true });
+      }
+    }
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new Error(`${this.path}: the change spill is closed`);
+    return this.fd;
+  }
+
+  private flush(fd: number): void {
+    for (const bytes of this.pending) {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, this.written + done);
+      this.written += bytes.length;
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}

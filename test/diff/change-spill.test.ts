@@ -1,0 +1,259 @@
+/**
+ * A diff report whose listed changes are spilled to a temporary file (`diffSourcesSpilled`,
+ * `ChangeSpill`) renders byte-identical to the in-memory `diffSources` report on seeded trees; the
+ * file (mode 0600 in a private directory) holds no planted secret and is removed after success,
+ * after a failure, on a signal, and by the CLI on every exit path.
+ */
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { changeSortKey, ChangeSpill, compareChanges, diffSources, diffSourcesSpilled, directorySource, renderJson, renderText, ResourceChange, TreeLoadError } from '../../src/diff/index.js';
+import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
+import type { CliRun } from '../support/run-cli.js';
+import { generate, planted, random, SEEDS, writeTree } from './seeded-trees.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'lg-change-spill-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const lib = join(new URL('.', import.meta.url).pathname, '..', '..', 'lib');
+
+/** A fresh empty directory under the scratch directory. */
+function freshDir(name: string): string {
+  const dir = join(scratch, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Whether `bytes` hold `text` as V8 writes strings (one byte per character, or UTF-16). */
+function holds(bytes: Buffer, text: string): boolean {
+  return bytes.includes(Buffer.from(text, 'latin1')) || bytes.includes(Buffer.from(text, 'utf16le')) || bytes.includes(Buffer.from(text, 'utf8'));
+}
+
+/** The spilled report of `b` → `h` checked against `diffSources` while its file exists; the file's directory. */
+function compareSpilled(b: string, h: string, parent: string): string {
+  const expected = diffSources(directorySource(b), directorySource(h));
+  const spill = new ChangeSpill({ parent });
+  try {
+    const report = diffSourcesSpilled(directorySource(b), directorySource(h), spill);
+    expect(spill.length).toBe(expected.changes.length);
+    expect(report.summary).toEqual(expected.summary);
+    expect(report.risks).toEqual(expected.risks);
+    expect([...report.changes]).toEqual(expected.changes);
+    expect([...renderTextChunks(report)].join('')).toBe(renderText(expected));
+    expect([...renderJsonChunks(report)].join('')).toBe(renderJson(expected));
+    // read again: the same (the file is read, not consumed)
+    expect([...renderJsonChunks(report)].join('')).toBe(renderJson(expected));
+    expect(statSync(spill.path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(spill.path)).mode & 0o777).toBe(0o700);
+    expect(dirname(dirname(spill.path))).toBe(parent);
+    const bytes = readFileSync(spill.path);
+    // the search finds what the spill holds: every listed object's name, and the mask tokens
+    for (const change of expected.changes) expect(holds(bytes, change.resource.name)).toBe(true);
+    if (renderText(expected).includes('(hidden')) expect(holds(bytes, '(hidden')).toBe(true);
+    for (const secret of planted) expect(holds(bytes, secret)).toBe(false);
+  } finally {
+    spill.close();
+  }
+  expect(existsSync(dirname(spill.path))).toBe(false);
+  return dirname(spill.path);
+}
+
+describe('diffSourcesSpilled: the report of diffSources, read back from a private file', () => {
+  test.each(SEEDS)('seed %i: the same changes and risks, byte-identical text and JSON, no planted secret in the file', (seed) => {
+    const { base, head } = generate(seed, 300);
+    const [b, h] = [join(scratch, `b${seed}`), join(scratch, `h${seed}`)];
+    writeTree(b, base);
+    writeTree(h, head);
+    const parent = freshDir(`tmp${seed}`);
+    compareSpilled(b, h, parent);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  test('an empty base (every object added) and an empty head (every object removed)', () => {
+    const { head } = generate(11, 200);
+    const [empty, h] = [freshDir('empty'), join(scratch, 'h-only')];
+    writeTree(h, head);
+    const parent = freshDir('tmp-empty');
+    compareSpilled(empty, h, parent);
+    compareSpilled(h, empty, parent);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  test('no limit on listed objects: more than maxChanges added is written whole', () => {
+    const { head } = generate(13, 60);
+    const [empty, h] = [freshDir('limit-empty'), join(scratch, 'limit-h')];
+    writeTree(h, head);
+    expect(() => diffSources(directorySource(empty), directorySource(h), { maxChanges: 10 })).toThrow(/more than 10 objects/);
+    const spill = new ChangeSpill({ parent: freshDir('tmp-limit') });
+    try {
+      const report = diffSourcesSpilled(directorySource(empty), directorySource(h), spill, { maxChanges: 10 });
+      expect(report.summary.added).toBe(head.length);
+      expect([...report.changes].length).toBe(head.length);
+    } finally {
+      spill.close();
+    }
+  });
+
+  test('past maxChangedObjects objects of both trees that differ (held in memory, never spilled) it stops with one clear error', () => {
+    const { base, head } = generate(17, 300);
+    const [b, h] = [join(scratch, 'mc-b'), join(scratch, 'mc-h')];
+    writeTree(b, base);
+    writeTree(h, head);
+    const changed = diffSources(directorySource(b), directorySource(h)).summary.changed;
+    expect(changed).toBeGreaterThan(5);
+    const spill = new ChangeSpill({ parent: freshDir('tmp-mc') });
+    try {
+      expect(() => diffSourcesSpilled(directorySource(b), directorySource(h), spill, { maxChangedObjects: 5 })).toThrow(/^more than 5 objects of both trees differ; the head side of each is held in memory until it is compared, which does not fit in the 1 GB/);
+    } finally {
+      spill.close();
+    }
+  });
+
+  test('a failure after changes were spilled: the error of diffSources, the file removed by close', () => {
+    const h = freshDir('fail-h');
+    for (let i = 0; i < 50; i++) writeFileSync(join(h, `a${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: x}\n`);
+    writeFileSync(join(h, 'z.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c0, namespace: x}\n');
+    const empty = freshDir('fail-empty');
+    const parent = freshDir('tmp-fail');
+    const spill = new ChangeSpill({ parent });
+    let message = '';
+    try {
+      diffSourcesSpilled(directorySource(empty), directorySource(h), spill);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TreeLoadError);
+      message = (error as Error).message;
+    }
+    expect(message).toBe("z.yaml:1: ConfigMap 'c0' in namespace 'x' is also defined in a0.yaml");
+    expect(spill.length).toBe(50);
+    expect(readdirSync(parent).length).toBe(1);
+    spill.close();
+    spill.close();
+    expect(readdirSync(parent)).toEqual([]);
+    expect(() => [...spill.sorted()]).toThrow(/the change spill is closed/);
+  });
+
+  test('the sort key orders as compareChanges, also with NUL and control characters in names (2,000 generated pairs)', () => {
+    const next = random(99);
+    const parts = ['', 'a', 'b', '\0', '\u0001', '\0a', 'a\0', 'a\u0001', 'ab'];
+    const pick = () => parts[Math.floor(next() * parts.length)] + (next() < 0.3 ? parts[Math.floor(next() * parts.length)] : '');
+    const actions = ['added', 'removed', 'changed'] as const;
+    const change = (): ResourceChange => ({ action: actions[Math.floor(next() * 3)], resource: { group: pick(), apiVersion: 'v1', kind: pick(), namespace: pick(), name: pick(), file: 'f' }, fields: [] });
+    for (let i = 0; i < 2_000; i++) {
+      const [a, b] = [change(), change()];
+      const [ka, kb] = [changeSortKey(a), changeSortKey(b)];
+      expect(Math.sign(ka < kb ? -1 : ka > kb ? 1 : 0)).toBe(Math.sign(compareChanges(a, b)));
+    }
+  });
+
+  test('values that JSON would change read back exactly (dates, NaN, -0, undefined)', () => {
+    const spill = new ChangeSpill({ parent: freshDir('tmp-values') });
+    try {
+      const odd: ResourceChange = { action: 'changed', resource: { group: '', apiVersion: 'v1', kind: 'ConfigMap', namespace: 'x', name: 'y', file: 'f' }, fields: [{ path: 'data.a', before: new Date(0), after: Number.NaN }, { path: 'data.b', before: -0, after: undefined }] };
+      spill.push(odd);
+      const [back] = [...spill.sorted()];
+      expect(back).toEqual(odd);
+      expect(Object.is(back.fields[1].before, -0)).toBe(true);
+      expect(Object.prototype.toString.call(back.fields[0].before)).toBe('[object Date]');
+    } finally {
+      spill.close();
+    }
+  });
+
+  test('SIGTERM removes the spill directory, then ends the process as the signal does', async () => {
+    const parent = freshDir('tmp-signal');
+    const script = `const { ChangeSpill } = await import(${JSON.stringify(join(lib, 'diff', 'change-spill.js'))});
+const spill = new ChangeSpill({ parent: ${JSON.stringify(parent)} });
+spill.push({ action: 'added', resource: { group: '', apiVersion: 'v1', kind: 'ConfigMap', namespace: 'x', name: 'y', file: 'f' }, fields: [] });
+process.stdout.write(spill.path + '\\n');
+setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const path = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.endsWith('\n')) resolve(out.trim());
+      });
+      child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
+    });
+    expect(existsSync(path)).toBe(true);
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGTERM');
+    expect(await ended).toBe('SIGTERM');
+    expect(readdirSync(parent)).toEqual([]);
+  }, 30_000);
+});
+
+describe('the CLI spills text and JSON reports and removes the file on every exit path', () => {
+  /**
+   * Runs the built CLI (`lambda-gitops diff ARGS`) in a child process with TMPDIR at a fresh
+   * directory (jest's `process.env` is a copy that `os.tmpdir()` does not read); returns its
+   * output, the names created in that directory during the run and what is left.
+   */
+  async function diffInTmpdir(name: string, args: string[]): Promise<{ result: CliRun; created: string[]; left: string[] }> {
+    const dir = freshDir(name);
+    const created: string[] = [];
+    const watcher = watch(dir, (_event, file) => {
+      if (file && !created.includes(file)) created.push(file);
+    });
+    try {
+      const child = spawnSync(process.execPath, [join(lib, 'cli', 'main.js'), 'diff', ...args], { encoding: 'utf8', env: { ...process.env, TMPDIR: dir }, maxBuffer: 1 << 28 });
+      // the watcher's events are delivered once the event loop runs again
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { result: { code: child.status ?? -1, stdout: child.stdout, stderr: child.stderr }, created, left: readdirSync(dir) };
+    } finally {
+      watcher.close();
+    }
+  }
+
+  test('success (JSON to stdout, text to a file): the same bytes as the in-memory report, nothing left', async () => {
+    const { base, head } = generate(9, 200);
+    const [b, h] = [join(scratch, 'cli-b'), join(scratch, 'cli-h')];
+    writeTree(b, base);
+    writeTree(h, head);
+    const expected = diffSources(directorySource(b), directorySource(h));
+    const json = await diffInTmpdir('tmp-cli-json', ['--base', b, '--head', h, '--format', 'json']);
+    expect(json.result.code).toBe(0);
+    expect(json.result.stdout).toBe(renderJson(expected));
+    expect(json.created.some((file) => file.startsWith('lambda-gitops-diff-'))).toBe(true);
+    expect(json.left).toEqual([]);
+    const out = join(scratch, 'cli-out', 'report.txt');
+    const text = await diffInTmpdir('tmp-cli-text', ['--base', b, '--head', h, '--output', out]);
+    expect(text.result.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(renderText(expected));
+    expect(text.created.some((file) => file.startsWith('lambda-gitops-diff-'))).toBe(true);
+    expect(text.left).toEqual([]);
+    for (const secret of planted) expect(json.result.stdout + readFileSync(out, 'utf8')).not.toContain(secret);
+  });
+
+  test('a failure while reading (a duplicate after spilled objects) and while writing (--output is a directory): exit 2, nothing left', async () => {
+    const h = freshDir('cli-fail-h');
+    for (let i = 0; i < 20; i++) writeFileSync(join(h, `a${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: x}\n`);
+    writeFileSync(join(h, 'z.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c0, namespace: x}\n');
+    const empty = freshDir('cli-fail-empty');
+    const duplicate = await diffInTmpdir('tmp-cli-dup', ['--base', empty, '--head', h, '--format', 'json']);
+    expect(duplicate.result.code).toBe(2);
+    expect(duplicate.result.stderr).toBe("lambda-gitops diff: z.yaml:1: ConfigMap 'c0' in namespace 'x' is also defined in a0.yaml\n");
+    expect(duplicate.created.some((file) => file.startsWith('lambda-gitops-diff-'))).toBe(true);
+    expect(duplicate.left).toEqual([]);
+    writeFileSync(join(h, 'z.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other, namespace: x}\n');
+    const outDir = freshDir('cli-out-dir');
+    const unwritable = await diffInTmpdir('tmp-cli-out', ['--base', empty, '--head', h, '--output', outDir]);
+    expect(unwritable.result.code).toBe(2);
+    expect(unwritable.result.stderr).toMatch(/is a directory/);
+    expect(unwritable.created.some((file) => file.startsWith('lambda-gitops-diff-'))).toBe(true);
+    expect(unwritable.left).toEqual([]);
+  });
+
+  test('Markdown is rendered from the report in memory (no spill), within its budget', async () => {
+    const { base, head } = generate(21, 100);
+    const [b, h] = [join(scratch, 'md-b'), join(scratch, 'md-h')];
+    writeTree(b, base);
+    writeTree(h, head);
+    const markdown = await diffInTmpdir('tmp-cli-md', ['--base', b, '--head', h, '--format', 'markdown']);
+    expect(markdown.result.code).toBe(0);
+    expect(markdown.result.stdout).toMatch(/objects:\*\* \d+ added/);
+    expect(markdown.created).toEqual([]);
+  });
+});
