@@ -245,6 +245,7 @@ export class PolicyGate {
     const byKinds = new Map<ReadonlySet<string>, readonly ManifestObject[]>();
     const objectsOf = (kinds: ReadonlySet<string> | undefined): readonly ManifestObject[] => {
       if (!kinds) return manifests.objects;
+      if (kinds.size === 1) return index.ofKind(kinds.values().next().value as string); // the index's list, in input order: no copy
       let list = byKinds.get(kinds);
       if (!list) byKinds.set(kinds, (list = manifests.objects.filter((entry) => kinds.has(entry.object.kind))));
       return list;

@@ -77,8 +77,10 @@ function isRemote(ref: string): boolean {
  */
 export function followKustomizations(loaded: LoadedManifests): LoadedManifests {
   const kustomizations = new Map<string, Kustomization>();
-  for (const entry of [...loaded.kustomizeFiles, ...loaded.objects]) {
-    if (isKustomizationDocument(entry.source.file, entry.object)) kustomizations.set(posix.dirname(entry.source.file), { file: entry.source.file, dir: posix.dirname(entry.source.file), source: entry.source, value: entry.object });
+  for (const entries of [loaded.kustomizeFiles, loaded.objects]) {
+    for (const entry of entries) {
+      if (isKustomizationDocument(entry.source.file, entry.object)) kustomizations.set(posix.dirname(entry.source.file), { file: entry.source.file, dir: posix.dirname(entry.source.file), source: entry.source, value: entry.object });
+    }
   }
   for (const problem of loaded.problems) {
     if (isKustomizationDocument(problem.source.file, problem.value)) kustomizations.set(posix.dirname(problem.source.file), { file: problem.source.file, dir: posix.dirname(problem.source.file), source: problem.source, value: problem.value });

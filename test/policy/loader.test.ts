@@ -4,7 +4,7 @@ import jsYaml from 'js-yaml';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadManifests, manifestsFromText, ManifestLoadError, splitDocuments } from '../../src/policy/loader.js';
+import { loadManifests, manifestsFromText, ManifestLoadError, splitDocuments, type SourceDocument } from '../../src/policy/loader.js';
 import { SourcePositions } from '../../src/policy/positions.js';
 
 function tree(files: Record<string, string>): string {
@@ -211,6 +211,26 @@ describe('document texts of files on disk', () => {
     expect(positions.lineOf(byName.b, '/data/k')).toBe(15);
     expect(byName.l1.pointerPrefix).toBe('/items/1');
     expect(positions.lineOf(byName.l1, '/metadata/namespace')).toBe(15);
+  });
+});
+
+describe('objects of files on disk', () => {
+  test('a whole-document object is its own source record (one record per object); a List item has a source of its own', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${CM('l0').replace(/\n(?=.)/g, '\n  ')}`;
+    const dir = tree({ 'multi.yaml': `# head\n---\n${CM('a')}---\n${CM('b')}`, 'list.yaml': list });
+    const loaded = loadManifests([dir], { cwd: dir });
+    const byName = Object.fromEntries(loaded.objects.map((o) => [o.object.metadata.name, o]));
+    for (const name of ['a', 'b']) expect(byName[name].source).toBe(byName[name]);
+    expect(byName.l0.source).not.toBe(byName.l0);
+    // the same source fields as the in-memory reader's plain records
+    const fields = ({ file, index, line, textLine, pointerPrefix, text }: SourceDocument) => ({ file, index, line, textLine, pointerPrefix, text });
+    const inMemory = manifestsFromText([{ file: 'multi.yaml', text: `# head\n---\n${CM('a')}---\n${CM('b')}` }, { file: 'list.yaml', text: list }]);
+    expect(inMemory.objects.map((o) => fields(o.source))).toEqual([byName.a, byName.b, byName.l0].map((o) => fields(o.source)));
+    expect([byName.a.source.index, byName.a.source.line, byName.b.source.index, byName.b.source.line, byName.l0.source.line, byName.l0.source.pointerPrefix]).toEqual([1, 3, 2, 11, 4, '/items/0']);
+    expect(byName.b.source.absolutePath).toBe(join(dir, 'multi.yaml'));
+    // what is not the record's own: the object's fields stay as parsed, the record holds no text
+    expect(byName.a.object).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'a' }, data: { k: 'v' } });
+    expect(Object.keys(byName.a)).not.toContain('text');
   });
 });
 

@@ -3,7 +3,7 @@ import jsYaml from 'js-yaml';
 import { UsageError } from '../main.js';
 import { PolicyDefinitionError } from '../../policy/definition.js';
 import { runCheck } from '../../policy/engine.js';
-import { loadManifests, ManifestLoadError } from '../../policy/loader.js';
+import { loadManifests, ManifestLoadError, type LoadedManifests } from '../../policy/loader.js';
 import { SecretScrubber } from '../../masking/secret-scrubber.js';
 import { refusePendingSwap } from '../../render/swap-journal.js';
 import { ScrubbedOutput } from '../scrubbed-output.js';
@@ -108,6 +108,13 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
+/** Every parsed value of a load (objects, kustomization files, problems' values), listed as asked for (no list of 10^6 objects). */
+function* valuesOf(manifests: LoadedManifests): Generator<unknown> {
+  for (const entry of manifests.objects) yield entry.object;
+  for (const entry of manifests.kustomizeFiles) yield entry.object;
+  for (const problem of manifests.problems) yield problem.value;
+}
+
 /** Runs `lambda-gitops check`; resolves to the exit code. */
 export async function run(args: string[]): Promise<number> {
   const options = parseCheckArgs(args);
@@ -120,7 +127,7 @@ export async function run(args: string[]): Promise<number> {
   let report;
   try {
     const manifests = loadManifests(options.paths, { collectErrors: true });
-    out.scrubber = SecretScrubber.of([...[...manifests.objects, ...manifests.kustomizeFiles].map((o) => o.object), ...manifests.problems.map((p) => p.value)]);
+    out.scrubber = SecretScrubber.of(valuesOf(manifests));
     report = await runCheck({
       manifests,
       severity: options.severity,

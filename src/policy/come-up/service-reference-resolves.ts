@@ -204,7 +204,8 @@ export const serviceReferenceResolves: CrossResourceRule = {
   evaluate(ctx) {
     const namespaceLabels = new Map<string, Record<string, string>>();
     for (const ns of ctx.index.ofKind('Namespace')) namespaceLabels.set(ns.object.metadata.name, { ...(ns.object.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.object.metadata.name });
-    const namespaces = new Set<string>([...namespaceLabels.keys(), ...ctx.index.objects.map((o) => o.object.metadata.namespace).filter((n): n is string => !!n)]);
+    const namespaces = new Set<string>(namespaceLabels.keys());
+    for (const o of ctx.index.objects) if (o.object.metadata.namespace) namespaces.add(o.object.metadata.namespace); // no list of 10^6 namespaces
     const verdicts = new Map<ManifestObject, boolean>();
     const declared = chartServices(ctx);
     for (const ref of references(ctx, namespaces)) {
