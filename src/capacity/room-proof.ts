@@ -79,9 +79,8 @@ export class RoomProof {
     }
     const bucket = drained && this.bucketOf.get(drained);
     const onDrained = (room: Room): number => (!drained ? 0 : bucket !== undefined ? room.podsPerBucket[bucket] : room.filter.podsFitting(drained));
-    const without = (room: Room, count: (fitting: number) => number): number => count(onDrained(room));
-    if (rooms.every((room) => room.nodes - without(room, (n) => Math.min(n, 1)) >= pods)) return true;
-    return rooms.length === 1 && !rooms[0].filter.antiAffinity && rooms[0].pods - without(rooms[0], (n) => n) >= pods;
+    if (rooms.every((room) => room.nodes - Math.min(onDrained(room), 1) >= pods)) return true;
+    return rooms.length === 1 && !rooms[0].filter.antiAffinity && rooms[0].pods - onDrained(rooms[0]) >= pods;
   }
 
   private roomOf(group: PodGroup): Room | null {

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+import { addDirectoryAndAncestors } from '../core/ancestor-directories.js';
 import { ManifestTree, TreeObject } from './model.js';
 import { isRecord } from './paths.js';
 
@@ -74,6 +76,5 @@ export function isFluxKustomization(ref: Pick<TreeObject['ref'], 'kind' | 'group
 
 /** Adds every directory that contains `file` (`a`, `a/b` for `a/b/c.yaml`) to `dirs`. */
 export function addDirectoriesOf(file: string, dirs: Set<string>): void {
-  const parts = file.split('/');
-  for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  addDirectoryAndAncestors(posix.dirname(file), dirs);
 }

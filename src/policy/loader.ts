@@ -388,14 +388,13 @@ class FileLocation {
  * in memory, about a sixth of what check holds for a tree of small documents; the absolute path
  * is computed from the shown one for the same reason (10^6 one-document files).
  */
-class RereadDocumentSource implements SourceDocument {
+abstract class OnDiskDocument {
   constructor(
     readonly file: string,
-    private readonly location: FileLocation,
+    protected readonly location: FileLocation,
     readonly index: number,
     readonly line: number,
     readonly textLine: number,
-    readonly pointerPrefix?: string,
   ) {}
 
   get absolutePath(): string {
@@ -404,6 +403,13 @@ class RereadDocumentSource implements SourceDocument {
 
   get text(): string {
     return rereadDocumentText(this.absolutePath, this.index);
+  }
+}
+
+/** The source of a document on disk (see {@link OnDiskDocument}), or of an object inside it at `pointerPrefix`. */
+class RereadDocumentSource extends OnDiskDocument implements SourceDocument {
+  constructor(file: string, location: FileLocation, index: number, line: number, textLine: number, readonly pointerPrefix?: string) {
+    super(file, location, index, line, textLine);
   }
 
   /** The same document's object at `pointerPrefix`, starting at `line`. */
@@ -431,26 +437,13 @@ class RereadDocumentSource implements SourceDocument {
  * (72 bytes) instead of a pair of an object and a source record (112 bytes), with the same fields
  * and the same lazily re-read text as {@link RereadDocumentSource}; `source` is the record itself.
  */
-class DocumentObject implements ManifestObject, SourceDocument {
-  constructor(
-    readonly object: KubeObject,
-    readonly file: string,
-    private readonly location: FileLocation,
-    readonly index: number,
-    readonly line: number,
-    readonly textLine: number,
-  ) {}
+class DocumentObject extends OnDiskDocument implements ManifestObject, SourceDocument {
+  constructor(readonly object: KubeObject, file: string, location: FileLocation, index: number, line: number, textLine: number) {
+    super(file, location, index, line, textLine);
+  }
 
   get source(): SourceDocument {
     return this;
-  }
-
-  get absolutePath(): string {
-    return resolve(this.location.cwd, this.file);
-  }
-
-  get text(): string {
-    return rereadDocumentText(this.absolutePath, this.index);
   }
 }
 

@@ -146,11 +146,12 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
   plan = scrubber.scrubDeep(plan);
   const markdownOptions = { title: scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan };
   if (plan && values['plan-output']) out.write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
-  const fullyScrubbed = (whole: DiffReport) => ({ ...whole, risks: scrubbedRisks, changes: whole.changes.map((change) => scrubber.scrubDeep(change)) });
-  if (values.full && report) out.write(values.full, renderMarkdown(fullyScrubbed(report), { ...markdownOptions, budget: Infinity }), '--full');
   const scrubChange = (change: ResourceChange) => scrubber.scrubDeep(change);
+  // the whole report (Markdown, --full) is scrubbed once, for both
+  const scrubbedWhole = report && wholeReport ? { ...report, risks: scrubbedRisks, changes: report.changes.map(scrubChange) } : undefined;
+  if (values.full && scrubbedWhole) out.write(values.full, renderMarkdown(scrubbedWhole, { ...markdownOptions, budget: Infinity }), '--full');
   const scrubbedReport = { ...streamed, risks: scrubbedRisks };
-  if (format === 'markdown' && report) out.write(values.output, renderMarkdown(fullyScrubbed(report), { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
+  if (format === 'markdown' && scrubbedWhole) out.write(values.output, renderMarkdown(scrubbedWhole, { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
   else out.writeChunks(values.output, format === 'json' ? renderJsonChunks(scrubbedReport, scrubChange) : renderTextChunks(scrubbedReport, scrubChange));
   return 0;
 }

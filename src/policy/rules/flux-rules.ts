@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { addDirectoryAndAncestors } from '../../core/ancestor-directories.js';
 import type { ManifestObject } from '../loader.js';
 import { specOf } from '../object-index.js';
 import type { CrossResourceRule } from '../registry.js';
@@ -135,10 +136,7 @@ export function directoriesHoldingFiles(files: readonly string[]): ReadonlySet<s
     if (resolvedParent.has(shownParent)) continue;
     const parent = resolve(shownParent);
     resolvedParent.set(shownParent, parent);
-    for (let dir = parent; !directories.has(dir); dir = dirname(dir)) {
-      directories.add(dir);
-      if (dirname(dir) === dir) break;
-    }
+    addDirectoryAndAncestors(parent, directories);
   }
   return directories;
 }
