@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { recordedErrorFiles } from './build-info.js';
 
 /** A TypeScript project whose compiled output a command is about to run. */
 export interface TypeScriptProject {
@@ -27,6 +28,8 @@ export interface BuildFreshness {
   readonly missingOutputs: boolean;
   /** Whether `tsconfig.json` changed after the last successful build. */
   readonly configChanged: boolean;
+  /** Whether the last compile's build info records errors, unchecked files or pending emit (tsc emits despite errors). */
+  readonly failedCompile: boolean;
 }
 
 /** Reasons listed by {@link checkBuildFreshness}; the rest are counted. */
@@ -97,8 +100,9 @@ function mtimeOf(path: string): number | undefined {
 /**
  * Whether `outDir` holds a current compile of `rootDir`: every `src/x.ts` needs `lib/x.js` no
  * older than itself (with `isolatedModules` each output depends on its own source only), and
- * `tsconfig.json` may not be newer than the last successful build. One stat per source and output;
- * no compiler is loaded. A file changed while the compiler ran counts as stale the next time only
+ * `tsconfig.json` may not be newer than the last successful build, and the build info (when the
+ * tsconfig names one) may not record errors: tsc writes outputs even for sources with errors. One
+ * stat per source and output, one read of the build info; no compiler is loaded. A file changed while the compiler ran counts as stale the next time only
  * when its time stamp is after its output's; touching a file without changing it makes it stale
  * (safe direction: a rebuild, never a stale render).
  */
@@ -109,6 +113,7 @@ export function checkBuildFreshness(project: TypeScriptProject): BuildFreshness 
   let count = 0;
   const show = (path: string) => relative(project.dir, path).split(sep).join('/');
   let newestOutput = 0;
+  let failedCompile = false;
   for (const source of sources(project.rootDir)) {
     const output = join(project.outDir, relative(project.rootDir, source)).replace(/\.ts$/, '.js');
     const sourceTime = mtimeOf(source) ?? 0;
@@ -130,6 +135,16 @@ export function checkBuildFreshness(project: TypeScriptProject): BuildFreshness 
     count += 1;
     if (reasons.length < MAX_REASONS) reasons.push(`${show(project.tsconfig)} changed after the last build`);
   }
+  // tsc emits even when it reports errors: outputs newer than their sources may be a failed compile's
+  if (project.tsBuildInfoFile) {
+    for (const file of recordedErrorFiles(project.tsBuildInfoFile)) {
+      count += 1;
+      failedCompile = true;
+      if (reasons.length < MAX_REASONS) {
+        reasons.push(file ? `the last compile reported errors in ${show(file)} (${show(project.tsBuildInfoFile)})` : `the last compile reported errors (${show(project.tsBuildInfoFile)})`);
+      }
+    }
+  }
   if (count > reasons.length) reasons.push(`and ${count - reasons.length} more`);
-  return { fresh: count === 0, reasons, olderOutputs, missingOutputs, configChanged };
+  return { fresh: count === 0, reasons, olderOutputs, missingOutputs, configChanged, failedCompile };
 }

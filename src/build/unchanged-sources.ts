@@ -2,15 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { readBuildInfo } from './build-info.js';
 import { checkBuildFreshness, type BuildFreshness, type TypeScriptProject } from './build-freshness.js';
-
-/** The parts of TypeScript's incremental build info (`tsBuildInfoFile`) this module reads. */
-interface BuildInfo {
-  readonly version?: string;
-  readonly fileNames?: readonly string[];
-  readonly fileInfos?: readonly (string | { readonly version?: string })[];
-  readonly root?: readonly unknown[];
-}
 
 /**
  * Keys of a build info that record work the last compile left undone (errors, pending emit,
@@ -20,14 +13,6 @@ const PENDING_KEYS = [
   'errors', 'checkPending', 'affectedFilesPendingEmit', 'changeFileSet', 'semanticDiagnosticsPerFile',
   'emitDiagnosticsPerFile', 'pendingEmit', 'emitSignatures',
 ];
-
-function readBuildInfo(path: string): BuildInfo | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as BuildInfo;
-  } catch {
-    return undefined;
-  }
-}
 
 function installedTypeScriptVersion(project: TypeScriptProject): string | undefined {
   try {

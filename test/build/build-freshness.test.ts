@@ -21,7 +21,7 @@ test('outputs at least as new as their sources are fresh; declaration files need
   const p = readTypeScriptProject(dir)!;
   expect(p.outDir).toBe(join(dir, 'lib'));
   expect(p.tsBuildInfoFile).toBe(join(dir, 'lib/.tsbuildinfo'));
-  expect(checkBuildFreshness(p)).toEqual({ fresh: true, reasons: [], olderOutputs: [], missingOutputs: false, configChanged: false });
+  expect(checkBuildFreshness(p)).toEqual({ fresh: true, reasons: [], olderOutputs: [], missingOutputs: false, configChanged: false, failedCompile: false });
 });
 
 test('a source newer than its output, or a missing output, is stale and named', () => {
@@ -34,6 +34,7 @@ test('a source newer than its output, or a missing output, is stale and named', 
     olderOutputs: [join(dir, 'lib/sub/b.js')],
     missingOutputs: true,
     configChanged: false,
+    failedCompile: false,
   });
 });
 

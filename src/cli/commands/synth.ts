@@ -20,7 +20,8 @@ schemas and the policy gate first, and DIR is only replaced when everything pass
 
 A compiled app is only rendered when its output is current: when MODULE lies in the outDir of a
 tsconfig.json (rootDir and outDir set), every source must be older than its output, or have the
-content (SHA-256) the last clean incremental compile recorded for it in its tsBuildInfoFile.
+content (SHA-256) the last clean incremental compile recorded for it in its tsBuildInfoFile,
+and that build info may not record errors (tsc writes output even for a source with errors).
 Without --build a stale output is refused (exit 2) with the files that changed.
 
 Options:
