@@ -159,6 +159,12 @@ export function buildApp(app: App): void {
     expect(result.stderr).toMatch(/src\/main\.ts\(1,14\): error TS2322/);
     expect(result.stderr).toMatch(/lambda-gitops synth: \S*tsconfig\.json: tsc failed \(errors above\); nothing was rendered\n$/);
     expect(existsSync(join(dir, 'dist'))).toBe(false);
+    // tsc wrote lib/main.js despite the error: without --build that output is refused, not rendered
+    expect(existsSync(join(dir, 'lib/main.js'))).toBe(true);
+    const after = run(['synth', '--app', 'lib/main.js'], dir);
+    expect(after.status).toBe(2);
+    expect(after.stderr).toBe("lambda-gitops synth: lib/ is stale, not rendering it:\n  the last compile reported errors in src/main.ts (lib/.tsbuildinfo)\nrun 'npx tsc -p tsconfig.json' (or pass --build)\n");
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
     rmSync(dir, { recursive: true, force: true });
   });
 });
