@@ -2,8 +2,10 @@
 // Compiles ahead of time, so a render or `check` loads validators instead of compiling them on
 // every run (run by `npm run build` after tsc):
 // - the strict schema validator of every kind (Kubernetes 1.28 and the vendored CRDs) into
-//   lib/schema/compiled/; the directory records a hash of its inputs (schemas, validator code, ajv
-//   version); a stale directory is never used (the validator compiles at run time instead);
+//   lib/schema/compiled/ (kinds with a pod template in one module, every other kind in its own);
+//   the directory records a hash of its inputs (schemas, validator code, ajv version) and each
+//   input file's digest and stat stamp (a run hashes only the files whose stat changed since); a
+//   stale directory is never used (the validator compiles at run time instead);
 // - the JSON Schemas of the shipped declarative policies (policies/*/policy.yaml `when`, `schema`,
 //   `versions`) and the policy definition schema into lib/policy/compiled/, each keyed by a content
 //   hash: a policy changed after the build is compiled at run time and `check` says so.
@@ -27,6 +29,8 @@ if (check) {
   console.log(current ? `lib/schema/compiled is current (${validator.inputHash.slice(0, 12)})` : 'lib/schema/compiled is missing or stale: run npm run build');
   stale ||= !current;
 } else if (current) {
+  // the stamps of files touched since (a checkout, tsc rewriting lib/schema/validator.js) are renewed
+  validator.recordInputStamps(dir);
   console.error(`lib/schema/compiled is current (${validator.inputHash.slice(0, 12)}), not rewritten`);
 } else {
   const started = Date.now();
