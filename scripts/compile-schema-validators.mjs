@@ -9,6 +9,8 @@
 // - the JSON Schemas of the shipped declarative policies (policies/*/policy.yaml `when`, `schema`,
 //   `versions`) and the policy definition schema into lib/policy/compiled/, each keyed by a content
 //   hash: a policy changed after the build is compiled at run time and `check` says so.
+// - a V8 code cache of each generated module, for the Node.js running the build
+//   (src/core/code-cached-module.ts: used only for the exact module text it was made from).
 // When a directory is already current nothing is rewritten.
 // Usage: node scripts/compile-schema-validators.mjs [--check]  (--check: exit 1 when stale)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -16,7 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SchemaValidator } from '../lib/schema/validator.js';
 import { DEFAULT_POLICIES_DIR, loadPolicySet, parsePolicyYaml } from '../lib/policy/definition.js';
-import { DEFAULT_POLICY_COMPILED_DIR, PolicySchemaCompiler, prevalidatedPolicyFiles } from '../lib/policy/policy-validators.js';
+import { DEFAULT_POLICY_COMPILED_DIR, PolicySchemaCompiler, prevalidatedPolicyFiles, writePolicyCodeCache } from '../lib/policy/policy-validators.js';
+import { SETTLED_NS } from '../lib/core/file-digest.js';
 
 const check = process.argv.includes('--check');
 let stale = false;
@@ -61,3 +64,12 @@ if (check) {
   console.error(`lib/policy/compiled: ${n} policy schemas of ${set.policies.length} policies compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 if (check) process.exit(stale ? 1 : 0);
+
+// V8 code caches of the generated modules (src/core/code-cached-module.ts), for this Node.js;
+// made after the modules have settled, so each cache records the module's stamp (a run then
+// proves the module unchanged by its stat instead of hashing it)
+const settledMs = Number(SETTLED_NS / 1_000_000n) + 100;
+if (!current || !policiesCurrent) await new Promise((done) => setTimeout(done, settledMs));
+const started = Date.now();
+const caches = validator.writeCodeCaches(dir) + (writePolicyCodeCache() ? 1 : 0);
+console.error(caches > 0 ? `V8 code caches: ${caches} written in ${((Date.now() - started) / 1000).toFixed(1)} s (node ${process.version})` : 'V8 code caches are current');

@@ -42,6 +42,15 @@ function sameStamp(a: FileStamp, b: FileStamp): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
+/** Whether a file's stat still equals `stamp` (false when it is gone). */
+export function stampHolds(file: string, stamp: FileStamp): boolean {
+  try {
+    return sameStamp(stamp, stampOf(statSync(file, { bigint: true })));
+  } catch {
+    return false;
+  }
+}
+
 /** The SHA-256 (hex) of some bytes or text. */
 export function sha256Hex(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');

@@ -7,6 +7,7 @@ import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
 import { fileDigest, readDigested, type FileDigest } from '../core/file-digest.js';
+import { codeCacheCurrent, loadCodeCachedModule, writeCodeCache } from '../core/code-cached-module.js';
 import { isSecretPointer, secretSlots } from '../masking/secret-positions.js';
 import { secretsInText } from '../masking/secret-text.js';
 
@@ -246,6 +247,34 @@ export class SchemaValidator {
   }
 
   /**
+   * Writes the V8 code cache of every module in a compiled directory made from this validator's
+   * inputs (see {@link loadCodeCachedModule}), each made after validating a sample object of each
+   * of its kinds (metadata, and a pod template for the workloads), so the cache also holds the
+   * code those validations compiled. Modules whose cache is current are left alone unless `force`.
+   * @returns the number of caches written; 0 when `dir` holds no index of the same {@link inputHash}.
+   */
+  writeCodeCaches(dir: string, force = false): number {
+    const index = readCompiledIndex(dir);
+    if (index?.inputs !== this.inputHash) return 0;
+    const byFile = new Map<string, { name: string; apiVersion: string; kind: string }[]>();
+    for (const [k, location] of Object.entries(index.kinds)) {
+      const [file, name] = location.split('#');
+      const [apiVersion, kind] = k.split('|');
+      byFile.set(file, [...(byFile.get(file) ?? []), { name, apiVersion, kind }]);
+    }
+    let written = 0;
+    for (const [file, kinds] of byFile) {
+      const path = join(dir, file);
+      if (!force && codeCacheCurrent(path)) continue;
+      writeCodeCache(path, (exports) => {
+        for (const { name, apiVersion, kind } of kinds) (exports as Record<string, ValidateFunction>)[name](sampleObject(apiVersion, kind));
+      });
+      written++;
+    }
+    return written;
+  }
+
+  /**
    * Rewrites the stamps of a compiled directory made from this validator's inputs (e.g. after a
    * checkout touched unchanged schema files, whose stamps then no longer prove anything and which
    * every run would hash again).
@@ -352,7 +381,7 @@ export class SchemaValidator {
     if (!entry) return undefined;
     const location = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
     const [file, name] = location?.split('#') ?? [];
-    const validate = file && name ? (require(join(this.precompiled!.dir, file)) as Record<string, ValidateFunction>)[name] : this.ajv.compile(entry.schema());
+    const validate = file && name ? (loadCodeCachedModule(join(this.precompiled!.dir, file)).exports as Record<string, ValidateFunction>)[name] : this.ajv.compile(entry.schema());
     this.compiled.set(k, validate);
     return validate;
   }
@@ -489,6 +518,32 @@ function crdVersionSchema(openApi: SchemaNode, apiVersion: string, kind: string)
   properties.kind = { type: 'string', enum: [kind] };
   properties.metadata = { $ref: OBJECT_META };
   return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
+}
+
+/**
+ * An object to run a kind's validator on once when its code cache is made: the fields most
+ * manifests have (metadata, and a pod template with one container for the kinds that have one),
+ * so the code validating them is in the cache. Whether it is valid does not matter.
+ */
+function sampleObject(apiVersion: string, kind: string): unknown {
+  const labels = { 'app.kubernetes.io/name': 'sample' };
+  const pod = {
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [{
+      name: 'main', image: 'registry.example/sample:1', ports: [{ containerPort: 8080, name: 'http' }], env: [{ name: 'A', value: 'b' }],
+      resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } },
+      readinessProbe: { httpGet: { path: '/', port: 'http' } }, livenessProbe: { tcpSocket: { port: 'http' } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+    }],
+    volumes: [{ name: 'data', emptyDir: {} }],
+  };
+  const template = { metadata: { labels }, spec: pod };
+  return {
+    apiVersion, kind, metadata: { name: 'sample', namespace: 'sample', labels, annotations: { note: 'sample' } },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template, jobTemplate: { spec: { template } }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    data: { key: 'value' },
+  };
 }
 
 /** Kinds whose scope does not matter for manifests (API-only types). */
