@@ -291,14 +291,17 @@ export class SchemaValidator {
   /**
    * The compiled module a kind goes to: every built-in kind with a pod template in `workloads`
    * (they all reference PodSpec, the largest definition: one module holds its code once, where
-   * a module per kind would repeat it), every other kind alone (its versions together), so a
-   * run loads the code of the kinds it meets and not of their whole API group (the `core` group
-   * was 620 KB for a tree of Namespaces and Services).
+   * a module per kind would repeat it), every other kind alone (its versions, and its list kind,
+   * together), so a run loads the code of the kinds it meets and not of their whole API group
+   * (the `core` group was 620 KB for a tree of Namespaces and Services).
    */
   private moduleOf(k: string, from: string, memo: Map<string, boolean>): string {
     const [apiVersion, kind] = k.split('|');
     if (from.startsWith('k8s:') && this.references(from.slice(4), POD_SPEC, memo)) return 'workloads';
-    return `${groupOf(apiVersion) || 'core'}-${kind.toLowerCase()}`;
+    // a list kind goes with the kind of its items (it references their schema: emitted once)
+    const item = kind.endsWith('List') ? kind.slice(0, -'List'.length) : kind;
+    const moduleKind = item !== kind && [...this.schemas.keys()].some((other) => other.endsWith(`|${item}`) && groupOf(other.split('|')[0]) === groupOf(apiVersion)) ? item : kind;
+    return `${groupOf(apiVersion) || 'core'}-${moduleKind.toLowerCase()}`;
   }
 
   /** Whether definition `name` references `target` (directly or through other definitions). */

@@ -9,7 +9,7 @@ import { fileDigest } from '../../src/core/file-digest.js';
 
 // under the repository, so the generated code resolves ajv from node_modules
 const dir = join(process.cwd(), '.cache', `compiled-validators-test-${process.pid}`);
-const KINDS = ['apps/v1|Deployment', 'apps/v1|StatefulSet', 'v1|ConfigMap', 'external-secrets.io/v1|ExternalSecret'];
+const KINDS = ['apps/v1|Deployment', 'apps/v1|StatefulSet', 'v1|ConfigMap', 'v1|ConfigMapList', 'external-secrets.io/v1|ExternalSecret'];
 
 const manifests: unknown[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'b' }, data: { k: 'v' } },
@@ -31,7 +31,7 @@ describe('ahead-of-time compiled schema validators', () => {
   beforeAll(() => {
     mkdirSync(dir, { recursive: true });
     const validator = new SchemaValidator({ compiledDirectory: false });
-    expect(validator.writeCompiled(dir, KINDS)).toEqual({ kinds: 4, files: 3 });
+    expect(validator.writeCompiled(dir, KINDS)).toEqual({ kinds: 5, files: 3 });
     // V8 code caches of the modules (the run-time comparison below loads them with their caches)
     expect(validator.writeCodeCaches(dir)).toBe(3);
     expect(validator.writeCodeCaches(dir)).toBe(0);
@@ -47,6 +47,8 @@ describe('ahead-of-time compiled schema validators', () => {
     expect(index.kinds['external-secrets.io/v1|ExternalSecret'].split('#')[0]).toBe('external-secrets.io-externalsecret.cjs');
     expect(index.kinds['apps/v1|Deployment']).not.toBe(index.kinds['apps/v1|StatefulSet']);
     expect(index.kinds['v1|ConfigMap'].split('#')[0]).toBe('core-configmap.cjs');
+    // a list kind goes with its items' kind (it references their schema)
+    expect(index.kinds['v1|ConfigMapList'].split('#')[0]).toBe('core-configmap.cjs');
   });
 
   test('kinds of one module share the code of what they reference (PodSpec once, not per kind)', () => {
