@@ -54,8 +54,18 @@ function ajvModule(): AjvModule {
   return require('ajv') as AjvModule;
 }
 
+/** The installed version of a package (read once per process: resolving it costs more than the hash it goes into). */
+const packageVersion = (() => {
+  const versions = new Map<string, string>();
+  return (name: string): string => {
+    let version = versions.get(name);
+    if (version === undefined) versions.set(name, (version = (require(`${name}/package.json`) as { version: string }).version));
+    return version;
+  };
+})();
+
 function ajvVersion(): string {
-  return (require('ajv/package.json') as { version: string }).version;
+  return packageVersion('ajv');
 }
 
 /** The source of keywords.ts/.js next to this module (its code is in every compiled policy validator). */
@@ -94,7 +104,7 @@ export function policyDefinitionValidator(compiledDirectory: string | false = DE
  * for the same text, js-yaml version and policy definition schema as at build time.
  */
 function policyFileKey(text: string, definitionSchemaKey: string): string {
-  return sha256('policy-file', (require('js-yaml/package.json') as { version: string }).version, definitionSchemaKey, text);
+  return sha256('policy-file', packageVersion('js-yaml'), definitionSchemaKey, text);
 }
 
 /**
