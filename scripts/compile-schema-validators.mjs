@@ -2,11 +2,15 @@
 // Compiles ahead of time, so a render or `check` loads validators instead of compiling them on
 // every run (run by `npm run build` after tsc):
 // - the strict schema validator of every kind (Kubernetes 1.28 and the vendored CRDs) into
-//   lib/schema/compiled/; the directory records a hash of its inputs (schemas, validator code, ajv
-//   version); a stale directory is never used (the validator compiles at run time instead);
+//   lib/schema/compiled/ (kinds with a pod template in one module, every other kind in its own);
+//   the directory records a hash of its inputs (schemas, validator code, ajv version) and each
+//   input file's digest and stat stamp (a run hashes only the files whose stat changed since); a
+//   stale directory is never used (the validator compiles at run time instead);
 // - the JSON Schemas of the shipped declarative policies (policies/*/policy.yaml `when`, `schema`,
 //   `versions`) and the policy definition schema into lib/policy/compiled/, each keyed by a content
 //   hash: a policy changed after the build is compiled at run time and `check` says so.
+// - a V8 code cache of each generated module, for the Node.js running the build
+//   (src/core/code-cached-module.ts: used only for the exact module text it was made from).
 // When a directory is already current nothing is rewritten.
 // Usage: node scripts/compile-schema-validators.mjs [--check]  (--check: exit 1 when stale)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SchemaValidator } from '../lib/schema/validator.js';
 import { DEFAULT_POLICIES_DIR, loadPolicySet, parsePolicyYaml } from '../lib/policy/definition.js';
-import { DEFAULT_POLICY_COMPILED_DIR, PolicySchemaCompiler, prevalidatedPolicyFiles } from '../lib/policy/policy-validators.js';
+import { DEFAULT_POLICY_COMPILED_DIR, PolicySchemaCompiler, prevalidatedPolicyFiles, writePolicyCodeCache } from '../lib/policy/policy-validators.js';
+import { SETTLED_NS } from '../lib/core/file-digest.js';
 
 const check = process.argv.includes('--check');
 let stale = false;
@@ -27,6 +32,8 @@ if (check) {
   console.log(current ? `lib/schema/compiled is current (${validator.inputHash.slice(0, 12)})` : 'lib/schema/compiled is missing or stale: run npm run build');
   stale ||= !current;
 } else if (current) {
+  // the stamps of files touched since (a checkout, tsc rewriting lib/schema/validator.js) are renewed
+  validator.recordInputStamps(dir);
   console.error(`lib/schema/compiled is current (${validator.inputHash.slice(0, 12)}), not rewritten`);
 } else {
   const started = Date.now();
@@ -57,3 +64,12 @@ if (check) {
   console.error(`lib/policy/compiled: ${n} policy schemas of ${set.policies.length} policies compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 if (check) process.exit(stale ? 1 : 0);
+
+// V8 code caches of the generated modules (src/core/code-cached-module.ts), for this Node.js;
+// made after the modules have settled, so each cache records the module's stamp (a run then
+// proves the module unchanged by its stat instead of hashing it)
+const settledMs = Number(SETTLED_NS / 1_000_000n) + 100;
+if (!current || !policiesCurrent) await new Promise((done) => setTimeout(done, settledMs));
+const started = Date.now();
+const caches = validator.writeCodeCaches(dir) + (writePolicyCodeCache() ? 1 : 0);
+console.error(caches > 0 ? `V8 code caches: ${caches} written in ${((Date.now() - started) / 1000).toFixed(1)} s (node ${process.version})` : 'V8 code caches are current');

@@ -31,13 +31,18 @@ const outdir = mkdtempSync(join(tmpdir(), 'lg-render-bench-'));
 try {
   // each validator timed on its own, in the order renderApp runs them
   const validatorMs = [];
+  const validatorCpuMs = [];
   const validators = defaultValidators({ outdir }).map((validate, i) => async (files) => {
     const t = await timed(() => validate(files));
     validatorMs[i] = t.ms;
+    validatorCpuMs[i] = t.cpuMs;
     return t.value;
   });
   const render = await timed(() => renderApp(build(), { outdir, validators }));
-  console.log(JSON.stringify({ objects: objects.length, cdk8sMs: baseline.ms, renderMs: render.ms, schemaMs: validatorMs[0], gateMs: validatorMs[1], files: render.value.files.length }));
+  console.log(JSON.stringify({
+    objects: objects.length, cdk8sMs: baseline.ms, renderMs: render.ms, schemaMs: validatorMs[0], gateMs: validatorMs[1],
+    schemaCpuMs: validatorCpuMs[0], gateCpuMs: validatorCpuMs[1], files: render.value.files.length,
+  }));
 } finally {
   rmSync(outdir, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
@@ -96,9 +96,9 @@ export function loadPolicySet(dir: string = DEFAULT_POLICIES_DIR): PolicySet {
       continue;
     }
     if (entry.name.startsWith('_') || entry.name.startsWith('.')) continue;
-    const file = ['policy.yaml', 'policy.yml', 'policy.json'].map((f) => join(directory, f)).find((f) => existsSync(f));
-    if (!file) throw new PolicyDefinitionError(directory, 'no policy.yaml in the policy folder');
-    const read = readPolicyFile(file, prevalidated);
+    const found = readFirstPolicyFile(['policy.yaml', 'policy.yml', 'policy.json'].map((f) => join(directory, f)), prevalidated);
+    if (!found) throw new PolicyDefinitionError(directory, 'no policy.yaml in the policy folder');
+    const { file, read } = found;
     const definition = read.value as PolicyDefinition;
     if (!read.prevalidated) {
       definitionValidator ??= policyDefinitionValidator();
@@ -114,6 +114,24 @@ export function loadPolicySet(dir: string = DEFAULT_POLICIES_DIR): PolicySet {
 }
 
 /**
+ * The first of `files` that exists, read (one open per policy folder, no existence check before
+ * it); undefined when none exists.
+ */
+function readFirstPolicyFile(files: readonly string[], prevalidated: { get(text: string): unknown }): { file: string; read: ReturnType<typeof readPolicyFile> } | undefined {
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new PolicyDefinitionError(file, (error as Error).message);
+    }
+    return { file, read: valueOf(text, file, prevalidated) };
+  }
+  return undefined;
+}
+
+/**
  * A policy or library file's parsed value; `prevalidated` when the build parsed and validated the
  * same text (lib/policy/compiled/policy-files.json), which is then neither parsed nor validated again.
  */
@@ -124,6 +142,10 @@ function readPolicyFile(file: string, prevalidated: { get(text: string): unknown
   } catch (error) {
     throw new PolicyDefinitionError(file, (error as Error).message);
   }
+  return valueOf(text, file, prevalidated);
+}
+
+function valueOf(text: string, file: string, prevalidated: { get(text: string): unknown }): { value: unknown; prevalidated: boolean } {
   const known = prevalidated.get(text);
   if (known !== undefined) return { value: known, prevalidated: true };
   return { value: parsePolicyYaml(text, file), prevalidated: false };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
 import type { PolicyLibrary } from './definition.js';
+import { codeCacheCurrent, loadCodeCachedModule, writeCodeCache } from '../core/code-cached-module.js';
 import { addQuantityKeywords, QUANTITY_KEYWORD_CHECKS, QUANTITY_KEYWORDS_VARIABLE } from './keywords.js';
 
 /**
@@ -53,8 +54,18 @@ function ajvModule(): AjvModule {
   return require('ajv') as AjvModule;
 }
 
+/** The installed version of a package (read once per process: resolving it costs more than the hash it goes into). */
+const packageVersion = (() => {
+  const versions = new Map<string, string>();
+  return (name: string): string => {
+    let version = versions.get(name);
+    if (version === undefined) versions.set(name, (version = (require(`${name}/package.json`) as { version: string }).version));
+    return version;
+  };
+})();
+
 function ajvVersion(): string {
-  return (require('ajv/package.json') as { version: string }).version;
+  return packageVersion('ajv');
 }
 
 /** The source of keywords.ts/.js next to this module (its code is in every compiled policy validator). */
@@ -93,7 +104,7 @@ export function policyDefinitionValidator(compiledDirectory: string | false = DE
  * for the same text, js-yaml version and policy definition schema as at build time.
  */
 function policyFileKey(text: string, definitionSchemaKey: string): string {
-  return sha256('policy-file', (require('js-yaml/package.json') as { version: string }).version, definitionSchemaKey, text);
+  return sha256('policy-file', packageVersion('js-yaml'), definitionSchemaKey, text);
 }
 
 /**
@@ -160,7 +171,7 @@ export class PolicySchemaCompiler {
   compile(schema: object | boolean): ValidateFunction {
     const name = this.index?.validators[this.keyOf(schema)];
     if (name !== undefined) {
-      this.exports ??= (require(join(this.directory!, POLICIES_MODULE)) as (checks: typeof QUANTITY_KEYWORD_CHECKS) => Record<string, ValidateFunction>)(QUANTITY_KEYWORD_CHECKS);
+      this.exports ??= (loadCodeCachedModule(join(this.directory!, POLICIES_MODULE)).exports as PoliciesModule)(QUANTITY_KEYWORD_CHECKS);
       const validate = this.exports[name];
       if (validate) return validate;
     }
@@ -216,6 +227,23 @@ export class PolicySchemaCompiler {
     writeFileSync(join(dir, INDEX_FILE), `${JSON.stringify(index, null, 1)}\n`);
     return Object.keys(validators).length;
   }
+}
+
+/** What the generated policies module exports: its validators, given the quantity keywords' checks. */
+type PoliciesModule = (checks: typeof QUANTITY_KEYWORD_CHECKS) => Record<string, ValidateFunction>;
+
+/**
+ * Writes the V8 code cache of the policies module in `dir` (see {@link loadCodeCachedModule}),
+ * made after running each validator once on an empty object; left alone when current unless `force`.
+ * @returns whether a cache was written.
+ */
+export function writePolicyCodeCache(dir: string = DEFAULT_POLICY_COMPILED_DIR, force = false): boolean {
+  const file = join(dir, POLICIES_MODULE);
+  if (!force && codeCacheCurrent(file)) return false;
+  writeCodeCache(file, (exports) => {
+    for (const validate of Object.values((exports as PoliciesModule)(QUANTITY_KEYWORD_CHECKS))) validate({});
+  });
+  return true;
 }
 
 function newPolicyAjv(ajvLib: AjvModule, libraries: readonly PolicyLibrary[], source: boolean): Ajv {

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { CHECKED_FORMATS, strictDefinitions, strictSchema, type SchemaNode } from './strict.js';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
+import { fileDigest, readDigested, type FileDigest } from '../core/file-digest.js';
+import { codeCacheCurrent, loadCodeCachedModule, writeCodeCache } from '../core/code-cached-module.js';
 import { isSecretPointer, secretSlots } from '../masking/secret-positions.js';
 import { secretsInText } from '../masking/secret-text.js';
 
@@ -84,8 +86,8 @@ interface CompiledIndex {
   readonly inputs: string;
   /**
    * `apiVersion|kind` to `file#export`: the module (in the directory) and its export holding the
-   * kind's validate function. One module per API group, so the definitions its kinds share
-   * (ObjectMeta, PodSpec, ...) are emitted once per group instead of once per kind.
+   * kind's validate function. The kinds with a pod template share one module (`workloads`, their
+   * PodSpec code once), every other kind has its own (see {@link SchemaValidator.moduleOf}).
    */
   readonly kinds: Record<string, string>;
   /**
@@ -94,6 +96,23 @@ interface CompiledIndex {
    * of parsing the schema files (they are parsed only if something must compile at run time).
    */
   readonly schemas?: readonly (KindSchema & { readonly from: string })[];
+  /**
+   * The input files the build read (by input name: `validator`, `strict`, `kubernetes`,
+   * `crd:<file>`), each with its path, content digest and, when it had settled, its stamp: a file
+   * whose stat still equals its stamp is not read or hashed again (see {@link fileDigest}).
+   */
+  readonly files?: Readonly<Record<string, RecordedInput>>;
+}
+
+/** An input file as the index records it. */
+interface RecordedInput extends FileDigest {
+  readonly path: string;
+}
+
+/** One file the validator's input hash covers, with its digest (and content when it was read). */
+interface InputFile extends RecordedInput {
+  readonly name: string;
+  readonly content?: Buffer;
 }
 
 const require = createRequire(import.meta.url);
@@ -114,29 +133,30 @@ const COMPILED_INDEX = 'index.json';
  */
 export class SchemaValidator {
   private ajvInstance: Ajv | undefined;
-  private readonly kubernetesText: string;
   private parsedKubernetes: Record<string, SchemaNode> | undefined;
-  private readonly crdTexts: { readonly file: string; readonly text: string }[] = [];
+  /** The files {@link inputHash} covers, in hash order. */
+  private readonly inputFiles: InputFile[];
   private readonly parsedCrds = new Map<string, CompactCrd>();
   private readonly schemas = new Map<string, { info: KindSchema; from: string; schema: () => SchemaNode }>();
   private readonly compiled = new Map<string, ValidateFunction>();
   /** Kinds whose schema came from a CRD read at run time: never taken from the precompiled directory. */
   private readonly runtimeOnly = new Set<string>();
-  private readonly inputs = createHash('sha256');
-  /** Hash of the schemas read, this module's and strict.ts' code and the ajv version. */
+  /**
+   * Hash of the schemas read, this module's and strict.ts' code and the ajv version (of each
+   * file's SHA-256, taken from the compiled index without reading the file while the file's stat
+   * equals the stamp recorded there; see {@link fileDigest}).
+   */
   readonly inputHash: string;
   private readonly precompiled: { readonly dir: string; readonly kinds: Record<string, string> } | undefined;
 
   constructor(options: SchemaValidatorOptions = {}) {
-    this.inputs.update(`ajv ${(require('ajv/package.json') as { version: string }).version}\n`);
-    const here = fileURLToPath(import.meta.url);
-    this.inputs.update(readFileSync(here));
-    this.inputs.update(readFileSync(here.replace(/validator\.([cm]?[jt]s)$/, 'strict.$1')));
-    this.kubernetesText = readFileSync(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS, 'utf8');
-    this.inputs.update(this.kubernetesText);
-    this.readCrds(options.crdDirectory ?? CRD_DIR);
-    this.inputHash = this.inputs.digest('hex');
-    const index = options.compiledDirectory === false ? undefined : currentCompiled(options.compiledDirectory ?? COMPILED_DIR, this.inputHash);
+    const recorded = options.compiledDirectory === false ? undefined : readCompiledIndex(options.compiledDirectory ?? COMPILED_DIR);
+    this.inputFiles = inputSources(options).map((source) => {
+      const known = recorded?.files?.[source.name];
+      return { ...source, ...fileDigest(source.path, known?.path === source.path ? known : undefined) };
+    });
+    this.inputHash = inputHashOf(this.inputFiles);
+    const index = recorded?.inputs === this.inputHash ? recorded : undefined;
     this.precompiled = index && { dir: index.dir, kinds: index.kinds };
     if (index?.schemas) {
       // the kinds as the build read them from the same inputs: no schema file is parsed
@@ -147,18 +167,27 @@ export class SchemaValidator {
     }
   }
 
+  /**
+   * The text of an input file: as read for its digest, or read now and required to have the
+   * digest {@link inputHash} was made of (a file changed since is an error, never a mixed input).
+   */
+  private inputText(name: string): string | undefined {
+    const input = this.inputFiles.find((f) => f.name === name);
+    return input && (input.content ?? readDigested(input.path, input.digest)).toString('utf8');
+  }
+
   /** The Kubernetes definitions, parsed on first use. */
   private get kubernetesDefinitions(): Record<string, SchemaNode> {
-    this.parsedKubernetes ??= (JSON.parse(this.kubernetesText) as { definitions: Record<string, SchemaNode> }).definitions;
+    this.parsedKubernetes ??= (JSON.parse(this.inputText(KUBERNETES_INPUT)!) as { definitions: Record<string, SchemaNode> }).definitions;
     return this.parsedKubernetes;
   }
 
   private crd(file: string): CompactCrd {
     let crd = this.parsedCrds.get(file);
     if (!crd) {
-      const entry = this.crdTexts.find((c) => c.file === file);
-      if (!entry) throw new Error(`no CRD schema file ${file}`);
-      crd = JSON.parse(entry.text) as CompactCrd;
+      const text = this.inputText(`${CRD_INPUT_PREFIX}${file}`);
+      if (text === undefined) throw new Error(`no CRD schema file ${file}`);
+      crd = JSON.parse(text) as CompactCrd;
       this.parsedCrds.set(file, crd);
     }
     return crd;
@@ -207,21 +236,72 @@ export class SchemaValidator {
       writeFileSync(join(dir, file), standaloneCode(ajv, exports));
     }
     const schemas = [...this.schemas.values()].filter((s) => !this.runtimeOnly.has(key(s.info.apiVersion, s.info.kind))).map((s) => ({ ...s.info, from: s.from }));
-    const index: CompiledIndex = { inputs: this.inputHash, kinds, schemas };
+    const index: CompiledIndex = { inputs: this.inputHash, kinds, schemas, files: this.recordedInputs() };
     writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify(index, null, 1)}\n`);
     return { kinds: n, files: byGroup.size };
   }
 
+  /** The input files to record in an index: those whose stamp proves their digest. */
+  private recordedInputs(): Record<string, RecordedInput> {
+    return Object.fromEntries(this.inputFiles.filter((f) => f.stamp).map((f) => [f.name, { path: f.path, digest: f.digest, stamp: f.stamp }]));
+  }
+
   /**
-   * The compiled module a kind goes to: every built-in kind with a pod template (it references
-   * PodSpec, the largest definition) in `workloads`, the other built-in kinds by API group (what
-   * they reference is emitted once per module), and each CRD kind alone (its schema is inline,
-   * nothing to share, and a run meeting one kind loads only its code).
+   * Writes the V8 code cache of every module in a compiled directory made from this validator's
+   * inputs (see {@link loadCodeCachedModule}), each made after validating a sample object of each
+   * of its kinds (metadata, and a pod template for the workloads), so the cache also holds the
+   * code those validations compiled. Modules whose cache is current are left alone unless `force`.
+   * @returns the number of caches written; 0 when `dir` holds no index of the same {@link inputHash}.
+   */
+  writeCodeCaches(dir: string, force = false): number {
+    const index = readCompiledIndex(dir);
+    if (index?.inputs !== this.inputHash) return 0;
+    const byFile = new Map<string, { name: string; apiVersion: string; kind: string }[]>();
+    for (const [k, location] of Object.entries(index.kinds)) {
+      const [file, name] = location.split('#');
+      const [apiVersion, kind] = k.split('|');
+      byFile.set(file, [...(byFile.get(file) ?? []), { name, apiVersion, kind }]);
+    }
+    let written = 0;
+    for (const [file, kinds] of byFile) {
+      const path = join(dir, file);
+      if (!force && codeCacheCurrent(path)) continue;
+      writeCodeCache(path, (exports) => {
+        for (const { name, apiVersion, kind } of kinds) (exports as Record<string, ValidateFunction>)[name](sampleObject(apiVersion, kind));
+      });
+      written++;
+    }
+    return written;
+  }
+
+  /**
+   * Rewrites the stamps of a compiled directory made from this validator's inputs (e.g. after a
+   * checkout touched unchanged schema files, whose stamps then no longer prove anything and which
+   * every run would hash again).
+   * @returns false (nothing written) when `dir` holds no index of the same {@link inputHash}.
+   */
+  recordInputStamps(dir: string): boolean {
+    const index = readCompiledIndex(dir);
+    if (index?.inputs !== this.inputHash) return false;
+    const { dir: _dir, ...stored } = index;
+    writeFileSync(join(dir, COMPILED_INDEX), `${JSON.stringify({ ...stored, files: this.recordedInputs() }, null, 1)}\n`);
+    return true;
+  }
+
+  /**
+   * The compiled module a kind goes to: every built-in kind with a pod template in `workloads`
+   * (they all reference PodSpec, the largest definition: one module holds its code once, where
+   * a module per kind would repeat it), every other kind alone (its versions, and its list kind,
+   * together), so a run loads the code of the kinds it meets and not of their whole API group
+   * (the `core` group was 620 KB for a tree of Namespaces and Services).
    */
   private moduleOf(k: string, from: string, memo: Map<string, boolean>): string {
     const [apiVersion, kind] = k.split('|');
-    if (!from.startsWith('k8s:')) return `${groupOf(apiVersion)}-${kind.toLowerCase()}`;
-    return this.references(from.slice(4), POD_SPEC, memo) ? 'workloads' : groupOf(apiVersion) || 'core';
+    if (from.startsWith('k8s:') && this.references(from.slice(4), POD_SPEC, memo)) return 'workloads';
+    // a list kind goes with the kind of its items (it references their schema: emitted once)
+    const item = kind.endsWith('List') ? kind.slice(0, -'List'.length) : kind;
+    const moduleKind = item !== kind && [...this.schemas.keys()].some((other) => other.endsWith(`|${item}`) && groupOf(other.split('|')[0]) === groupOf(apiVersion)) ? item : kind;
+    return `${groupOf(apiVersion) || 'core'}-${moduleKind.toLowerCase()}`;
   }
 
   /** Whether definition `name` references `target` (directly or through other definitions). */
@@ -304,7 +384,7 @@ export class SchemaValidator {
     if (!entry) return undefined;
     const location = this.runtimeOnly.has(k) ? undefined : this.precompiled?.kinds[k];
     const [file, name] = location?.split('#') ?? [];
-    const validate = file && name ? (require(join(this.precompiled!.dir, file)) as Record<string, ValidateFunction>)[name] : this.ajv.compile(entry.schema());
+    const validate = file && name ? (loadCodeCachedModule(join(this.precompiled!.dir, file)).exports as Record<string, ValidateFunction>)[name] : this.ajv.compile(entry.schema());
     this.compiled.set(k, validate);
     return validate;
   }
@@ -330,18 +410,10 @@ export class SchemaValidator {
     }
   }
 
-  private readCrds(dir: string | URL): void {
-    const base = typeof dir === 'string' ? dir.replace(/\/?$/, '/') : dir.href.replace(/\/?$/, '/');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-      const location = typeof dir === 'string' ? `${base}${file}` : new URL(file, base);
-      const text = readFileSync(location, 'utf8');
-      this.inputs.update(`\n${file}\n`).update(text);
-      this.crdTexts.push({ file, text });
-    }
-  }
-
   private loadCrds(): void {
-    for (const { file } of this.crdTexts) {
+    for (const { name } of this.inputFiles) {
+      if (!name.startsWith(CRD_INPUT_PREFIX)) continue;
+      const file = name.slice(CRD_INPUT_PREFIX.length);
       const crd = this.crd(file);
       for (const [version, openApi] of Object.entries(crd.versions)) this.addCrdVersion(crd.group, crd.kind, crd.scope, version, openApi, crd.source, `crd:${file}:${version}`);
     }
@@ -404,13 +476,41 @@ export function groupOf(apiVersion: string): string {
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
-/** The compiled directory when its index records `inputs`; undefined when missing or stale. */
-function currentCompiled(dir: string | URL, inputs: string): (CompiledIndex & { dir: string }) | undefined {
-  const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
+/** The index of a compiled directory (its `inputs` not yet compared with anything); undefined when missing. */
+function readCompiledIndex(dir: string | URL): (CompiledIndex & { dir: string }) | undefined {
+  const path = pathOf(dir);
   const indexFile = join(path, COMPILED_INDEX);
   if (!existsSync(indexFile)) return undefined;
-  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CompiledIndex;
-  return index.inputs === inputs ? { ...index, dir: path } : undefined;
+  return { ...(JSON.parse(readFileSync(indexFile, 'utf8')) as CompiledIndex), dir: path };
+}
+
+function pathOf(location: string | URL): string {
+  return typeof location === 'string' ? location : fileURLToPath(location);
+}
+
+const KUBERNETES_INPUT = 'kubernetes';
+const CRD_INPUT_PREFIX = 'crd:';
+
+/**
+ * The files the generated code depends on, in hash order: this module's and strict's code, the
+ * Kubernetes definitions and every CRD file (sorted), each named independently of where it is.
+ */
+function inputSources(options: SchemaValidatorOptions): { readonly name: string; readonly path: string }[] {
+  const here = fileURLToPath(import.meta.url);
+  const crdDir = pathOf(options.crdDirectory ?? CRD_DIR);
+  return [
+    { name: 'validator', path: here },
+    { name: 'strict', path: here.replace(/validator\.([cm]?[jt]s)$/, 'strict.$1') },
+    { name: KUBERNETES_INPUT, path: pathOf(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS) },
+    ...readdirSync(crdDir).filter((f) => f.endsWith('.json')).sort().map((file) => ({ name: `${CRD_INPUT_PREFIX}${file}`, path: join(crdDir, file) })),
+  ];
+}
+
+/** The input hash: the ajv version and each input's name and content digest. */
+function inputHashOf(files: readonly InputFile[]): string {
+  const hash = createHash('sha256').update(`ajv ${(require('ajv/package.json') as { version: string }).version}\n`);
+  for (const f of files) hash.update(`${f.name}\n${f.digest}\n`);
+  return hash.digest('hex');
 }
 
 /** The strict schema of one version of a CRD: its openAPIV3Schema with apiVersion, kind and metadata pinned. */
@@ -421,6 +521,32 @@ function crdVersionSchema(openApi: SchemaNode, apiVersion: string, kind: string)
   properties.kind = { type: 'string', enum: [kind] };
   properties.metadata = { $ref: OBJECT_META };
   return { ...strict, properties, additionalProperties: openApi['x-kubernetes-preserve-unknown-fields'] === true };
+}
+
+/**
+ * An object to run a kind's validator on once when its code cache is made: the fields most
+ * manifests have (metadata, and a pod template with one container for the kinds that have one),
+ * so the code validating them is in the cache. Whether it is valid does not matter.
+ */
+function sampleObject(apiVersion: string, kind: string): unknown {
+  const labels = { 'app.kubernetes.io/name': 'sample' };
+  const pod = {
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [{
+      name: 'main', image: 'registry.example/sample:1', ports: [{ containerPort: 8080, name: 'http' }], env: [{ name: 'A', value: 'b' }],
+      resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } },
+      readinessProbe: { httpGet: { path: '/', port: 'http' } }, livenessProbe: { tcpSocket: { port: 'http' } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+    }],
+    volumes: [{ name: 'data', emptyDir: {} }],
+  };
+  const template = { metadata: { labels }, spec: pod };
+  return {
+    apiVersion, kind, metadata: { name: 'sample', namespace: 'sample', labels, annotations: { note: 'sample' } },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template, jobTemplate: { spec: { template } }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    data: { key: 'value' },
+  };
 }
 
 /** Kinds whose scope does not matter for manifests (API-only types). */

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { DEFAULT_POLICIES_DIR, loadPolicySet, parsePolicyYaml, versionNumber } from '../../src/policy/definition.js';
 import { runCheck } from '../../src/policy/engine.js';
 import { loadManifests } from '../../src/policy/loader.js';
-import { PolicySchemaCompiler, prevalidatedPolicyFiles, policyDefinitionValidator } from '../../src/policy/policy-validators.js';
+import { PolicySchemaCompiler, prevalidatedPolicyFiles, policyDefinitionValidator, writePolicyCodeCache } from '../../src/policy/policy-validators.js';
+import { codeCacheCurrent } from '../../src/core/code-cached-module.js';
 
 // under the repository, so the generated code resolves ajv from node_modules
 const dir = join(process.cwd(), '.cache', `policy-validators-test-${process.pid}`);
@@ -26,6 +27,10 @@ describe('ahead-of-time compiled policy schemas', () => {
     mkdirSync(dir, { recursive: true });
     const written = new PolicySchemaCompiler(set.libraries).writeCompiled(dir, schemasOf(set.policies), filesOf([...set.policies.map((p) => p.file), ...libFiles()]));
     expect(written).toBeGreaterThan(40);
+    // the comparisons below load the module with its V8 code cache
+    expect(writePolicyCodeCache(dir)).toBe(true);
+    expect(writePolicyCodeCache(dir)).toBe(false);
+    expect(codeCacheCurrent(join(dir, 'policies.cjs'))).toBe(true);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

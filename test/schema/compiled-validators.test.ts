@@ -2,13 +2,14 @@
 // issues of the run-time compiled ones, and are used only while the inputs they were compiled from
 // are unchanged.
 import { describe, expect, test, beforeAll, afterAll } from '@jest/globals';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaValidator } from '../../src/schema/index.js';
+import { fileDigest } from '../../src/core/file-digest.js';
 
 // under the repository, so the generated code resolves ajv from node_modules
 const dir = join(process.cwd(), '.cache', `compiled-validators-test-${process.pid}`);
-const KINDS = ['apps/v1|Deployment', 'apps/v1|StatefulSet', 'v1|ConfigMap', 'external-secrets.io/v1|ExternalSecret'];
+const KINDS = ['apps/v1|Deployment', 'apps/v1|StatefulSet', 'v1|ConfigMap', 'v1|ConfigMapList', 'external-secrets.io/v1|ExternalSecret'];
 
 const manifests: unknown[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'b' }, data: { k: 'v' } },
@@ -29,11 +30,15 @@ const manifests: unknown[] = [
 describe('ahead-of-time compiled schema validators', () => {
   beforeAll(() => {
     mkdirSync(dir, { recursive: true });
-    expect(new SchemaValidator({ compiledDirectory: false }).writeCompiled(dir, KINDS)).toEqual({ kinds: 4, files: 3 });
+    const validator = new SchemaValidator({ compiledDirectory: false });
+    expect(validator.writeCompiled(dir, KINDS)).toEqual({ kinds: 5, files: 3 });
+    // V8 code caches of the modules (the run-time comparison below loads them with their caches)
+    expect(validator.writeCodeCaches(dir)).toBe(3);
+    expect(validator.writeCodeCaches(dir)).toBe(0);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the index records the input hash; built-in kinds share a module (workloads, or their API group), each CRD kind has its own', () => {
+  test('the index records the input hash; kinds with a pod template share the workloads module, every other kind has its own', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
     expect(index.inputs).toBe(new SchemaValidator({ compiledDirectory: false }).inputHash);
     expect(Object.keys(index.kinds).sort()).toEqual([...KINDS].sort());
@@ -41,7 +46,9 @@ describe('ahead-of-time compiled schema validators', () => {
     expect(index.kinds['apps/v1|StatefulSet'].split('#')[0]).toBe('workloads.cjs');
     expect(index.kinds['external-secrets.io/v1|ExternalSecret'].split('#')[0]).toBe('external-secrets.io-externalsecret.cjs');
     expect(index.kinds['apps/v1|Deployment']).not.toBe(index.kinds['apps/v1|StatefulSet']);
-    expect(index.kinds['v1|ConfigMap'].split('#')[0]).toBe('core.cjs');
+    expect(index.kinds['v1|ConfigMap'].split('#')[0]).toBe('core-configmap.cjs');
+    // a list kind goes with its items' kind (it references their schema)
+    expect(index.kinds['v1|ConfigMapList'].split('#')[0]).toBe('core-configmap.cjs');
   });
 
   test('kinds of one module share the code of what they reference (PodSpec once, not per kind)', () => {
@@ -98,5 +105,89 @@ describe('ahead-of-time compiled schema validators', () => {
     } finally {
       rmSync(crds, { recursive: true, force: true });
     }
+  });
+
+  describe('input stamps (a run hashes only the input files whose stat changed since the build)', () => {
+    const crds = join(process.cwd(), '.cache', `crds-stamps-test-${process.pid}`);
+    const stamped = `${dir}-stamped`;
+    const file = 'keda.sh_scaledobjects.json';
+    beforeAll(() => {
+      cpSync(join(process.cwd(), 'schemas', 'crds'), crds, { recursive: true });
+      // whole seconds, which utimes can put back exactly
+      utimesSync(join(crds, file), 1_700_000_000, 1_700_000_000);
+      new SchemaValidator({ compiledDirectory: false, crdDirectory: crds }).writeCompiled(stamped, KINDS);
+      // the copies were written just now (not settled, so the build recorded no stamp for them):
+      // record their stamps as a build an hour later would have
+      const index = JSON.parse(readFileSync(join(stamped, 'index.json'), 'utf8'));
+      const crdPath = join(crds, file);
+      writeFileSync(join(stamped, 'index.json'), JSON.stringify({ ...index, files: { ...index.files, [`crd:${file}`]: { path: crdPath, ...fileDigest(crdPath, undefined, 0n), content: undefined } } }));
+    });
+    afterAll(() => {
+      rmSync(crds, { recursive: true, force: true });
+      rmSync(stamped, { recursive: true, force: true });
+    });
+
+    test('the build records, for every settled input, its path, digest and stamp', () => {
+      const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+      expect(index.files.kubernetes).toEqual({ path: join(process.cwd(), 'schemas', 'kubernetes-v1.28', '_definitions.json'), digest: expect.stringMatching(/^[0-9a-f]{64}$/), stamp: expect.objectContaining({ size: expect.any(String), ctimeNs: expect.any(String) }) });
+      expect(Object.keys(index.files)).toEqual(expect.arrayContaining(['validator', 'strict', 'kubernetes', `crd:${file}`]));
+    });
+
+    test('while the stamp holds, the recorded digest is used without reading the file', () => {
+      const validator = new SchemaValidator({ compiledDirectory: stamped, crdDirectory: crds });
+      expect(validator.usesPrecompiled).toBe(true);
+      // a recorded digest that is not the file's is trusted through the stamp (so the file was
+      // not read): the input hash no longer matches, and reading the file to compile at run time
+      // finds it is not the content the hash was made of
+      const index = JSON.parse(readFileSync(join(stamped, 'index.json'), 'utf8'));
+      const forged = `${stamped}-forged`;
+      cpSync(stamped, forged, { recursive: true });
+      try {
+        writeFileSync(join(forged, 'index.json'), JSON.stringify({ ...index, files: { ...index.files, [`crd:${file}`]: { ...index.files[`crd:${file}`], digest: '0'.repeat(64) } } }));
+        expect(() => new SchemaValidator({ compiledDirectory: forged, crdDirectory: crds })).toThrow(/keda\.sh_scaledobjects\.json changed while in use/);
+      } finally {
+        rmSync(forged, { recursive: true, force: true });
+      }
+    });
+
+    test('a schema changed after the build with the same size and modification time is hashed again: the stale directory is not used', () => {
+      const path = join(crds, file);
+      const before = new SchemaValidator({ compiledDirectory: stamped, crdDirectory: crds });
+      const text = readFileSync(path, 'utf8');
+      // same length: a minimum changed
+      const changed = text.replace('"minLength":1', '"minLength":2');
+      expect(changed.length).toBe(text.length);
+      expect(changed).not.toBe(text);
+      try {
+        writeFileSync(path, changed);
+        utimesSync(path, 1_700_000_000, 1_700_000_000);
+        const after = new SchemaValidator({ compiledDirectory: stamped, crdDirectory: crds });
+        expect(after.inputHash).not.toBe(before.inputHash);
+        expect(after.usesPrecompiled).toBe(false);
+        expect(after.inputHash).toBe(new SchemaValidator({ compiledDirectory: false, crdDirectory: crds }).inputHash);
+      } finally {
+        writeFileSync(path, text);
+      }
+    });
+
+    test('recordInputStamps rewrites the stamps of a directory made from the same inputs, and of no other', () => {
+      const copy = `${stamped}-restamp`;
+      cpSync(stamped, copy, { recursive: true });
+      const indexFile = join(copy, 'index.json');
+      try {
+        const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+        writeFileSync(indexFile, JSON.stringify({ ...index, files: {} }));
+        expect(new SchemaValidator({ compiledDirectory: false, crdDirectory: crds }).recordInputStamps(copy)).toBe(true);
+        const restamped = JSON.parse(readFileSync(indexFile, 'utf8'));
+        expect(restamped.files.kubernetes.stamp).toBeDefined();
+        expect({ ...restamped, files: undefined }).toEqual({ ...index, files: undefined });
+        const other = JSON.stringify({ ...index, inputs: '0'.repeat(64), files: {} });
+        writeFileSync(indexFile, other);
+        expect(new SchemaValidator({ compiledDirectory: false, crdDirectory: crds }).recordInputStamps(copy)).toBe(false);
+        expect(readFileSync(indexFile, 'utf8')).toBe(other);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    });
   });
 });
