@@ -19,7 +19,8 @@ export interface StreamDiffOptions {
    * Most objects a report held in memory ({@link diffSources}) may list (added, changed or
    * removed). Such a report holds each listed object's fields; past this the diff stops as soon as
    * it knows (exit 2 in the CLI) instead of growing past 1 GB: 10^6 added small objects measured
-   * 1.26 GB. {@link diffSourcesSpilled} lists any number, and any number of objects may differ (see {@link changedBatch}).
+   * 1.26 GB. {@link diffSourcesSpilled} lists any number. Any number of objects may differ (see
+   * {@link changedBatch}).
    * @default 250000
    */
   readonly maxChanges?: number;
@@ -30,8 +31,8 @@ export interface StreamDiffOptions {
    * never written to disk. Up to this many are kept as the head is read; when more differ, none
    * is kept and they are compared in batches of this many, in base order: each batch reads again
    * the head files that hold its objects, then the base files. Any number of objects may differ;
-   * this bounds the memory (about 1 KB per small object) against one more reading of the head
-   * files per batch.
+   * this trades the memory of the head sides held against one more reading of the head files per
+   * batch (at 10^6 changed ConfigMaps: 909 MB peak in batches, 1.04 GB holding all).
    * @default 100000
    */
   readonly changedBatch?: number;
