@@ -2,7 +2,7 @@
 //   node scripts/gen-scale-tree.mjs OUT multi|files base|head [EVERY]
 // 10^6 ConfigMaps as 1,000 files of 1,000 documents (multi) or as 10^6 one-document files in 1,000
 // directories (files); the head changes the data value of every EVERY-th object (default 100: 1%;
-// 4 changes 250,000, the most the streamed diff compares, MAX_CHANGED_OBJECTS). Measure with
+// 1 changes every object, 4 a quarter). Measure with
 // `/usr/bin/time -v node lib/cli/main.js diff --base OUT-base --head OUT-head` (or `check OUT`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,17 +13,30 @@ export function digestOf(manifest: Manifest): Int32Array {
   return digest;
 }
 
+/** Whether entry `index` of a digest column is `digest`. */
+function digestAt(column: Int32Array, index: number, digest: Int32Array): boolean {
+  const at = index * DIGEST_WORDS;
+  for (let i = 0; i < DIGEST_WORDS; i++) if (column[at + i] !== digest[i]) return false;
+  return true;
+}
+
 /**
  * One compact row per base object of the streaming diff: identity key → content digest, the index
- * of the base file that holds it, and the head file where the object was met (or -1). Columns are
- * typed arrays (about 24 bytes a row) next to one Map from key to row: no object graph is kept, so
- * 10^6 objects cost the keys and the map, not the trees.
+ * of the base file that holds it, the head file where the object was met (or -1), and whether the
+ * head's object differs (with the head's digest, to find it again unchanged). Columns are typed
+ * arrays (about 28 bytes a row, 16 more per object that differs) next to one Map from key to row:
+ * no object graph is kept, so 10^6 objects cost the keys and the map, not the trees. Rows are
+ * numbered in the order they were added (the base's read order).
  */
 export class DigestTable {
   private readonly rows = new Map<string, number>();
   private digests = new Int32Array(DIGEST_WORDS * 1024);
   private baseFiles = new Int32Array(1024);
   private headFiles = new Int32Array(1024);
+  /** Per row: the index of its head digest in {@link headDigests}, or -1 when the head's object is the same or absent. */
+  private changes = new Int32Array(1024);
+  private headDigests = new Int32Array(DIGEST_WORDS * 1024);
+  private changedRows = 0;
 
   /** Number of rows. */
   get size(): number {
@@ -39,6 +52,7 @@ export class DigestTable {
     this.digests.set(digest, row * DIGEST_WORDS);
     this.baseFiles[row] = baseFile;
     this.headFiles[row] = -1;
+    this.changes[row] = -1;
     return true;
   }
 
@@ -64,9 +78,35 @@ export class DigestTable {
 
   /** Whether the row's digest is `digest`. */
   hasDigest(row: number, digest: Int32Array): boolean {
-    const at = row * DIGEST_WORDS;
-    for (let i = 0; i < DIGEST_WORDS; i++) if (this.digests[at + i] !== digest[i]) return false;
-    return true;
+    return digestAt(this.digests, row, digest);
+  }
+
+  /** Records that the head's object of the row differs from the base's: its digest is `headDigest`. */
+  markChanged(row: number, headDigest: Int32Array): void {
+    const index = this.changedRows++;
+    if ((index + 1) * DIGEST_WORDS > this.headDigests.length) {
+      const wider = new Int32Array(this.headDigests.length * 2);
+      wider.set(this.headDigests);
+      this.headDigests = wider;
+    }
+    this.headDigests.set(headDigest, index * DIGEST_WORDS);
+    this.changes[row] = index;
+  }
+
+  /** Whether the head's object of the row differs from the base's (see {@link markChanged}). */
+  isChanged(row: number): boolean {
+    return this.changes[row] >= 0;
+  }
+
+  /** Number of rows marked changed. */
+  get changedCount(): number {
+    return this.changedRows;
+  }
+
+  /** Whether the row is changed and the head's digest recorded for it is `digest`. */
+  hasHeadDigest(row: number, digest: Int32Array): boolean {
+    const index = this.changes[row];
+    return index >= 0 && digestAt(this.headDigests, index, digest);
   }
 
   /** Every key and its row, in the order they were added. */
@@ -84,5 +124,6 @@ export class DigestTable {
     this.digests = widen(this.digests, capacity * DIGEST_WORDS);
     this.baseFiles = widen(this.baseFiles, capacity);
     this.headFiles = widen(this.headFiles, capacity);
+    this.changes = widen(this.changes, capacity);
   }
 }

@@ -4,7 +4,7 @@ export type { ManifestFile, GitBlob } from './load-tree.js';
 export { loadBase, openBase } from './load-side.js';
 export { directorySource, gitSource } from './tree-source.js';
 export type { TreeSource, TreeSourceFile, SourcedObject } from './tree-source.js';
-export { diffSources, diffSourcesSpilled, digestBase, MAX_REPORT_CHANGES, MAX_CHANGED_OBJECTS } from './stream-diff.js';
+export { diffSources, diffSourcesSpilled, digestBase, MAX_REPORT_CHANGES, CHANGED_BATCH } from './stream-diff.js';
 export { ChangeSpill, changeSortKey } from './change-spill.js';
 export type { ChangeSpillOptions } from './change-spill.js';
 export type { StreamDiffOptions, BaseDigests } from './stream-diff.js';

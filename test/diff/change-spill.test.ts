@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { changeSortKey, ChangeSpill, compareChanges, diffSources, diffSourcesSpilled, directorySource, renderJson, renderText, ResourceChange, TreeLoadError } from '../../src/diff/index.js';
+import { changeSortKey, ChangeSpill, compareChanges, diffSources, diffSourcesSpilled, directorySource, renderJson, renderText, ResourceChange, StreamDiffOptions, TreeLoadError } from '../../src/diff/index.js';
 import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
 import type { CliRun } from '../support/run-cli.js';
 import { generate, planted, random, SEEDS, writeTree } from './seeded-trees.js';
@@ -31,12 +31,23 @@ function holds(bytes: Buffer, text: string): boolean {
   return bytes.includes(Buffer.from(text, 'latin1')) || bytes.includes(Buffer.from(text, 'utf16le')) || bytes.includes(Buffer.from(text, 'utf8'));
 }
 
-/** The spilled report of `b` → `h` checked against `diffSources` while its file exists; the file's directory. */
-function compareSpilled(b: string, h: string, parent: string): string {
+/** Every file below `dir` (recursively) with its bytes. */
+function filesBelow(dir: string): { path: string; bytes: Buffer }[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => {
+    const path = join(entry.parentPath, entry.name);
+    return { path, bytes: readFileSync(path) };
+  });
+}
+
+/**
+ * The spilled report of `b` → `h` checked against `diffSources` while its file exists; the file's
+ * directory. `options` go to the spilled diff (e.g. `changedBatch`).
+ */
+function compareSpilled(b: string, h: string, parent: string, options: StreamDiffOptions = {}): string {
   const expected = diffSources(directorySource(b), directorySource(h));
   const spill = new ChangeSpill({ parent });
   try {
-    const report = diffSourcesSpilled(directorySource(b), directorySource(h), spill);
+    const report = diffSourcesSpilled(directorySource(b), directorySource(h), spill, options);
     expect(spill.length).toBe(expected.changes.length);
     expect(report.summary).toEqual(expected.summary);
     expect(report.risks).toEqual(expected.risks);
@@ -52,7 +63,10 @@ function compareSpilled(b: string, h: string, parent: string): string {
     // the search finds what the spill holds: every listed object's name, and the mask tokens
     for (const change of expected.changes) expect(holds(bytes, change.resource.name)).toBe(true);
     if (renderText(expected).includes('(hidden')) expect(holds(bytes, '(hidden')).toBe(true);
-    for (const secret of planted) expect(holds(bytes, secret)).toBe(false);
+    // the spill file is the only file the diff wrote, and no file holds a planted secret
+    const written = filesBelow(parent);
+    expect(written.map((file) => file.path)).toEqual([spill.path]);
+    for (const file of written) for (const secret of planted) expect(holds(file.bytes, secret)).toBe(false);
   } finally {
     spill.close();
   }
@@ -96,19 +110,22 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
     }
   });
 
-  test('past maxChangedObjects objects of both trees that differ (held in memory, never spilled) it stops with one clear error', () => {
-    const { base, head } = generate(17, 300);
-    const [b, h] = [join(scratch, 'mc-b'), join(scratch, 'mc-h')];
+  test.each(SEEDS)('seed %i: more objects of both trees differ than changedBatch (their head side held in memory, never spilled): compared in batches, the same report, no planted secret in any file', (seed) => {
+    const { base, head } = generate(seed, 300);
+    const [b, h] = [join(scratch, `mc-b${seed}`), join(scratch, `mc-h${seed}`)];
     writeTree(b, base);
     writeTree(h, head);
-    const changed = diffSources(directorySource(b), directorySource(h)).summary.changed;
-    expect(changed).toBeGreaterThan(5);
-    const spill = new ChangeSpill({ parent: freshDir('tmp-mc') });
-    try {
-      expect(() => diffSourcesSpilled(directorySource(b), directorySource(h), spill, { maxChangedObjects: 5 })).toThrow(/^more than 5 objects of both trees differ; the head side of each is held in memory until it is compared, which does not fit in the 1 GB/);
-    } finally {
-      spill.close();
-    }
+    const expected = diffSources(directorySource(b), directorySource(h));
+    // more changed objects than the batch, and among them Secrets and env values whose secret changed
+    expect(expected.summary.changed).toBeGreaterThan(5);
+    const secretChanged = expected.changes.filter((c) => c.action === 'changed' && c.fields.some((f) => f.after === '(hidden, after)'));
+    expect(secretChanged.map((c) => c.resource.kind)).toEqual(expect.arrayContaining(['Secret']));
+    // the planted secrets are in the trees the diff reads (positive control for the search below)
+    const treeBytes = Buffer.concat([...filesBelow(b), ...filesBelow(h)].map((file) => file.bytes));
+    expect([...planted].filter((secret) => holds(treeBytes, secret)).length).toBeGreaterThan(5);
+    const parent = freshDir(`tmp-mc${seed}`);
+    for (const changedBatch of [1, 5]) compareSpilled(b, h, parent, { changedBatch });
+    expect(readdirSync(parent)).toEqual([]);
   });
 
   test('a failure after changes were spilled: the error of diffSources, the file removed by close', () => {

@@ -29,4 +29,22 @@ describe('DigestTable', () => {
     expect(table.rowOf('/ConfigMap/ns/missing')).toBeUndefined();
     expect([...table.entries()].map(([key]) => key).slice(0, 2)).toEqual(['/ConfigMap/ns/c0', '/ConfigMap/ns/c1']);
   });
+
+  test('changed rows keep the head digest past the growth of both columns; other rows are not changed', () => {
+    const table = new DigestTable();
+    for (let i = 0; i < 5000; i++) table.add(`/ConfigMap/ns/c${i}`, digestOf(cm(`c${i}`)), 0);
+    // every third row changed: 1,667 head digests, past the first 1,024
+    for (let row = 0; row < 5000; row += 3) table.markChanged(row, digestOf(cm(`c${row}`, { k: 'head' })));
+    expect(table.changedCount).toBe(1667);
+    for (const row of [0, 3, 3000, 4998]) {
+      expect(table.isChanged(row)).toBe(true);
+      expect(table.hasHeadDigest(row, digestOf(cm(`c${row}`, { k: 'head' })))).toBe(true);
+      expect(table.hasHeadDigest(row, digestOf(cm(`c${row}`)))).toBe(false);
+      expect(table.hasDigest(row, digestOf(cm(`c${row}`)))).toBe(true);
+    }
+    for (const row of [1, 2, 4999]) {
+      expect(table.isChanged(row)).toBe(false);
+      expect(table.hasHeadDigest(row, digestOf(cm(`c${row}`)))).toBe(false);
+    }
+  });
 });

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run as diffCommand } from '../../src/cli/commands/diff.js';
-import { diffSources, diffTrees, MAX_REPORT_CHANGES, directorySource, gitSource, readTreeFromDirectory, readTreeFromGit, renderJson, renderMarkdown, renderText, TreeLoadError } from '../../src/diff/index.js';
+import { CHANGED_BATCH, diffSources, diffTrees, MAX_REPORT_CHANGES, directorySource, gitSource, readTreeFromDirectory, readTreeFromGit, renderJson, renderMarkdown, renderText, TreeLoadError, TreeSource, TreeSourceFile } from '../../src/diff/index.js';
 import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
 import { capture } from '../support/run-cli.js';
 import { GitFixture } from './fixtures.js';
@@ -20,6 +20,16 @@ import { generate, planted, SEEDS, writeTree } from './seeded-trees.js';
 const scratch = mkdtempSync(join(tmpdir(), 'lg-stream-diff-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The message of the TreeLoadError `fn` throws. */
+const errorOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TreeLoadError);
+    return (error as Error).message;
+  }
+  throw new Error('no error');
+};
 
 describe('diffSources gives the report of diffTrees', () => {
   test.each(SEEDS)('directory base and head, seed %i', (seed) => {
@@ -82,16 +92,6 @@ describe('diffSources gives the report of diffTrees', () => {
     expect(MAX_REPORT_CHANGES).toBe(250_000);
   });
 
-  const errorOf = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(TreeLoadError);
-      return (error as Error).message;
-    }
-    throw new Error('no error');
-  };
-
   test.each([
     ['a duplicate in the base', { 'a.yaml': 'cm', 'b.yaml': 'cm' }, {}],
     ['a duplicate in the head', {}, { 'a.yaml': 'cm', 'x/b.yaml': 'cm' }],
@@ -110,6 +110,119 @@ describe('diffSources gives the report of diffTrees', () => {
     }
     const expected = errorOf(() => diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h)));
     expect(errorOf(() => diffSources(directorySource(b), directorySource(h)))).toBe(expected);
+  });
+});
+
+/** A tree source that records every file read again (`reread`), optionally changing what it returns. */
+function recording(source: TreeSource, change: (part: TreeSourceFile) => TreeSourceFile = (part) => part): TreeSource & { rereads: string[] } {
+  const rereads: string[] = [];
+  return {
+    description: source.description,
+    rereads,
+    files: () => source.files(),
+    reread(index, file) {
+      rereads.push(file);
+      return change(source.reread(index, file));
+    },
+  };
+}
+
+describe('more objects differ than are held at once (changedBatch): compared in batches, the same report', () => {
+  test.each(SEEDS)('seed %i: batches of 1, 3 and 8 objects give the report of diffTrees; head files are read again only when batching', (seed) => {
+    const { base, head } = generate(seed, 300);
+    const [b, h] = [join(scratch, `cb-b${seed}`), join(scratch, `cb-h${seed}`)];
+    writeTree(b, base);
+    writeTree(h, head);
+    const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
+    const { changed } = expected.summary;
+    expect(changed).toBeGreaterThan(8);
+    // changed Secrets and credential env values are among the objects compared in batches
+    expect(expected.changes.some((c) => c.action === 'changed' && c.resource.kind === 'Secret' && c.fields.some((f) => f.after === '(hidden, after)'))).toBe(true);
+    // held: every head side kept from the head pass, no head file read again
+    const heldHead = recording(directorySource(h));
+    expect(diffSources(directorySource(b), heldHead, { changedBatch: changed })).toEqual(expected);
+    expect(heldHead.rereads).toEqual([]);
+    for (const batch of [1, 3, 8]) {
+      const [baseSource, headSource] = [recording(directorySource(b)), recording(directorySource(h))];
+      const streamed = diffSources(baseSource, headSource, { changedBatch: batch });
+      expect(streamed).toEqual(expected);
+      expect(renderText(streamed)).toBe(renderText(expected));
+      expect(renderJson(streamed)).toBe(renderJson(expected));
+      // every batch reads at least one head file; a file is read at most once per batch
+      const batches = Math.ceil(changed / batch);
+      expect(headSource.rereads.length).toBeGreaterThanOrEqual(batches);
+      const headFiles = new Set(head.map((p) => p.file)).size;
+      expect(headSource.rereads.length).toBeLessThanOrEqual(batches * headFiles);
+      for (const side of [headSource, baseSource]) {
+        const perFile = new Map<string, number>();
+        for (const file of side.rereads) perFile.set(file, (perFile.get(file) ?? 0) + 1);
+        for (const times of perFile.values()) expect(times).toBeLessThanOrEqual(batches);
+      }
+    }
+  });
+
+  test('a base at a git ref, batches of 2', () => {
+    const { base, head } = generate(3, 200);
+    const repo = new GitFixture();
+    try {
+      writeTree(join(repo.dir, 'dist'), base);
+      repo.commitAll('base');
+      const h = join(scratch, 'cb-git-head');
+      writeTree(h, head);
+      const expected = diffTrees(readTreeFromGit(repo.dir, 'main', 'dist'), readTreeFromDirectory(h));
+      expect(expected.summary.changed).toBeGreaterThan(4);
+      expect(diffSources(gitSource(repo.dir, 'main', 'dist'), directorySource(h), { changedBatch: 2 })).toEqual(expected);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  test('every object changed (batches aligned with files, as in the 10^6 measurement): each base and head file read once', () => {
+    const [b, h] = [join(scratch, 'all-b'), join(scratch, 'all-h')];
+    const tree = (root: string, value: string) => {
+      rmSync(root, { recursive: true, force: true });
+      mkdirSync(root, { recursive: true });
+      for (let f = 0; f < 5; f++) {
+        let text = '';
+        for (let i = f * 10; i < (f + 1) * 10; i++) text += `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: n${i % 3}}\ndata: {k: ${value}}\n`;
+        writeFileSync(join(root, `f${f}.yaml`), text);
+      }
+    };
+    tree(b, 'v');
+    tree(h, 'v2');
+    const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
+    expect(expected.summary).toEqual({ added: 0, removed: 0, changed: 50 });
+    const [baseSource, headSource] = [recording(directorySource(b)), recording(directorySource(h))];
+    expect(diffSources(baseSource, headSource, { changedBatch: 10 })).toEqual(expected);
+    expect(baseSource.rereads).toEqual(['f0.yaml', 'f1.yaml', 'f2.yaml', 'f3.yaml', 'f4.yaml']);
+    expect(headSource.rereads).toEqual(['f0.yaml', 'f1.yaml', 'f2.yaml', 'f3.yaml', 'f4.yaml']);
+    // a batch that ends inside a file reads it in both batches
+    const [baseSeven, headSeven] = [recording(directorySource(b)), recording(directorySource(h))];
+    expect(diffSources(baseSeven, headSeven, { changedBatch: 7 })).toEqual(expected);
+    expect(headSeven.rereads.slice(0, 3)).toEqual(['f0.yaml', 'f0.yaml', 'f1.yaml']);
+    expect(baseSeven.rereads.slice(0, 3)).toEqual(['f0.yaml', 'f0.yaml', 'f1.yaml']);
+  });
+
+  test('a head file that changed after the head pass is an error naming it, not a wrong report', () => {
+    const { base, head } = generate(2, 200);
+    const [b, h] = [join(scratch, 'cw-b'), join(scratch, 'cw-h')];
+    writeTree(b, base);
+    writeTree(h, head);
+    const edited = (part: TreeSourceFile): TreeSourceFile => ({ ...part, objects: part.objects.map((o) => ({ ...o, manifest: { ...o.manifest, metadata: { ...o.manifest.metadata, labels: { edited: 'yes' } } } })) });
+    const dropped = (part: TreeSourceFile): TreeSourceFile => ({ ...part, objects: [] });
+    for (const change of [edited, dropped]) {
+      const headSource = recording(directorySource(h), change);
+      const message = errorOf(() => diffSources(directorySource(b), headSource, { changedBatch: 2 }));
+      expect(headSource.rereads.length).toBe(1);
+      expect(message).toBe(`${headSource.rereads[0]}: changed while the diff read it (read it again)`);
+    }
+  });
+
+  test('changedBatch is a whole number of at least 1; the default holds 100,000', () => {
+    const empty = join(scratch, 'cb-empty');
+    mkdirSync(empty, { recursive: true });
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => diffSources(directorySource(empty), directorySource(empty), { changedBatch: bad })).toThrow(`changedBatch must be a whole number of at least 1, got ${bad}`);
+    expect(CHANGED_BATCH).toBe(100_000);
   });
 });
 

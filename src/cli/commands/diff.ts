@@ -28,8 +28,8 @@ const HELP = `Usage: lambda-gitops diff --base DIR|GIT-REF --head DIR [options]
 Compares the objects of two rendered trees, matched by group, kind, namespace and name (a file
 move is no change), with field-level changes and risks listed first. Secret values are never shown.
 Text and JSON list any number of objects (the masked changes wait in a private temporary file under
-$TMPDIR, removed when the command ends); markdown and --full list at most 250,000; at most 250,000
-objects of both trees may differ in content.
+$TMPDIR, removed when the command ends); markdown and --full list at most 250,000. Any number of
+objects may differ in content (past 100,000 the head files are read again in batches).
 
 Options:
   --base DIR|REF     base tree: a directory, or a git ref whose tree is read without a checkout
