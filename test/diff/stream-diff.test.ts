@@ -6,27 +6,22 @@
  * `maskPair`), Flux Kustomizations (prune risks), cluster-scoped objects, and the same errors
  * (duplicates, non-objects) in the same order.
  */
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run as diffCommand } from '../../src/cli/commands/diff.js';
 import { diffSources, diffTrees, MAX_REPORT_CHANGES, directorySource, gitSource, readTreeFromDirectory, readTreeFromGit, renderJson, renderMarkdown, renderText, TreeLoadError } from '../../src/diff/index.js';
 import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
 import { capture } from '../support/run-cli.js';
 import { GitFixture } from './fixtures.js';
-import { generate, planted, SEEDS, writeTree } from './seeded-trees.js';
+import { generate, planted, Scratch, SEEDS, writeSeededTrees, writeTree } from './seeded-trees.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lg-stream-diff-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = new Scratch('lg-stream-diff-');
 
 
 describe('diffSources gives the report of diffTrees', () => {
   test.each(SEEDS)('directory base and head, seed %i', (seed) => {
-    const { base, head } = generate(seed, 300);
-    const [b, h] = [join(scratch, `b${seed}`), join(scratch, `h${seed}`)];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, `s${seed}`, seed, 300);
     const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
     const streamed = diffSources(directorySource(b), directorySource(h));
     // the generated change covers every action, moves, masked secrets and risks
@@ -50,7 +45,7 @@ describe('diffSources gives the report of diffTrees', () => {
     try {
       writeTree(join(repo.dir, 'dist'), base);
       repo.commitAll('base');
-      const h = join(scratch, 'git-head');
+      const h = join(scratch.root, 'git-head');
       writeTree(h, head);
       const expected = diffTrees(readTreeFromGit(repo.dir, 'main', 'dist'), readTreeFromDirectory(h));
       expect(expected.changes.length).toBeGreaterThan(20);
@@ -62,7 +57,7 @@ describe('diffSources gives the report of diffTrees', () => {
 
   test('an empty base: every head object added; an empty head: every base object removed', () => {
     const { head } = generate(11, 120);
-    const [empty, h] = [join(scratch, 'empty'), join(scratch, 'h-only')];
+    const [empty, h] = [join(scratch.root, 'empty'), join(scratch.root, 'h-only')];
     mkdirSync(empty, { recursive: true });
     writeTree(h, head);
     const added = diffSources(directorySource(empty), directorySource(h));
@@ -73,7 +68,7 @@ describe('diffSources gives the report of diffTrees', () => {
 
   test('past maxChanges listed objects the diff stops with one clear error, added or removed', () => {
     const { head } = generate(13, 60);
-    const [empty, h] = [join(scratch, 'limit-empty'), join(scratch, 'limit-h')];
+    const [empty, h] = [join(scratch.root, 'limit-empty'), join(scratch.root, 'limit-h')];
     mkdirSync(empty, { recursive: true });
     writeTree(h, head);
     expect(() => diffSources(directorySource(empty), directorySource(h), { maxChanges: 10 })).toThrow(/^the diff lists more than 10 objects \(11 added and 0 changed so far\); a report that large does not fit in the 1 GB/);
@@ -99,7 +94,7 @@ describe('diffSources gives the report of diffTrees', () => {
     ['malformed YAML in the head after a duplicate there', {}, { 'a.yaml': 'cm', 'b.yaml': 'cm', 'c.yaml': 'bad' }],
   ] as const)('%s: the same error', (_name, baseFiles, headFiles) => {
     const texts = { cm: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same, namespace: x}\n', list: '- just\n- a list\n', bad: 'a: [1\n' };
-    const [b, h] = [join(scratch, 'err-b'), join(scratch, 'err-h')];
+    const [b, h] = [join(scratch.root, 'err-b'), join(scratch.root, 'err-h')];
     for (const [root, files] of [[b, baseFiles], [h, headFiles]] as const) {
       rmSync(root, { recursive: true, force: true });
       mkdirSync(root, { recursive: true });
@@ -115,10 +110,7 @@ describe('diffSources gives the report of diffTrees', () => {
 
 describe('reports written in pieces', () => {
   test('the JSON and text pieces join to renderJson and renderText, also with no changes or risks', () => {
-    const { base, head } = generate(5, 150);
-    const [b, h] = [join(scratch, 'p-b'), join(scratch, 'p-h')];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, 'p', 5, 150);
     const report = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
     const empty = { summary: { added: 0, changed: 0, removed: 0 }, risks: [], changes: [] };
     for (const r of [report, empty]) {
@@ -129,15 +121,12 @@ describe('reports written in pieces', () => {
   });
 
   test('the CLI streams text and JSON: the same report as the whole-tree diff, no planted secret', async () => {
-    const { base, head } = generate(9, 200);
-    const [b, h] = [join(scratch, 'cli-b'), join(scratch, 'cli-h')];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, 'cli', 9, 200);
     const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
     const json = await capture(diffCommand, ['--base', b, '--head', h, '--format', 'json']);
     expect(json.code).toBe(0);
     expect(json.stdout).toBe(renderJson(expected));
-    const file = join(scratch, 'out', 'report.txt');
+    const file = join(scratch.root, 'out', 'report.txt');
     const text = await capture(diffCommand, ['--base', b, '--head', h, '--output', file]);
     expect(text.code).toBe(0);
     const { readFileSync } = await import('node:fs');
