@@ -128,6 +128,30 @@ export class ChangeSpill {
   }
 
   /**
+   * Every spilled change with its position in {@link sorted}'s order, in the order they were
+   * pushed: the file read front to back in large reads (one read per change in any other order).
+   */
+  *inFileOrder(): Generator<readonly [position: number, change: ResourceChange]> {
+    const keys = this.keys;
+    const order = this.positions((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    const positionOf = new Uint32Array(order.length);
+    for (let position = 0; position < order.length; position++) positionOf[order[position]] = position;
+    let window = Buffer.alloc(WRITE_BATCH);
+    let windowStart = 0;
+    let windowEnd = 0;
+    for (let index = 0; index < order.length; index++) {
+      const start = this.offsets[index];
+      const end = this.offsets[index + 1];
+      if (end > windowEnd) {
+        if (end - start > window.length) window = Buffer.alloc(end - start);
+        windowStart = start;
+        windowEnd = start + this.readInto(window, window.length, start, end - start);
+      }
+      yield [positionOf[index], deserialize(window.subarray(start - windowStart, end - windowStart)) as ResourceChange] as const;
+    }
+  }
+
+  /**
    * The spilled changes ordered by `rank` (computed once per change from its sort key, no change
    * read), then in {@link sorted}'s order; each change is read back from the file when asked for.
    * Memory: 12 bytes per change besides the keys. For the changes spilled so far.
@@ -154,17 +178,28 @@ export class ChangeSpill {
 
   /** The change pushed `index`-th, read back from the file. */
   private read(index: number): ResourceChange {
-    const fd = this.openFd();
     const start = this.offsets[index];
     const length = this.offsets[index + 1] - start;
     if (length > this.buffer.length) this.buffer = Buffer.alloc(Math.max(length, this.buffer.length * 2));
+    this.readInto(this.buffer, length, start, length);
+    return deserialize(this.buffer.subarray(0, length)) as ResourceChange;
+  }
+
+  /**
+   * Reads up to `wanted` bytes at `start` into `buffer` (at least `needed`, else the file ended
+   * early); returns how many were read.
+   */
+  private readInto(buffer: Buffer, wanted: number, start: number, needed: number): number {
+    const fd = this.openFd();
+    const end = Math.min(start + wanted, this.written);
     let read = 0;
-    while (read < length) {
-      const n = readSync(fd, this.buffer, read, length - read, start + read);
-      if (n === 0) throw new Error(`${this.path}: the spilled diff ended early (removed while it was read?)`);
+    while (read < end - start) {
+      const n = readSync(fd, buffer, read, end - start - read, start + read);
+      if (n === 0) break;
       read += n;
     }
-    return deserialize(this.buffer.subarray(0, length)) as ResourceChange;
+    if (read < needed) throw new Error(`${this.path}: the spilled diff ended early (removed while it was read?)`);
+    return read;
   }
 
   /** Closes and removes the spill file and its directory (again: nothing). */

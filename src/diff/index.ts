@@ -21,7 +21,7 @@ export { parseDiffReport } from './parse-report.js';
 export { remaskReport, objectsOfChange, parseDiffPath } from './remask-report.js';
 export { renderText, renderJson, renderTextChunks, renderJsonChunks } from './render-text.js';
 export type { ChangeFilter } from './render-text.js';
-export { renderMarkdown, MarkdownDraft, COMMENT_BUDGET, escapeMarkdown, fenceFor, imageChanges } from './render-markdown.js';
+export { renderMarkdown, MarkdownDraft, CommentPacking, COMMENT_BUDGET, escapeMarkdown, fenceFor, imageChanges } from './render-markdown.js';
 export type { MarkdownOptions, MarkdownLayout } from './render-markdown.js';
 export { orderForReview, reviewable, reviewRank, scrubbedReview, identityOf } from './review-order.js';
 export type { ChangeIdentity, OrderedChanges, ReviewableReport, ReviewRank } from './review-order.js';

@@ -149,22 +149,31 @@ export function imageChanges(changes: readonly ResourceChange[]): ImageChange[] 
   return changes.flatMap(imagesOf);
 }
 
-/** The image section, tallied one change at a time: the first 20 image changes and their count. */
+/**
+ * The image section, tallied one change at a time in any order: the count, and the first 20 image
+ * changes by the change's position in the report (then their order in the change).
+ */
 class ImageTable {
   private count = 0;
-  private readonly first: ImageChange[] = [];
+  private readonly first: { position: number; index: number; image: ImageChange }[] = [];
 
-  add(change: ResourceChange): void {
-    for (const image of imagesOf(change)) {
+  add(position: number, change: ResourceChange): void {
+    imagesOf(change).forEach((image, index) => {
       this.count++;
-      if (this.first.length < MAX_IMAGE_ROWS) this.first.push(image);
-    }
+      const before = (entry: { position: number; index: number }) => position < entry.position || (position === entry.position && index < entry.index);
+      let at = this.first.length;
+      while (at > 0 && before(this.first[at - 1])) at--;
+      if (at < MAX_IMAGE_ROWS) {
+        this.first.splice(at, 0, { position, index, image });
+        if (this.first.length > MAX_IMAGE_ROWS) this.first.pop();
+      }
+    });
   }
 
   lines(): string[] {
     if (this.count === 0) return [];
     const lines = [`**Image changes (${this.count}):**`, '', '| Object | Container | From | To | Change |', '|---|---|---|---|---|'];
-    for (const image of this.first) {
+    for (const { image } of this.first) {
       const kind = imageChangeKind(parseImage(image.before), parseImage(image.after));
       lines.push(`| ${escapeMarkdown(image.resource)} | ${escapeMarkdown(image.container)} | ${escapeMarkdown(image.before)} | ${escapeMarkdown(image.after)} | ${kind} |`);
     }
@@ -229,9 +238,9 @@ export class MarkdownDraft {
     const total = added + changed + removed;
     const table = new KindTable();
     const images = new ImageTable();
-    for (const change of report.changes) {
+    for (const [position, change] of report.inStorageOrder()) {
       table.add(change);
-      images.add(change);
+      images.add(position, change);
     }
     const head: string[] = [];
     if (options.header) head.push(options.header);
@@ -258,42 +267,89 @@ export class MarkdownDraft {
    * longer than `budget`: whole blocks are packed in review order (a block that does not fit is
    * skipped, later smaller ones may still fit), the rest are listed as not shown, and every fence
    * and `<details>` is closed; that body is one piece. With an infinite budget (the full diff)
-   * every block is its own piece, after one with the fixed sections, so the whole is never one string.
+   * every block is its own piece, after one with the fixed sections, so the whole is never one
+   * string; `comment` (from {@link packing}) is then offered every block as it is rendered, so the
+   * comment and the full diff are made from one read of each change.
    * @throws Error when the fixed sections alone exceed the budget
    */
-  *chunks(layout: MarkdownLayout = {}): Generator<string> {
-    const budget = layout.budget ?? COMMENT_BUDGET;
-    const { review, footer } = this;
-    const blockOf = (change: ResourceChange) => `${objectBlock(change, this.risksByKey.get(resourceKey(change.resource)) ?? [])}\n\n`;
-    if (budget === Infinity) {
+  *chunks(layout: MarkdownLayout = {}, comment?: CommentPacking): Generator<string> {
+    const { review } = this;
+    if ((layout.budget ?? COMMENT_BUDGET) === Infinity) {
       yield this.head;
-      for (let position = 0; position < review.length; position++) yield blockOf(review.changeAt(position));
-      yield footer;
+      for (let position = 0; position < review.length; position++) {
+        const change = review.changeAt(position);
+        const block = this.blockOf(change);
+        comment?.offer(position, change.resource.kind, block);
+        yield block;
+      }
+      yield this.footer;
       return;
     }
-    let body = this.head;
-    const hidden: number[] = [];
-    const hiddenKinds = new Map<string, number>();
-    const reserve = Number.isFinite(budget) ? Math.min(3_000, Math.floor(budget / 10)) : 0;
+    const packing = this.packing(layout);
     for (let position = 0; position < review.length; position++) {
-      let kind: string | undefined;
-      if (body.length + BLOCK_FRAME_CHARS + footer.length + reserve <= budget) {
+      if (packing.open) {
         const change = review.changeAt(position);
-        const block = blockOf(change);
-        if (body.length + block.length + footer.length + reserve <= budget) {
-          body += block;
-          continue;
-        }
-        kind = change.resource.kind;
+        packing.offer(position, change.resource.kind, this.blockOf(change));
+      } else {
+        packing.offer(position, review.identityAt(position).resource.kind);
       }
-      kind ??= review.identityAt(position).resource.kind;
-      hidden.push(position);
-      hiddenKinds.set(kind, (hiddenKinds.get(kind) ?? 0) + 1);
     }
-    body += notShown(hidden, hiddenKinds, review, budget - body.length - footer.length, layout.fullDiffHint ?? 'the full diff (`--full`)');
-    body += footer;
-    if (body.length > budget) throw new Error(`markdown body is ${body.length} characters, over the budget of ${budget}: the fixed sections alone do not fit`);
-    yield body;
+    yield packing.body();
+  }
+
+  /** An empty packing of the blocks into `layout`'s budget (for {@link chunks}). */
+  packing(layout: MarkdownLayout = {}): CommentPacking {
+    return new CommentPacking(this.head, this.footer, layout.budget ?? COMMENT_BUDGET, this.review, layout.fullDiffHint ?? 'the full diff (`--full`)');
+  }
+
+  private blockOf(change: ResourceChange): string {
+    return `${objectBlock(change, this.risksByKey.get(resourceKey(change.resource)) ?? [])}\n\n`;
+  }
+}
+
+/**
+ * The comment body being packed: the fixed sections, then whole blocks offered in review order
+ * while they fit the budget (less a reserve for the not-shown list), the rest listed as not shown.
+ */
+export class CommentPacking {
+  private text: string;
+  private readonly hidden: number[] = [];
+  private readonly hiddenKinds = new Map<string, number>();
+  private readonly reserve: number;
+  private offered = 0;
+
+  constructor(head: string, private readonly footer: string, private readonly budget: number, private readonly review: OrderedChanges, private readonly hint: string) {
+    this.text = head;
+    this.reserve = Number.isFinite(budget) ? Math.min(3_000, Math.floor(budget / 10)) : 0;
+  }
+
+  /** Whether any block may still fit; when not, later changes need not be read to be listed as not shown. */
+  get open(): boolean {
+    return this.text.length + BLOCK_FRAME_CHARS + this.footer.length + this.reserve <= this.budget;
+  }
+
+  /** Packs the block of the change at the next position when it fits, else lists the change (of `kind`) as not shown. */
+  offer(position: number, kind: string, block?: string): void {
+    if (position !== this.offered++) throw new Error(`markdown: block ${position} offered out of order`);
+    if (block !== undefined && this.text.length + block.length + this.footer.length + this.reserve <= this.budget) {
+      this.text += block;
+      return;
+    }
+    this.hidden.push(position);
+    this.hiddenKinds.set(kind, (this.hiddenKinds.get(kind) ?? 0) + 1);
+  }
+
+  /**
+   * The body, once every change was offered: packed blocks, the not-shown list, the footer.
+   * @throws Error when the fixed sections alone exceed the budget, or not every change was offered
+   */
+  body(): string {
+    if (this.offered !== this.review.length) throw new Error(`markdown: ${this.offered} of ${this.review.length} blocks were offered`);
+    let body = this.text;
+    body += notShown(this.hidden, this.hiddenKinds, this.review, this.budget - body.length - this.footer.length, this.hint);
+    body += this.footer;
+    if (body.length > this.budget) throw new Error(`markdown body is ${body.length} characters, over the budget of ${this.budget}: the fixed sections alone do not fit`);
+    return body;
   }
 }
 

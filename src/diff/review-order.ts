@@ -25,6 +25,11 @@ export interface OrderedChanges {
  */
 export interface ReviewableReport extends StreamedDiffReport {
   /**
+   * Every change with its position in {@link changes}' order, in the order cheapest to read (a
+   * spill file front to back), for what does not depend on the order (counts, the first N by position).
+   */
+  inStorageOrder(): Iterable<readonly [position: number, change: ResourceChange]>;
+  /**
    * The changes ordered by `rank` (lower first), then by kind, namespace and name, ties in the
    * report's order (`compareChanges`' when the report is sorted).
    */
@@ -78,6 +83,7 @@ export function orderForReview(report: DiffReport): ResourceChange[] {
 export function reviewable(report: DiffReport): ReviewableReport {
   return {
     ...report,
+    inStorageOrder: () => report.changes.entries(),
     ordered(rank) {
       const order = positionsByRank(report.changes, rank);
       const at = (position: number) => report.changes[order[position]];
@@ -99,6 +105,9 @@ export function scrubbedReview(report: ReviewableReport, scrub: <T>(value: T) =>
     changes: { *[Symbol.iterator]() {
       for (const change of changes) yield scrub(change);
     } },
+    *inStorageOrder() {
+      for (const [position, change] of report.inStorageOrder()) yield [position, scrub(change)] as const;
+    },
     ordered(rank) {
       const list = report.ordered((identity) => rank(scrub(identityOf(identity))));
       return { length: list.length, identityAt: (position) => scrub(identityOf(list.identityAt(position))), changeAt: (position) => scrub(list.changeAt(position)) };

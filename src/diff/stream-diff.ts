@@ -127,6 +127,7 @@ export function diffSourcesSpilled(base: TreeSource, head: TreeSource, spill: Ch
     summary: spill.summary,
     risks: [...baseOrder.risks, ...added.risks].sort(compareRisks),
     changes: { [Symbol.iterator]: () => spill.sorted() },
+    inStorageOrder: () => spill.inFileOrder(),
     ordered: (rank) => spill.ordered(rank),
   };
 }

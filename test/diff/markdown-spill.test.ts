@@ -77,6 +77,24 @@ describe('Markdown from a spilled report', () => {
     }
   });
 
+  test('more than 20 image changes, read in file order: the first 20 in report order, the same count', () => {
+    const { b, h } = writeSeededTrees(scratch.root, 'img', 5, 3_000);
+    const expected = diffSources(directorySource(b), directorySource(h));
+    const count = Number(/\*\*Image changes \((\d+)\):\*\*/.exec(renderMarkdown(expected))?.[1]);
+    expect(count).toBeGreaterThan(20);
+    const spill = new ChangeSpill({ parent: scratch.fresh('tmp-img') });
+    try {
+      const report = diffSourcesSpilled(directorySource(b), directorySource(h), spill);
+      // the file order is not the report order
+      const positions = [...report.inStorageOrder()].map(([position]) => position);
+      expect(positions).not.toEqual([...positions].sort((x, y) => x - y));
+      expect([...positions].sort((x, y) => x - y)).toEqual([...positions.keys()]);
+      expect([...new MarkdownDraft(report, SECTIONS).chunks()].join('')).toBe(renderMarkdown(expected, SECTIONS));
+    } finally {
+      spill.close();
+    }
+  });
+
   test('an empty base (every object added) and an empty head (every object removed), and no change at all', () => {
     const { h } = writeSeededTrees(scratch.root, 'e', 11, 200);
     const empty = scratch.fresh('empty');

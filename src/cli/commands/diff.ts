@@ -143,10 +143,15 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
   plan = scrubber.scrubDeep(plan);
   if (plan && values['plan-output']) out.write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
   if (format === 'markdown' || values.full) {
-    // the fixed sections and the review order are computed once for the comment and --full
+    // the fixed sections and the review order are computed once for the comment and --full, the
+    // blocks once for both
     const draft = new MarkdownDraft(scrubbed, { title: scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan });
-    if (values.full) out.writeChunks(values.full, draft.chunks({ budget: Infinity }), '--full');
-    if (format === 'markdown') out.writeChunks(values.output, draft.chunks({ budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
+    const layout = { budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined };
+    // with both, the comment is packed from the blocks of the full diff as they are written
+    const comment = format === 'markdown' && values.full ? draft.packing(layout) : undefined;
+    if (values.full) out.writeChunks(values.full, draft.chunks({ budget: Infinity }, comment), '--full');
+    if (comment) out.write(values.output, comment.body());
+    else if (format === 'markdown') out.writeChunks(values.output, draft.chunks(layout));
   }
   if (format !== 'markdown') out.writeChunks(values.output, format === 'json' ? renderJsonChunks(scrubbed) : renderTextChunks(scrubbed));
   return 0;
