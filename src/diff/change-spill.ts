@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { ChangeAction, DiffSummary, ResourceChange } from './model.js';
+import { ChangeIdentity, OrderedChanges, ReviewRank } from './review-order.js';
 
 const ACTION_RANK: Record<ChangeAction, string> = { removed: '0', changed: '1', added: '2' };
+const ACTION_OF_RANK: Record<string, ChangeAction> = { 0: 'removed', 1: 'changed', 2: 'added' };
 
 /** Bytes of serialized changes gathered before one write to the spill file. */
 const WRITE_BATCH = 1 << 20;
@@ -29,6 +31,12 @@ export function changeSortKey(change: ResourceChange): string {
   return [ACTION_RANK[change.action], keyPart(kind), keyPart(namespace), keyPart(name), keyPart(group)].join('\0\0');
 }
 
+/** The action and object a {@link changeSortKey} was made of. */
+export function identityOfSortKey(key: string): ChangeIdentity {
+  const [action, kind, namespace, name, group] = key.split('\0\0').map((part) => (part.includes('\0') ? part.split('\0\u0001').join('\0') : part));
+  return { action: ACTION_OF_RANK[action], resource: { group, kind, namespace, name } };
+}
+
 /** Options of {@link ChangeSpill}. */
 export interface ChangeSpillOptions {
   /**
@@ -43,7 +51,8 @@ export interface ChangeSpillOptions {
  * objects is written within the diff's memory bound. Each change, already masked where the diff
  * masks (`maskPair`), is appended as it is produced (V8 serialization, so every value reads back
  * exactly as it was: dates, NaN, -0); memory keeps per change only its sort key and file offset.
- * {@link sorted} reads the changes back in `compareChanges` order. The file lives in a private
+ * {@link sorted} reads the changes back in `compareChanges` order, {@link ordered} in any rank
+ * order (the Markdown review order) by position. The file lives in a private
  * directory (mode 0700, file mode 0600) that {@link close} removes, as does process exit or
  * SIGINT/SIGTERM/SIGHUP before it.
  */
@@ -57,6 +66,8 @@ export class ChangeSpill {
   private written = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Where a change is read back into (grown to the longest change read). */
+  private buffer = Buffer.alloc(4096);
   private readonly counts = { added: 0, removed: 0, changed: 0 };
   private readonly removeOnExit = () => this.close();
   private readonly removeOnSignal = (signal: NodeJS.Signals) => {
@@ -111,25 +122,84 @@ export class ChangeSpill {
 
   /** Every spilled change in `compareChanges` order (ties in the order they were pushed), read back one at a time. */
   *sorted(): Generator<ResourceChange> {
-    const fd = this.openFd();
-    this.flush(fd);
     const keys = this.keys;
-    const order = new Uint32Array(keys.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
-    let buffer = Buffer.alloc(4096);
-    for (const index of order) {
+    const order = this.positions((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    for (const index of order) yield this.read(index);
+  }
+
+  /**
+   * Every spilled change with its position in {@link sorted}'s order, in the order they were
+   * pushed: the file read front to back in large reads (one read per change in any other order).
+   */
+  *inFileOrder(): Generator<readonly [position: number, change: ResourceChange]> {
+    const keys = this.keys;
+    const order = this.positions((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    const positionOf = new Uint32Array(order.length);
+    for (let position = 0; position < order.length; position++) positionOf[order[position]] = position;
+    let window = Buffer.alloc(WRITE_BATCH);
+    let windowStart = 0;
+    let windowEnd = 0;
+    for (let index = 0; index < order.length; index++) {
       const start = this.offsets[index];
-      const length = this.offsets[index + 1] - start;
-      if (length > buffer.length) buffer = Buffer.alloc(Math.max(length, buffer.length * 2));
-      let read = 0;
-      while (read < length) {
-        const n = readSync(fd, buffer, read, length - read, start + read);
-        if (n === 0) throw new Error(`${this.path}: the spilled diff ended early (removed while it was read?)`);
-        read += n;
+      const end = this.offsets[index + 1];
+      if (end > windowEnd) {
+        if (end - start > window.length) window = Buffer.alloc(end - start);
+        windowStart = start;
+        windowEnd = start + this.readInto(window, window.length, start, end - start);
       }
-      yield deserialize(buffer.subarray(0, length)) as ResourceChange;
+      yield [positionOf[index], deserialize(window.subarray(start - windowStart, end - windowStart)) as ResourceChange] as const;
     }
+  }
+
+  /**
+   * The spilled changes ordered by `rank` (computed once per change from its sort key, no change
+   * read), then in {@link sorted}'s order; each change is read back from the file when asked for.
+   * Memory: 12 bytes per change besides the keys. For the changes spilled so far.
+   */
+  ordered(rank: ReviewRank): OrderedChanges {
+    const keys = this.keys;
+    const ranks = new Float64Array(keys.length);
+    for (let i = 0; i < keys.length; i++) ranks[i] = rank(identityOfSortKey(keys[i]));
+    const order = this.positions((a, b) => ranks[a] - ranks[b] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    return {
+      length: order.length,
+      identityAt: (position) => identityOfSortKey(keys[order[position]]),
+      changeAt: (position) => this.read(order[position]),
+    };
+  }
+
+  /** The indexes of the spilled changes in `compare`'s order, with every change on disk. */
+  private positions(compare: (a: number, b: number) => number): Uint32Array {
+    this.flush(this.openFd());
+    const order = new Uint32Array(this.keys.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    return order.sort(compare);
+  }
+
+  /** The change pushed `index`-th, read back from the file. */
+  private read(index: number): ResourceChange {
+    const start = this.offsets[index];
+    const length = this.offsets[index + 1] - start;
+    if (length > this.buffer.length) this.buffer = Buffer.alloc(Math.max(length, this.buffer.length * 2));
+    this.readInto(this.buffer, length, start, length);
+    return deserialize(this.buffer.subarray(0, length)) as ResourceChange;
+  }
+
+  /**
+   * Reads up to `wanted` bytes at `start` into `buffer` (at least `needed`, else the file ended
+   * early); returns how many were read.
+   */
+  private readInto(buffer: Buffer, wanted: number, start: number, needed: number): number {
+    const fd = this.openFd();
+    const end = Math.min(start + wanted, this.written);
+    let read = 0;
+    while (read < end - start) {
+      const n = readSync(fd, buffer, read, end - start - read, start + read);
+      if (n === 0) break;
+      read += n;
+    }
+    if (read < needed) throw new Error(`${this.path}: the spilled diff ended early (removed while it was read?)`);
+    return read;
   }
 
   /** Closes and removes the spill file and its directory (again: nothing). */

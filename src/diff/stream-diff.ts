@@ -3,7 +3,8 @@ import { ChangeSpill } from './change-spill.js';
 import { DigestTable, digestOf } from './digest-table.js';
 import { addDirectoriesOf, FluxOwnership, isFluxKustomization } from './flux-ownership.js';
 import { duplicateMessage, TreeLoadError } from './load-tree.js';
-import { DiffReport, Manifest, resourceKey, StreamedDiffReport, TreeObject } from './model.js';
+import { DiffReport, Manifest, resourceKey, TreeObject } from './model.js';
+import { ReviewableReport } from './review-order.js';
 import { compareRisks } from './risks.js';
 import { TreeSource } from './tree-source.js';
 
@@ -18,9 +19,9 @@ export interface StreamDiffOptions {
   /**
    * Most objects a report held in memory ({@link diffSources}) may list (added, changed or
    * removed). Such a report holds each listed object's fields; past this the diff stops as soon as
-   * it knows (exit 2 in the CLI) instead of growing past 1 GB: 10^6 added small objects measured
-   * 1.26 GB. {@link diffSourcesSpilled} lists any number. Any number of objects may differ (see
-   * {@link changedBatch}).
+   * it knows instead of growing past 1 GB: 10^6 added small objects measured 1.26 GB.
+   * {@link diffSourcesSpilled} (what the CLI runs for every format) lists any number. Any number
+   * of objects may differ (see {@link changedBatch}).
    * @default 250000
    */
   readonly maxChanges?: number;
@@ -118,12 +119,13 @@ export function diffSources(base: TreeSource, head: TreeSource, options: StreamD
  * exactly as `diffSources` masks them) instead of held: memory keeps the counts, the risks and per
  * change a sort key and a file offset, so a report of any number of added or removed objects fits
  * in the diff's 1 GB. The report's `changes` are read back from `spill` in the order of
- * `diffSources` (each iteration reads the file again); rendered, the report is byte-identical to
- * the one of `diffSources`. The caller closes `spill` (which removes its file) when done.
+ * `diffSources` (each iteration reads the file again), and by `ordered` in any rank order (the
+ * Markdown review order) from compact (rank, sort key, offset) records; rendered in any format, the
+ * report is byte-identical to the one of `diffSources`. The caller closes `spill` (which removes its file) when done.
  * Any number of objects may differ (see {@link StreamDiffOptions.changedBatch}).
  * @throws TreeLoadError as {@link diffSources}
  */
-export function diffSourcesSpilled(base: TreeSource, head: TreeSource, spill: ChangeSpill, options: StreamDiffOptions = {}): StreamedDiffReport {
+export function diffSourcesSpilled(base: TreeSource, head: TreeSource, spill: ChangeSpill, options: StreamDiffOptions = {}): ReviewableReport {
   const baseOrder: ChangeCollector<ChangeSpill> = { changes: spill, risks: [] };
   const added: ChangeCollector<ChangeSpill> = { changes: spill, risks: [] };
   collectSources(base, head, options, baseOrder, added, NO_LIMIT);
@@ -131,6 +133,8 @@ export function diffSourcesSpilled(base: TreeSource, head: TreeSource, spill: Ch
     summary: spill.summary,
     risks: [...baseOrder.risks, ...added.risks].sort(compareRisks),
     changes: { [Symbol.iterator]: () => spill.sorted() },
+    inStorageOrder: () => spill.inFileOrder(),
+    ordered: (rank) => spill.ordered(rank),
   };
 }
 

@@ -4,32 +4,19 @@
  * file (mode 0600 in a private directory) holds no planted secret and is removed after success,
  * after a failure, on a signal, and by the CLI on every exit path.
  */
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { changeSortKey, ChangeSpill, compareChanges, diffSources, diffSourcesSpilled, directorySource, renderJson, renderText, ResourceChange, StreamDiffOptions, TreeLoadError } from '../../src/diff/index.js';
+import { changeSortKey, ChangeSpill, compareChanges, diffSources, diffSourcesSpilled, directorySource, MarkdownOptions, renderJson, renderMarkdown, renderText, ResourceChange, StreamDiffOptions, TreeLoadError } from '../../src/diff/index.js';
+import { SecretScrubber } from '../../src/masking/secret-scrubber.js';
 import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
 import type { CliRun } from '../support/run-cli.js';
-import { generate, planted, random, SEEDS, writeTree } from './seeded-trees.js';
+import { generate, holds, planted, random, Scratch, SEEDS, writeSeededTrees, writeTree } from './seeded-trees.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lg-change-spill-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = new Scratch('lg-change-spill-');
+const freshDir = (name: string) => scratch.fresh(name);
 const lib = join(new URL('.', import.meta.url).pathname, '..', '..', 'lib');
-
-/** A fresh empty directory under the scratch directory. */
-function freshDir(name: string): string {
-  const dir = join(scratch, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** Whether `bytes` hold `text` as V8 writes strings (one byte per character, or UTF-16). */
-function holds(bytes: Buffer, text: string): boolean {
-  return bytes.includes(Buffer.from(text, 'latin1')) || bytes.includes(Buffer.from(text, 'utf16le')) || bytes.includes(Buffer.from(text, 'utf8'));
-}
 
 /** Every file below `dir` (recursively) with its bytes. */
 function filesBelow(dir: string): { path: string; bytes: Buffer }[] {
@@ -76,10 +63,7 @@ function compareSpilled(b: string, h: string, parent: string, options: StreamDif
 
 describe('diffSourcesSpilled: the report of diffSources, read back from a private file', () => {
   test.each(SEEDS)('seed %i: the same changes and risks, byte-identical text and JSON, no planted secret in the file', (seed) => {
-    const { base, head } = generate(seed, 300);
-    const [b, h] = [join(scratch, `b${seed}`), join(scratch, `h${seed}`)];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, `s${seed}`, seed, 300);
     const parent = freshDir(`tmp${seed}`);
     compareSpilled(b, h, parent);
     expect(readdirSync(parent)).toEqual([]);
@@ -87,7 +71,7 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
 
   test('an empty base (every object added) and an empty head (every object removed)', () => {
     const { head } = generate(11, 200);
-    const [empty, h] = [freshDir('empty'), join(scratch, 'h-only')];
+    const [empty, h] = [freshDir('empty'), scratch.path('h-only')];
     writeTree(h, head);
     const parent = freshDir('tmp-empty');
     compareSpilled(empty, h, parent);
@@ -97,7 +81,7 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
 
   test('no limit on listed objects: more than maxChanges added is written whole', () => {
     const { head } = generate(13, 60);
-    const [empty, h] = [freshDir('limit-empty'), join(scratch, 'limit-h')];
+    const [empty, h] = [freshDir('limit-empty'), scratch.path('limit-h')];
     writeTree(h, head);
     expect(() => diffSources(directorySource(empty), directorySource(h), { maxChanges: 10 })).toThrow(/more than 10 objects/);
     const spill = new ChangeSpill({ parent: freshDir('tmp-limit') });
@@ -111,10 +95,7 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
   });
 
   test.each(SEEDS)('seed %i: more objects of both trees differ than changedBatch (their head side held in memory, never spilled): compared in batches, the same report, no planted secret in any file', (seed) => {
-    const { base, head } = generate(seed, 300);
-    const [b, h] = [join(scratch, `mc-b${seed}`), join(scratch, `mc-h${seed}`)];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, `mc${seed}`, seed, 300);
     const expected = diffSources(directorySource(b), directorySource(h));
     // more changed objects than the batch, and among them Secrets and env values whose secret changed
     expect(expected.summary.changed).toBeGreaterThan(5);
@@ -225,17 +206,14 @@ describe('the CLI spills text and JSON reports and removes the file on every exi
   }
 
   test('success (JSON to stdout, text to a file): the same bytes as the in-memory report, nothing left', async () => {
-    const { base, head } = generate(9, 200);
-    const [b, h] = [join(scratch, 'cli-b'), join(scratch, 'cli-h')];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, 'cli', 9, 200);
     const expected = diffSources(directorySource(b), directorySource(h));
     const json = await diffInTmpdir('tmp-cli-json', ['--base', b, '--head', h, '--format', 'json']);
     expect(json.result.code).toBe(0);
     expect(json.result.stdout).toBe(renderJson(expected));
     expect(json.created.some((file) => file.startsWith('lambda-gitops-diff-'))).toBe(true);
     expect(json.left).toEqual([]);
-    const out = join(scratch, 'cli-out', 'report.txt');
+    const out = join(scratch.root, 'cli-out', 'report.txt');
     const text = await diffInTmpdir('tmp-cli-text', ['--base', b, '--head', h, '--output', out]);
     expect(text.result.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(renderText(expected));
@@ -263,14 +241,61 @@ describe('the CLI spills text and JSON reports and removes the file on every exi
     expect(unwritable.left).toEqual([]);
   });
 
-  test('Markdown is rendered from the report in memory (no spill), within its budget', async () => {
-    const { base, head } = generate(21, 100);
-    const [b, h] = [join(scratch, 'md-b'), join(scratch, 'md-h')];
-    writeTree(b, base);
-    writeTree(h, head);
-    const markdown = await diffInTmpdir('tmp-cli-md', ['--base', b, '--head', h, '--format', 'markdown']);
-    expect(markdown.result.code).toBe(0);
-    expect(markdown.result.stdout).toMatch(/objects:\*\* \d+ added/);
-    expect(markdown.created).toEqual([]);
+  test('Markdown and --full are read back from the spill too: the bytes of the in-memory rendering, nothing left', async () => {
+    const { b, h } = writeSeededTrees(scratch.root, 'md', 21, 300);
+    const full = join(scratch.root, 'md-out', 'full.md');
+    const changes = diffSources(directorySource(b), directorySource(h)).changes.length;
+    // over the limit of the in-memory report (lowered to 10 here; 250,000 by default), listed whole
+    expect(changes).toBeGreaterThan(40);
+    expect(() => diffSources(directorySource(b), directorySource(h), { maxChanges: 10 })).toThrow(/the diff lists more than 10 objects/);
+    for (const budget of [undefined, 4_000]) {
+      const run = await diffInTmpdir('tmp-cli-md', ['--base', b, '--head', h, '--format', 'markdown', '--full', full, ...(budget ? ['--budget', String(budget)] : [])]);
+      expect(run.result.stderr).toBe('');
+      expect(run.result.code).toBe(0);
+      expect(run.created.some((file) => file.startsWith('lambda-gitops-diff-'))).toBe(true);
+      expect(run.left).toEqual([]);
+      const title = `Manifest diff · ${b} → ${h}`;
+      expect(run.result.stdout).toBe(inMemoryMarkdown(b, h, { title, budget, fullDiffHint: `\`${full}\`` }));
+      const written = readFileSync(full, 'utf8');
+      expect(written).toBe(inMemoryMarkdown(b, h, { title, budget: Infinity }));
+      expect((written.match(/<details>/g) ?? []).length).toBe(changes);
+      if (budget) expect(run.result.stdout).toMatch(/\*\*Not shown \(\d+ objects, comment size limit; see `.*full\.md`\):\*\* /);
+      for (const secret of planted) expect(run.result.stdout + written).not.toContain(secret);
+    }
+  });
+
+  test('a secret value used as a name, a namespace and a ConfigMap value reaches no Markdown, escaped or not', async () => {
+    const secret = 'zq_*s3cret*_v4lue';
+    const [empty, h] = [freshDir('md-secret-base'), freshDir('md-secret-head')];
+    writeFileSync(join(h, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: x}\nstringData: {password: '${secret}'}\n`);
+    // the named ConfigMap comes first in review order (its namespace before the fillers'); at the
+    // smallest budget its block is too large, so it is first in the not-shown list
+    for (let i = 0; i < 40; i++) writeFileSync(join(h, `a${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a${String(i).padStart(2, '0')}, namespace: zz}\ndata: {v: '${'x'.repeat(300)}'}\n`);
+    writeFileSync(join(h, 'named.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: '${secret}', namespace: '${secret}'}\ndata: {note: '${secret}', ${Array.from({ length: 80 }, (_, i) => `k${i}: ${'y'.repeat(60)}`).join(', ')}}\n`);
+    const full = join(scratch.root, 'md-secret-out', 'full.md');
+    for (const budget of ['4000', '60000']) {
+      const run = await diffInTmpdir('tmp-cli-md-secret', ['--base', empty, '--head', h, '--format', 'markdown', '--budget', budget, '--full', full]);
+      expect(run.result.code).toBe(0);
+      const outputs = [run.result.stdout, readFileSync(full, 'utf8')];
+      // the named ConfigMap is there (its name hidden), in a block or in the not-shown list
+      expect(outputs[1]).toContain('<b>ConfigMap \\(hidden\\)/\\(hidden\\)</b>');
+      if (budget === '4000') expect(outputs[0]).toMatch(/Not shown \(\d+ objects[^\n]*ConfigMap \\\(hidden\\\)\/\\\(hidden\\\) \(added\)/);
+      for (const output of outputs) {
+        // Markdown escapes (\_ \*) removed: an escaped secret would pass a search for the value
+        expect(output.replace(/\\/g, '')).not.toContain(secret);
+        expect(output).not.toContain(Buffer.from(secret).toString('base64'));
+      }
+    }
   });
 });
+
+/**
+ * What `lambda-gitops diff --format markdown` wrote before it read its changes from the spill: the
+ * in-memory report (diffSources), scrubbed whole with the secrets of both trees, then rendered.
+ */
+function inMemoryMarkdown(b: string, h: string, options: MarkdownOptions): string {
+  const scrubber = new SecretScrubber();
+  const report = diffSources(directorySource(b), directorySource(h), { onObject: (manifest) => scrubber.addObject(manifest) });
+  const scrubbed = { ...report, risks: scrubber.scrubDeep(report.risks), changes: report.changes.map((change) => scrubber.scrubDeep(change)) };
+  return scrubber.scrubText(renderMarkdown(scrubbed, options));
+}

@@ -3,7 +3,9 @@
  * objects changed, moved, removed or added, Secrets and credential env values planted (every
  * planted value is recorded in {@link planted}; none may reach any output).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dump } from 'js-yaml';
 import { Manifest } from '../../src/diff/index.js';
@@ -95,3 +97,43 @@ export function writeTree(root: string, placed: readonly Placed[]): void {
 
 /** The seeds the comparison tests run. */
 export const SEEDS = [1, 2, 3, 20261202];
+
+/**
+ * The trees of {@link generate}(`seed`, `count`) written as `<dir>/<name>-base` and
+ * `<dir>/<name>-head`; their paths (and the generated objects).
+ */
+export function writeSeededTrees(dir: string, name: string, seed: number, count: number): { b: string; h: string; base: Placed[]; head: Placed[] } {
+  const { base, head } = generate(seed, count);
+  const [b, h] = [join(dir, `${name}-base`), join(dir, `${name}-head`)];
+  writeTree(b, base);
+  writeTree(h, head);
+  return { b, h, base, head };
+}
+
+/** A private scratch directory for one test file, removed after its tests (create it at module level). */
+export class Scratch {
+  readonly root: string;
+
+  constructor(prefix: string) {
+    const root = (this.root = mkdtempSync(join(tmpdir(), prefix)));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+  }
+
+  /** `root/name` (not created). */
+  path(name: string): string {
+    return join(this.root, name);
+  }
+
+  /** `root/name`, emptied (created empty). */
+  fresh(name: string): string {
+    const dir = this.path(name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+}
+
+/** Whether `bytes` (a spill file) hold `text` as V8 writes strings (one byte per character, or UTF-16), or as UTF-8. */
+export function holds(bytes: Buffer, text: string): boolean {
+  return bytes.includes(Buffer.from(text, 'latin1')) || bytes.includes(Buffer.from(text, 'utf16le')) || bytes.includes(Buffer.from(text, 'utf8'));
+}

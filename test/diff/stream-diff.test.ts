@@ -6,19 +6,17 @@
  * `maskPair`), Flux Kustomizations (prune risks), cluster-scoped objects, and the same errors
  * (duplicates, non-objects) in the same order.
  */
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run as diffCommand } from '../../src/cli/commands/diff.js';
 import { CHANGED_BATCH, diffSources, diffTrees, MAX_REPORT_CHANGES, directorySource, gitSource, readTreeFromDirectory, readTreeFromGit, renderJson, renderMarkdown, renderText, TreeLoadError, TreeSource, TreeSourceFile } from '../../src/diff/index.js';
 import { renderJsonChunks, renderTextChunks } from '../../src/diff/render-text.js';
 import { capture } from '../support/run-cli.js';
 import { GitFixture } from './fixtures.js';
-import { generate, planted, SEEDS, writeTree } from './seeded-trees.js';
+import { generate, planted, Scratch, SEEDS, writeSeededTrees, writeTree } from './seeded-trees.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'lg-stream-diff-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = new Scratch('lg-stream-diff-');
 
 /** The message of the TreeLoadError `fn` throws. */
 const errorOf = (fn: () => unknown): string => {
@@ -33,10 +31,7 @@ const errorOf = (fn: () => unknown): string => {
 
 describe('diffSources gives the report of diffTrees', () => {
   test.each(SEEDS)('directory base and head, seed %i', (seed) => {
-    const { base, head } = generate(seed, 300);
-    const [b, h] = [join(scratch, `b${seed}`), join(scratch, `h${seed}`)];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, `s${seed}`, seed, 300);
     const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
     const streamed = diffSources(directorySource(b), directorySource(h));
     // the generated change covers every action, moves, masked secrets and risks
@@ -60,7 +55,7 @@ describe('diffSources gives the report of diffTrees', () => {
     try {
       writeTree(join(repo.dir, 'dist'), base);
       repo.commitAll('base');
-      const h = join(scratch, 'git-head');
+      const h = join(scratch.root, 'git-head');
       writeTree(h, head);
       const expected = diffTrees(readTreeFromGit(repo.dir, 'main', 'dist'), readTreeFromDirectory(h));
       expect(expected.changes.length).toBeGreaterThan(20);
@@ -72,7 +67,7 @@ describe('diffSources gives the report of diffTrees', () => {
 
   test('an empty base: every head object added; an empty head: every base object removed', () => {
     const { head } = generate(11, 120);
-    const [empty, h] = [join(scratch, 'empty'), join(scratch, 'h-only')];
+    const [empty, h] = [join(scratch.root, 'empty'), join(scratch.root, 'h-only')];
     mkdirSync(empty, { recursive: true });
     writeTree(h, head);
     const added = diffSources(directorySource(empty), directorySource(h));
@@ -83,7 +78,7 @@ describe('diffSources gives the report of diffTrees', () => {
 
   test('past maxChanges listed objects the diff stops with one clear error, added or removed', () => {
     const { head } = generate(13, 60);
-    const [empty, h] = [join(scratch, 'limit-empty'), join(scratch, 'limit-h')];
+    const [empty, h] = [join(scratch.root, 'limit-empty'), join(scratch.root, 'limit-h')];
     mkdirSync(empty, { recursive: true });
     writeTree(h, head);
     expect(() => diffSources(directorySource(empty), directorySource(h), { maxChanges: 10 })).toThrow(/^the diff lists more than 10 objects \(11 added and 0 changed so far\); a report that large does not fit in the 1 GB/);
@@ -99,7 +94,7 @@ describe('diffSources gives the report of diffTrees', () => {
     ['malformed YAML in the head after a duplicate there', {}, { 'a.yaml': 'cm', 'b.yaml': 'cm', 'c.yaml': 'bad' }],
   ] as const)('%s: the same error', (_name, baseFiles, headFiles) => {
     const texts = { cm: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same, namespace: x}\n', list: '- just\n- a list\n', bad: 'a: [1\n' };
-    const [b, h] = [join(scratch, 'err-b'), join(scratch, 'err-h')];
+    const [b, h] = [join(scratch.root, 'err-b'), join(scratch.root, 'err-h')];
     for (const [root, files] of [[b, baseFiles], [h, headFiles]] as const) {
       rmSync(root, { recursive: true, force: true });
       mkdirSync(root, { recursive: true });
@@ -130,7 +125,7 @@ function recording(source: TreeSource, change: (part: TreeSourceFile) => TreeSou
 describe('more objects differ than are held at once (changedBatch): compared in batches, the same report', () => {
   test.each(SEEDS)('seed %i: batches of 1, 3 and 8 objects give the report of diffTrees; head files are read again only when batching', (seed) => {
     const { base, head } = generate(seed, 300);
-    const [b, h] = [join(scratch, `cb-b${seed}`), join(scratch, `cb-h${seed}`)];
+    const [b, h] = [join(scratch.root, `cb-b${seed}`), join(scratch.root, `cb-h${seed}`)];
     writeTree(b, base);
     writeTree(h, head);
     const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
@@ -167,7 +162,7 @@ describe('more objects differ than are held at once (changedBatch): compared in 
     try {
       writeTree(join(repo.dir, 'dist'), base);
       repo.commitAll('base');
-      const h = join(scratch, 'cb-git-head');
+      const h = join(scratch.root, 'cb-git-head');
       writeTree(h, head);
       const expected = diffTrees(readTreeFromGit(repo.dir, 'main', 'dist'), readTreeFromDirectory(h));
       expect(expected.summary.changed).toBeGreaterThan(4);
@@ -178,7 +173,7 @@ describe('more objects differ than are held at once (changedBatch): compared in 
   });
 
   test('every object changed (batches aligned with files, as in the 10^6 measurement): each base and head file read once', () => {
-    const [b, h] = [join(scratch, 'all-b'), join(scratch, 'all-h')];
+    const [b, h] = [join(scratch.root, 'all-b'), join(scratch.root, 'all-h')];
     const tree = (root: string, value: string) => {
       rmSync(root, { recursive: true, force: true });
       mkdirSync(root, { recursive: true });
@@ -205,7 +200,7 @@ describe('more objects differ than are held at once (changedBatch): compared in 
 
   test('a head file that changed after the head pass is an error naming it, not a wrong report', () => {
     const { base, head } = generate(2, 200);
-    const [b, h] = [join(scratch, 'cw-b'), join(scratch, 'cw-h')];
+    const [b, h] = [join(scratch.root, 'cw-b'), join(scratch.root, 'cw-h')];
     writeTree(b, base);
     writeTree(h, head);
     const edited = (part: TreeSourceFile): TreeSourceFile => ({ ...part, objects: part.objects.map((o) => ({ ...o, manifest: { ...o.manifest, metadata: { ...o.manifest.metadata, labels: { edited: 'yes' } } } })) });
@@ -219,7 +214,7 @@ describe('more objects differ than are held at once (changedBatch): compared in 
   });
 
   test('changedBatch is a whole number of at least 1; the default holds 100,000', () => {
-    const empty = join(scratch, 'cb-empty');
+    const empty = join(scratch.root, 'cb-empty');
     mkdirSync(empty, { recursive: true });
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => diffSources(directorySource(empty), directorySource(empty), { changedBatch: bad })).toThrow(`changedBatch must be a whole number of at least 1, got ${bad}`);
     expect(CHANGED_BATCH).toBe(100_000);
@@ -228,10 +223,7 @@ describe('more objects differ than are held at once (changedBatch): compared in 
 
 describe('reports written in pieces', () => {
   test('the JSON and text pieces join to renderJson and renderText, also with no changes or risks', () => {
-    const { base, head } = generate(5, 150);
-    const [b, h] = [join(scratch, 'p-b'), join(scratch, 'p-h')];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, 'p', 5, 150);
     const report = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
     const empty = { summary: { added: 0, changed: 0, removed: 0 }, risks: [], changes: [] };
     for (const r of [report, empty]) {
@@ -242,15 +234,12 @@ describe('reports written in pieces', () => {
   });
 
   test('the CLI streams text and JSON: the same report as the whole-tree diff, no planted secret', async () => {
-    const { base, head } = generate(9, 200);
-    const [b, h] = [join(scratch, 'cli-b'), join(scratch, 'cli-h')];
-    writeTree(b, base);
-    writeTree(h, head);
+    const { b, h } = writeSeededTrees(scratch.root, 'cli', 9, 200);
     const expected = diffTrees(readTreeFromDirectory(b), readTreeFromDirectory(h));
     const json = await capture(diffCommand, ['--base', b, '--head', h, '--format', 'json']);
     expect(json.code).toBe(0);
     expect(json.stdout).toBe(renderJson(expected));
-    const file = join(scratch, 'out', 'report.txt');
+    const file = join(scratch.root, 'out', 'report.txt');
     const text = await capture(diffCommand, ['--base', b, '--head', h, '--output', file]);
     expect(text.code).toBe(0);
     const { readFileSync } = await import('node:fs');

@@ -5,13 +5,13 @@ import { PlanInputError } from '../../capacity/workloads.js';
 import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { planDeltaOfTrees } from '../../diff/plan-delta.js';
 import { loadBase, openBase } from '../../diff/load-side.js';
-import { diffSources, diffSourcesSpilled } from '../../diff/stream-diff.js';
+import { diffSourcesSpilled } from '../../diff/stream-diff.js';
 import { ChangeSpill } from '../../diff/change-spill.js';
 import { directorySource } from '../../diff/tree-source.js';
 import { policyFindingsFor } from '../../diff/policy-findings.js';
 import { TreeLoadError, readTreeFromDirectory } from '../../diff/load-tree.js';
-import { DiffReport, ResourceChange, StreamedDiffReport } from '../../diff/model.js';
-import { renderMarkdown } from '../../diff/render-markdown.js';
+import { MarkdownDraft } from '../../diff/render-markdown.js';
+import { reviewable, ReviewableReport, scrubbedReview } from '../../diff/review-order.js';
 import { renderJsonChunks, renderTextChunks } from '../../diff/render-text.js';
 import { ManifestLoadError as PolicyLoadError } from '../../policy/loader.js';
 import { UsageError } from '../main.js';
@@ -27,9 +27,9 @@ const HELP = `Usage: lambda-gitops diff --base DIR|GIT-REF --head DIR [options]
 
 Compares the objects of two rendered trees, matched by group, kind, namespace and name (a file
 move is no change), with field-level changes and risks listed first. Secret values are never shown.
-Text and JSON list any number of objects (the masked changes wait in a private temporary file under
-$TMPDIR, removed when the command ends); markdown and --full list at most 250,000. Any number of
-objects may differ in content (past 100,000 the head files are read again in batches).
+Every format lists any number of objects (the masked changes wait in a private temporary file
+under $TMPDIR, removed when the command ends), and any number of objects may differ in content
+(past 100,000 the head files are read again in batches).
 
 Options:
   --base DIR|REF     base tree: a directory, or a git ref whose tree is read without a checkout
@@ -70,8 +70,8 @@ function scrubberOf(...trees: ManifestTree[]): SecretScrubber {
 }
 
 export async function run(args: string[]): Promise<number> {
-  // text and JSON reports spill their listed changes to a private temporary file (see
-  // ChangeSpill), removed here whatever happens (and on exit or a signal by the spill itself)
+  // the report's listed changes spill to a private temporary file (see ChangeSpill), removed here
+  // whatever happens (and on exit or a signal by the spill itself)
   const spill = { current: undefined as ChangeSpill | undefined };
   try {
     return await runDiff(args, spill);
@@ -98,11 +98,7 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
   const budget = values.budget === undefined ? undefined : Number(values.budget);
   if (budget !== undefined && !(Number.isInteger(budget) && budget >= 4_000)) throw new UsageError(`--budget must be a whole number of at least 4000, got '${values.budget}'`);
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
-  // Markdown (and --full) is rendered from the whole report (ordered for review, tabulated), held
-  // in memory within its limit of listed objects; text and JSON are read back from the spill
-  const wholeReport = format === 'markdown' || values.full !== undefined;
-  let report: DiffReport | undefined;
-  let streamed: StreamedDiffReport;
+  let report: ReviewableReport;
   let baseName: string;
   let policy: PolicyFinding[] | undefined;
   let plan: CapacityDeltaTable | undefined;
@@ -117,18 +113,18 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
       baseName = base.description;
       const head = readTreeFromDirectory(values.head);
       out.scrubber = scrubberOf(base.tree, head);
-      streamed = report = diffTrees(base.tree, head);
+      report = reviewable(diffTrees(base.tree, head));
       plan = planDeltaOfTrees(base.tree, head);
     } else {
-      // streamed: a digest per base object, the head read file by file (the same report)
+      // streamed: a digest per base object, the head read file by file (the same report), the
+      // listed changes spilled to a file; every format, Markdown too, reads them back from it
       const base = openBase(baseSide);
       baseName = base.description;
       const scrubber = new SecretScrubber();
       out.scrubber = scrubber;
       const head = directorySource(values.head);
       const onObject = (manifest: Manifest) => scrubber.addObject(manifest);
-      if (wholeReport) streamed = report = diffSources(base, head, { onObject });
-      else streamed = diffSourcesSpilled(base, head, (spill.current = new ChangeSpill()), { onObject });
+      report = diffSourcesSpilled(base, head, (spill.current = new ChangeSpill()), { onObject });
     }
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
@@ -138,20 +134,25 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
     }
     throw error;
   }
-  // scrubbed before rendering too, so no escaping (Markdown, YAML, JSON) hides a value from the final
-  // pass; text and JSON scrub each change as it is rendered and write it (no copy of the report)
+  // scrubbed before rendering too, so no escaping (Markdown, YAML, JSON) hides a value from the
+  // final pass: risks once, each change (and each identity the Markdown lists) as it is read
+  // back; every piece written is scrubbed again, and no format builds the whole report as one string
   const scrubber = out.scrubber;
-  const scrubbedRisks = scrubber.scrubDeep(streamed.risks);
+  const scrubbed = scrubbedReview(report, (value) => scrubber.scrubDeep(value));
   policy = scrubber.scrubDeep(policy);
   plan = scrubber.scrubDeep(plan);
-  const markdownOptions = { title: scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan };
   if (plan && values['plan-output']) out.write(values['plan-output'], `${JSON.stringify(plan, null, 2)}\n`, '--plan-output');
-  const scrubChange = (change: ResourceChange) => scrubber.scrubDeep(change);
-  // the whole report (Markdown, --full) is scrubbed once, for both
-  const scrubbedWhole = report && wholeReport ? { ...report, risks: scrubbedRisks, changes: report.changes.map(scrubChange) } : undefined;
-  if (values.full && scrubbedWhole) out.write(values.full, renderMarkdown(scrubbedWhole, { ...markdownOptions, budget: Infinity }), '--full');
-  const scrubbedReport = { ...streamed, risks: scrubbedRisks };
-  if (format === 'markdown' && scrubbedWhole) out.write(values.output, renderMarkdown(scrubbedWhole, { ...markdownOptions, budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined }));
-  else out.writeChunks(values.output, format === 'json' ? renderJsonChunks(scrubbedReport, scrubChange) : renderTextChunks(scrubbedReport, scrubChange));
+  if (format === 'markdown' || values.full) {
+    // the fixed sections and the review order are computed once for the comment and --full, the
+    // blocks once for both
+    const draft = new MarkdownDraft(scrubbed, { title: scrubber.scrubText(values.title ?? `Manifest diff · ${baseName} → ${values.head}`), policy, plan });
+    const layout = { budget, fullDiffHint: values.full ? `\`${values.full}\`` : undefined };
+    // with both, the comment is packed from the blocks of the full diff as they are written
+    const comment = format === 'markdown' && values.full ? draft.packing(layout) : undefined;
+    if (values.full) out.writeChunks(values.full, draft.chunks({ budget: Infinity }, comment), '--full');
+    if (comment) out.write(values.output, comment.body());
+    else if (format === 'markdown') out.writeChunks(values.output, draft.chunks(layout));
+  }
+  if (format !== 'markdown') out.writeChunks(values.output, format === 'json' ? renderJsonChunks(scrubbed) : renderTextChunks(scrubbed));
   return 0;
 }
