@@ -4,6 +4,7 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
 import { SourcePositions } from './positions.js';
 import { fsErrorReason } from '../core/fs-errors.js';
+import { prefetchFiles, type PrefetchEntry } from './file-prefetch.js';
 import type { KubeObject } from './types.js';
 
 /** The lists {@link parseManifestText} adds a file's documents to. */
@@ -198,25 +199,39 @@ export function readManifestFileByFile(paths: readonly string[], options: LoadOp
     // the same file through another path or link is read once; the key is the shown form of its
     // real path, which for a file outside linked directories is the string its documents keep
     const seen = new Set<string>();
-    for (const input of inputs) {
-      const found = input.directory ? yamlFilesUnder(input.absolute, input.real, new Set(), display) : [{ absolute: input.absolute, real: input.real }];
-      for (const { absolute, real } of found) {
-        const file = display(absolute);
-        const key = real === undefined ? file : display(real);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const part: FileManifests = { file, objects: [], problems: [], kustomizeFiles: [] };
-        try {
-          parseManifestText(readManifestFile(absolute, file, maxBytes, !notRegular.has(absolute)), file, absolute, part, { maxDepth: options.maxDepth }, location);
-          yield part;
-        } catch (error) {
-          if (!(error instanceof ManifestLoadError)) throw error;
-          yield { ...part, error };
+    function* toRead(): Generator<FileToRead> {
+      for (const input of inputs) {
+        const found = input.directory ? yamlFilesUnder(input.absolute, input.real, new Set(), display) : [{ absolute: input.absolute, real: input.real }];
+        for (const { absolute, real } of found) {
+          const file = display(absolute);
+          const key = real === undefined ? file : display(real);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          yield { absolute, file, prefetchable: !notRegular.has(absolute) };
         }
+      }
+    }
+    // a large tree's files are read ahead on a second thread (file-prefetch.ts); a file it did not
+    // read comes without text and is read here
+    for (const { entry, text } of prefetchFiles(toRead(), { maxBytes })) {
+      const { absolute, file } = entry;
+      const part: FileManifests = { file, objects: [], problems: [], kustomizeFiles: [] };
+      try {
+        parseManifestText(text ?? readManifestFile(absolute, file, maxBytes, entry.prefetchable), file, absolute, part, { maxDepth: options.maxDepth }, location);
+        yield part;
+      } catch (error) {
+        if (!(error instanceof ManifestLoadError)) throw error;
+        yield { ...part, error };
       }
     }
   }
   return { roots, files: files() };
+}
+
+/** A file of the tree to read, in reading order. */
+interface FileToRead extends PrefetchEntry {
+  /** Its path as shown (relative to the working directory). */
+  readonly file: string;
 }
 
 interface FoundFile {
