@@ -46,6 +46,8 @@ export interface PrefetchedFile<T extends PrefetchEntry> {
 const SLOTS = 32;
 /** Bytes of one slot: a larger file is read by the caller. */
 const SLOT_BYTES = 256 * 1024;
+/** Bytes of a path (UTF-8) handed to the worker: a longer path is read by the caller. */
+const PATH_BYTES = 4096;
 /** The caller stops waiting for a worker that made no progress for this long, and reads on by itself. */
 const STALL_MS = 5000;
 
@@ -58,17 +60,25 @@ const WORKER_WANTS = 3;
 /** The produced count the caller waits for. */
 const CALLER_WANTS = 4;
 const STOP = 5;
-const SLOT_FIELDS = 8; // then per slot: status (1 read, 2 left to the caller), byte length
+/** Paths handed to the worker (each in the path slot of its number). */
+const POSTED = 6;
+const SLOT_FIELDS = 8; // then per slot: status (1 read, 2 left to the caller), byte length, path length
+const FIELDS_PER_SLOT = 3;
 const READ = 1;
 
-/** The worker's program (CommonJS, Node's own modules only): reads each posted path into the next slot. */
+/**
+ * The worker's program (CommonJS, Node's own modules only). Paths come through shared memory, not
+ * messages (a message per file costs the caller more than the read it saves): for each posted path,
+ * in order, it waits for a free slot and reads the file into it.
+ */
 const WORKER_SOURCE = `
 const { openSync, readSync, closeSync } = require('node:fs');
-const { parentPort, workerData } = require('node:worker_threads');
-const { control, data, slots, slotBytes } = workerData;
+const { workerData } = require('node:worker_threads');
+const { control, data, paths, slots, slotBytes, pathBytes } = workerData;
 const ctrl = new Int32Array(control);
 const views = Array.from({ length: slots }, (_, s) => new Uint8Array(data, s * slotBytes, slotBytes));
-let produced = 0;
+const pathViews = Array.from({ length: slots }, (_, s) => Buffer.from(paths, s * pathBytes, pathBytes));
+const stopped = () => Atomics.load(ctrl, ${STOP}) !== 0;
 function read(path, view) {
   let fd;
   try { fd = openSync(path, 'r'); } catch { return -1; }
@@ -82,48 +92,50 @@ function read(path, view) {
     }
   } catch { return -1; } finally { try { closeSync(fd); } catch {} }
 }
-parentPort.on('message', (paths) => {
-  for (const path of paths) {
-    if (Atomics.load(ctrl, ${STOP}) !== 0) return;
-    if (produced - Atomics.load(ctrl, ${CONSUMED}) >= slots) {
-      const want = produced - slots / 2;
-      Atomics.store(ctrl, ${WORKER_WANTS}, want);
-      for (;;) {
-        const consumed = Atomics.load(ctrl, ${CONSUMED});
-        if (consumed >= want || Atomics.load(ctrl, ${STOP}) !== 0) break;
-        Atomics.wait(ctrl, ${CONSUMED}, consumed, 100);
-      }
-      if (Atomics.load(ctrl, ${STOP}) !== 0) return;
-    }
-    const slot = produced % slots;
-    const length = read(path, views[slot]);
-    ctrl[${SLOT_FIELDS} + 2 * slot] = length < 0 ? 2 : ${READ};
-    ctrl[${SLOT_FIELDS} + 2 * slot + 1] = length < 0 ? 0 : length;
-    produced++;
-    Atomics.store(ctrl, ${PRODUCED}, produced);
-    if (produced >= Atomics.load(ctrl, ${CALLER_WANTS})) Atomics.notify(ctrl, ${PRODUCED});
-  }
-});
 Atomics.store(ctrl, ${READY}, 1);
+for (let produced = 0; !stopped(); ) {
+  const posted = Atomics.load(ctrl, ${POSTED});
+  if (posted <= produced) {
+    Atomics.wait(ctrl, ${POSTED}, posted, 1000);
+    continue;
+  }
+  if (produced - Atomics.load(ctrl, ${CONSUMED}) >= slots) {
+    const want = produced - slots / 2;
+    Atomics.store(ctrl, ${WORKER_WANTS}, want);
+    const consumed = Atomics.load(ctrl, ${CONSUMED});
+    if (consumed < want) Atomics.wait(ctrl, ${CONSUMED}, consumed, 1000);
+    continue;
+  }
+  const slot = produced % slots;
+  const field = ${SLOT_FIELDS} + ${FIELDS_PER_SLOT} * slot;
+  const length = read(pathViews[slot].toString('utf8', 0, ctrl[field + 2]), views[slot]);
+  ctrl[field] = length < 0 ? 2 : ${READ};
+  ctrl[field + 1] = length < 0 ? 0 : length;
+  produced++;
+  Atomics.store(ctrl, ${PRODUCED}, produced);
+  if (produced >= Atomics.load(ctrl, ${CALLER_WANTS})) Atomics.notify(ctrl, ${PRODUCED});
+}
 `;
 
 /** The worker and its shared memory. */
 class PrefetchWorker {
   private readonly ctrl: Int32Array;
   private readonly views: Buffer[];
+  private readonly pathViews: Buffer[];
   private readonly worker: Worker;
   /** Files posted to the worker, and taken from it. */
   private posted = 0;
   private taken = 0;
-  private pending: string[] = [];
   stalled = false;
 
   constructor() {
-    const control = new SharedArrayBuffer((SLOT_FIELDS + 2 * SLOTS) * 4);
+    const control = new SharedArrayBuffer((SLOT_FIELDS + FIELDS_PER_SLOT * SLOTS) * 4);
     const data = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
+    const paths = new SharedArrayBuffer(SLOTS * PATH_BYTES);
     this.ctrl = new Int32Array(control);
     this.views = Array.from({ length: SLOTS }, (_, s) => Buffer.from(data, s * SLOT_BYTES, SLOT_BYTES));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { control, data, slots: SLOTS, slotBytes: SLOT_BYTES } });
+    this.pathViews = Array.from({ length: SLOTS }, (_, s) => Buffer.from(paths, s * PATH_BYTES, PATH_BYTES));
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { control, data, paths, slots: SLOTS, slotBytes: SLOT_BYTES, pathBytes: PATH_BYTES } });
     this.worker.unref();
     // a worker that fails is no error of the read: the caller reads the files itself (see take)
     this.worker.on('error', () => undefined);
@@ -135,18 +147,23 @@ class PrefetchWorker {
 
   /** Files posted and not yet taken. */
   get inFlight(): number {
-    return this.posted + this.pending.length - this.taken;
+    return this.posted - this.taken;
   }
 
-  post(path: string): void {
-    this.pending.push(path);
+  /** Hands a path to the worker; false when it is too long for a path slot (the caller reads it). */
+  post(path: string): boolean {
+    const slot = this.posted % SLOTS;
+    const view = this.pathViews[slot];
+    if (path.length * 3 > PATH_BYTES && Buffer.byteLength(path) > PATH_BYTES) return false;
+    this.ctrl[SLOT_FIELDS + FIELDS_PER_SLOT * slot + 2] = view.write(path, 0, 'utf8');
+    this.posted++;
+    Atomics.store(this.ctrl, POSTED, this.posted);
+    return true;
   }
 
+  /** Wakes the worker when it waits for paths. */
   flush(): void {
-    if (this.pending.length === 0) return;
-    this.worker.postMessage(this.pending);
-    this.posted += this.pending.length;
-    this.pending = [];
+    Atomics.notify(this.ctrl, POSTED);
   }
 
   /** The next posted file's text (undefined: the worker left it to the caller, or stalled). */
@@ -170,9 +187,9 @@ class PrefetchWorker {
         }
       }
     }
-    const slot = index % SLOTS;
-    const length = ctrl[SLOT_FIELDS + 2 * slot + 1];
-    const text = ctrl[SLOT_FIELDS + 2 * slot] === READ && length <= maxBytes ? this.views[slot].toString('utf8', 0, length) : undefined;
+    const field = SLOT_FIELDS + FIELDS_PER_SLOT * (index % SLOTS);
+    const length = ctrl[field + 1];
+    const text = ctrl[field] === READ && length <= maxBytes ? this.views[index % SLOTS].toString('utf8', 0, length) : undefined;
     Atomics.store(ctrl, CONSUMED, index + 1);
     if (index + 1 >= Atomics.load(ctrl, WORKER_WANTS)) Atomics.notify(ctrl, CONSUMED);
     return text;
@@ -183,6 +200,7 @@ class PrefetchWorker {
     this.stalled = true;
     Atomics.store(this.ctrl, STOP, 1);
     Atomics.notify(this.ctrl, CONSUMED);
+    Atomics.notify(this.ctrl, POSTED);
     void this.worker.terminate();
   }
 }
@@ -221,8 +239,7 @@ export function* prefetchFiles<T extends PrefetchEntry>(entries: Iterable<T>, op
         while (!done && worker.inFlight < SLOTS) {
           const entry = walk();
           if (entry === undefined) break;
-          ahead.push({ entry, posted: entry.prefetchable });
-          if (entry.prefetchable) worker.post(entry.absolute);
+          ahead.push({ entry, posted: entry.prefetchable && worker.post(entry.absolute) });
         }
         worker.flush();
       }

@@ -115,7 +115,9 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  * the walk costs no stat call: its bytes are read (into one buffer reused across files) up to the
  * size limit, and only a file over it or failing to read is stat'ed to say why; a file given by
  * path costs the one stat that tells it from a directory. Directory entries come from `readdir` types.
- * Documents are read as kustomize reads them (see kustomize-yaml.ts); source lines of fields are
+ * Past 1,000 files a worker thread reads the next files ahead while these are parsed (see
+ * file-prefetch.ts: the same texts and errors). Documents are read as kustomize reads them (see
+ * kustomize-yaml.ts; plain block YAML by its fast reader); source lines of fields are
  * computed later, only for objects that fail (see positions.ts).
  * @throws ManifestLoadError for a missing path, an unreadable file or directory, a file over
  *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
