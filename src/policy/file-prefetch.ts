@@ -48,6 +48,8 @@ const SLOTS = 32;
 const SLOT_BYTES = 256 * 1024;
 /** Bytes of a path (UTF-8) handed to the worker: a longer path is read by the caller. */
 const PATH_BYTES = 4096;
+/** Files the caller waits for once it has to wait for the worker. */
+const CALLER_BATCH = 8;
 /** The caller stops waiting for a worker that made no progress for this long, and reads on by itself. */
 const STALL_MS = 5000;
 
@@ -172,10 +174,12 @@ class PrefetchWorker {
     const ctrl = this.ctrl;
     if (Atomics.load(ctrl, PRODUCED) <= index) {
       if (this.stalled) return undefined;
-      Atomics.store(ctrl, CALLER_WANTS, index + 1);
+      // once it has to wait, the caller waits for a few files (one wake-up per batch, not per file)
+      const want = Math.min(index + CALLER_BATCH, this.posted);
+      Atomics.store(ctrl, CALLER_WANTS, want);
       let produced = Atomics.load(ctrl, PRODUCED);
       let waited = 0;
-      while (produced <= index) {
+      while (produced < want) {
         const start = Date.now();
         Atomics.wait(ctrl, PRODUCED, produced, 100);
         const now = Atomics.load(ctrl, PRODUCED);
