@@ -209,6 +209,15 @@ class PrefetchWorker {
   }
 }
 
+/** A worker, or none when one cannot be started (too many threads): the caller then reads every file. */
+function startWorker(): PrefetchWorker | undefined {
+  try {
+    return new PrefetchWorker();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The entries in order, each with its text when a worker thread read it ahead (see the module
  * comment). An error thrown by `entries` (a directory that cannot be read) is thrown at the same
@@ -263,7 +272,7 @@ export function* prefetchFiles<T extends PrefetchEntry>(entries: Iterable<T>, op
         if (failure) throw failure.error;
         return;
       }
-      if (++count === minFiles && worker === undefined) worker = new PrefetchWorker();
+      if (++count === minFiles && worker === undefined) worker = startWorker();
       yield item.posted ? { entry: item.entry, text: worker!.take(maxBytes) } : { entry: item.entry };
     }
   } finally {
