@@ -217,24 +217,26 @@ function walk(value: unknown, at: Loc | Root, credential: boolean, keyRule: bool
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      const previous = value[i - 1];
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue; // a hole, as forEach skips it
+      const item: unknown = value[i];
+      const previous: unknown = value[i - 1];
       const afterCredentialFlag = i > 0 && typeof previous === 'string' && FLAG.test(previous) && isCredentialName(FLAG.exec(previous)![1])
         && (typeof item === 'number' || (typeof item === 'string' && !item.startsWith('-')));
-      const itemAt: Loc = { parent: at, segment: i, ...(isRecord(item) && typeof item.name === 'string' ? { itemName: item.name } : {}) };
+      const itemAt: Loc = isRecord(item) && typeof item.name === 'string' ? { parent: at, segment: i, itemName: item.name } : { parent: at, segment: i };
       walk(item, itemAt, credential || afterCredentialFlag, keyRule, collector);
-    });
+    }
     return;
   }
   if (isRecord(value)) walkEntries(value, at, credential, keyRule, collector);
 }
 
 /** The entries of a mapping: credential keys, name/value pairs, annotations and labels. */
-function walkEntries(value: Record<string, unknown>, at: Loc | Root, credential: boolean, keyRule: boolean, collector: SlotCollector, skip: (key: string) => boolean = () => false): void {
+function walkEntries(value: Record<string, unknown>, at: Loc | Root, credential: boolean, keyRule: boolean, collector: SlotCollector, skip?: (key: string) => boolean): void {
   const pairName = typeof value.name === 'string' ? value.name : typeof value.key === 'string' ? value.key : undefined;
   const credentialPair = pairName !== undefined && 'value' in value && isCredentialName(pairName);
   for (const key of Object.keys(value)) {
-    if (skip(key)) continue;
+    if (skip?.(key)) continue;
     const child = value[key];
     const childAt: Loc = { parent: at, segment: key };
     if ((key === 'annotations' || key === 'labels') && isRecord(child)) {

@@ -62,6 +62,18 @@ export function isPlaceholder(value: string): boolean {
   return PLACEHOLDER.test(value.trim());
 }
 
+const WHITESPACE = /\s/;
+
+/**
+ * The next match of a global pattern in `text` (as matchAll gives them: an empty match moves on by
+ * one character), or null at the end, where exec has reset `lastIndex` to 0 for the next text.
+ */
+function nextMatch(pattern: RegExp, text: string): RegExpExecArray | null {
+  const match = pattern.exec(text);
+  if (match !== null && match[0] === '') pattern.lastIndex++;
+  return match;
+}
+
 /** The credential substrings of a text (distinct, in order of first appearance). */
 export function secretsInText(text: string, options: SecretTextOptions = {}): string[] {
   const found: string[] = [];
@@ -73,22 +85,26 @@ export function secretsInText(text: string, options: SecretTextOptions = {}): st
   };
   // every shape needs one of these characters, or a token prefix
   if (text.length < 4 || (!/[:= -]/.test(text) && !TOKEN_HINT.test(text))) return found;
-  if (TOKEN_HINT.test(text)) for (const match of text.matchAll(TOKEN_PATTERN)) add(match[0]);
+  // exec loops over the module's global patterns rather than matchAll (no iterator and pattern copy
+  // per call: every string of every object comes here); exec leaves lastIndex at 0 when done
+  let match: RegExpExecArray | null;
+  if (TOKEN_HINT.test(text)) while ((match = nextMatch(TOKEN_PATTERN, text)) !== null) add(match[0]);
   if (text.includes('://')) {
-    for (const match of text.matchAll(URL_USERINFO)) {
+    while ((match = nextMatch(URL_USERINFO, text)) !== null) {
       const userinfo = match[1];
       const colon = userinfo.indexOf(':');
       if (colon >= 0) add(userinfo.slice(colon + 1));
       else if (userinfo.length >= 16) add(userinfo);
     }
   }
-  if (AUTHORIZATION_HINT.test(text)) for (const match of text.matchAll(AUTHORIZATION)) add(match[1]);
-  if (text.includes('-')) {
-    for (const match of text.matchAll(FLAG_EQUALS)) if (isCredentialName(match[1])) add(match[2]);
+  if (AUTHORIZATION_HINT.test(text)) while ((match = nextMatch(AUTHORIZATION, text)) !== null) add(match[1]);
+  // each pattern needs the character tested before it ('-' and '=', whitespace, ':' or '=')
+  if (text.includes('-') && text.includes('=')) {
+    while ((match = nextMatch(FLAG_EQUALS, text)) !== null) if (isCredentialName(match[1])) add(match[2]);
   }
   if (options.assignments ?? true) {
-    if (text.includes('-')) for (const match of text.matchAll(FLAG_SPACED)) if (isCredentialName(match[1])) add(match[2]);
-    if (text.includes('=') || text.includes(':')) for (const match of text.matchAll(ASSIGNMENT)) if (isCredentialName(match[2]) && !AUTHORIZATION_SCHEME.test(match[3])) add(match[3]);
+    if (text.includes('-') && WHITESPACE.test(text)) while ((match = nextMatch(FLAG_SPACED, text)) !== null) if (isCredentialName(match[1])) add(match[2]);
+    if (text.includes('=') || text.includes(':')) while ((match = nextMatch(ASSIGNMENT, text)) !== null) if (isCredentialName(match[2]) && !AUTHORIZATION_SCHEME.test(match[3])) add(match[3]);
   }
   return found;
 }

@@ -4,6 +4,7 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { isListKind, KustomizeYamlError, parseKustomizeDocument, splitKustomizeDocuments, type KustomizeParseOptions } from './kustomize-yaml.js';
 import { SourcePositions } from './positions.js';
 import { fsErrorReason } from '../core/fs-errors.js';
+import { prefetchFiles, type PrefetchEntry } from './file-prefetch.js';
 import type { KubeObject } from './types.js';
 
 /** The lists {@link parseManifestText} adds a file's documents to. */
@@ -114,7 +115,9 @@ const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
  * the walk costs no stat call: its bytes are read (into one buffer reused across files) up to the
  * size limit, and only a file over it or failing to read is stat'ed to say why; a file given by
  * path costs the one stat that tells it from a directory. Directory entries come from `readdir` types.
- * Documents are read as kustomize reads them (see kustomize-yaml.ts); source lines of fields are
+ * Past 1,000 files a worker thread reads the next files ahead while these are parsed (see
+ * file-prefetch.ts: the same texts and errors). Documents are read as kustomize reads them (see
+ * kustomize-yaml.ts; plain block YAML by its fast reader); source lines of fields are
  * computed later, only for objects that fail (see positions.ts).
  * @throws ManifestLoadError for a missing path, an unreadable file or directory, a file over
  *   `maxFileBytes`, a symbolic link loop, malformed YAML or YAML kustomize reads differently.
@@ -198,25 +201,39 @@ export function readManifestFileByFile(paths: readonly string[], options: LoadOp
     // the same file through another path or link is read once; the key is the shown form of its
     // real path, which for a file outside linked directories is the string its documents keep
     const seen = new Set<string>();
-    for (const input of inputs) {
-      const found = input.directory ? yamlFilesUnder(input.absolute, input.real, new Set(), display) : [{ absolute: input.absolute, real: input.real }];
-      for (const { absolute, real } of found) {
-        const file = display(absolute);
-        const key = real === undefined ? file : display(real);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const part: FileManifests = { file, objects: [], problems: [], kustomizeFiles: [] };
-        try {
-          parseManifestText(readManifestFile(absolute, file, maxBytes, !notRegular.has(absolute)), file, absolute, part, { maxDepth: options.maxDepth }, location);
-          yield part;
-        } catch (error) {
-          if (!(error instanceof ManifestLoadError)) throw error;
-          yield { ...part, error };
+    function* toRead(): Generator<FileToRead> {
+      for (const input of inputs) {
+        const found = input.directory ? yamlFilesUnder(input.absolute, input.real, new Set(), display) : [{ absolute: input.absolute, real: input.real }];
+        for (const { absolute, real } of found) {
+          const file = display(absolute);
+          const key = real === undefined ? file : display(real);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          yield { absolute, file, prefetchable: !notRegular.has(absolute) };
         }
+      }
+    }
+    // a large tree's files are read ahead on a second thread (file-prefetch.ts); a file it did not
+    // read comes without text and is read here
+    for (const { entry, text } of prefetchFiles(toRead(), { maxBytes })) {
+      const { absolute, file } = entry;
+      const part: FileManifests = { file, objects: [], problems: [], kustomizeFiles: [] };
+      try {
+        parseManifestText(text ?? readManifestFile(absolute, file, maxBytes, entry.prefetchable), file, absolute, part, { maxDepth: options.maxDepth }, location);
+        yield part;
+      } catch (error) {
+        if (!(error instanceof ManifestLoadError)) throw error;
+        yield { ...part, error };
       }
     }
   }
   return { roots, files: files() };
+}
+
+/** A file of the tree to read, in reading order. */
+interface FileToRead extends PrefetchEntry {
+  /** Its path as shown (relative to the working directory). */
+  readonly file: string;
 }
 
 interface FoundFile {
