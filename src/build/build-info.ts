@@ -13,6 +13,23 @@ export interface BuildInfo {
   readonly affectedFilesPendingEmit?: readonly unknown[];
 }
 
+/**
+ * Keys of a build info that record work the last compile left undone (errors, pending emit,
+ * files still to check).
+ */
+const PENDING_KEYS = [
+  'errors', 'checkPending', 'affectedFilesPendingEmit', 'changeFileSet', 'semanticDiagnosticsPerFile',
+  'emitDiagnosticsPerFile', 'pendingEmit', 'emitSignatures',
+];
+
+/**
+ * Whether `info` carries any key that records undone work: such a build info is not a clean build
+ * of every source (stricter than {@link filesWithRecordedErrors}, which names only files).
+ */
+export function leftWorkUndone(info: BuildInfo): boolean {
+  return PENDING_KEYS.some((key) => key in info);
+}
+
 /** Reads a build info; undefined when it is missing or not JSON. */
 export function readBuildInfo(path: string): BuildInfo | undefined {
   try {

@@ -2,17 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { readBuildInfo } from './build-info.js';
+import { leftWorkUndone, readBuildInfo } from './build-info.js';
 import { checkBuildFreshness, type BuildFreshness, type TypeScriptProject } from './build-freshness.js';
-
-/**
- * Keys of a build info that record work the last compile left undone (errors, pending emit,
- * files still to check). A build info carrying any of them is not a clean build of every source.
- */
-const PENDING_KEYS = [
-  'errors', 'checkPending', 'affectedFilesPendingEmit', 'changeFileSet', 'semanticDiagnosticsPerFile',
-  'emitDiagnosticsPerFile', 'pendingEmit', 'emitSignatures',
-];
 
 function installedTypeScriptVersion(project: TypeScriptProject): string | undefined {
   try {
@@ -36,7 +27,7 @@ function installedTypeScriptVersion(project: TypeScriptProject): string | undefi
 export function confirmUnchangedSources(project: TypeScriptProject, freshness: BuildFreshness): BuildFreshness {
   if (freshness.fresh || freshness.missingOutputs || freshness.configChanged || !project.tsBuildInfoFile) return freshness;
   const info = readBuildInfo(project.tsBuildInfoFile);
-  if (!info?.fileNames || !info.fileInfos || PENDING_KEYS.some((key) => key in info)) return freshness;
+  if (!info?.fileNames || !info.fileInfos || leftWorkUndone(info)) return freshness;
   if (!info.version || info.version !== installedTypeScriptVersion(project)) return freshness;
   const base = dirname(project.tsBuildInfoFile);
   const recorded = new Map<string, string | undefined>();
