@@ -89,12 +89,39 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Commands that run under a heap limit of their own (see ./heap-limit.ts). */
+const HEAP_LIMITED_COMMANDS = new Set(['diff']);
+
+/**
+ * {@link main}, or for a command in {@link HEAP_LIMITED_COMMANDS} this command line again in a child
+ * node under the heap limit, when this process's limit is higher.
+ */
+async function underHeapLimitOrHere(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
+  if (!HEAP_LIMITED_COMMANDS.has(name) || rest.includes('--help') || rest.includes('-h')) return main(argv);
+  const { HeapLimitSettingError, heapLimitForThisProcess, runUnderHeapLimit } = await import('./heap-limit.js');
+  let limitMb: number | undefined;
+  try {
+    limitMb = heapLimitForThisProcess();
+  } catch (error) {
+    if (!(error instanceof HeapLimitSettingError)) throw error;
+    process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops ${name}: ${error.message}\n`));
+    return 2;
+  }
+  if (limitMb !== undefined) return runUnderHeapLimit(name, limitMb, argv);
+  if (argv.includes('--debug')) {
+    const { getHeapStatistics } = await import('node:v8');
+    process.stderr.write(`lambda-gitops ${name}: V8 heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB\n`);
+  }
+  return main(argv);
+}
+
 /**
  * Runs the CLI as the process's command: {@link main} with `argv`, its result as the exit code; an
  * error that escapes it is one scrubbed line (its stack with `--debug`) and exit code 2.
  */
 export function runEntryPoint(argv: string[]): void {
-  main(argv).then((code) => {
+  underHeapLimitOrHere(argv).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {
     process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops: ${argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`));

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -11,8 +11,6 @@ const ACTION_OF_RANK: Record<string, ChangeAction> = { 0: 'removed', 1: 'changed
 /** Bytes of serialized changes gathered before one write to the spill file. */
 const WRITE_BATCH = 1 << 20;
 
-/** Signals after which the spill directory is removed before the process ends as it would have. */
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * One component of a sort key, escaped so that joined keys compare as their components do: NUL
@@ -52,14 +50,13 @@ export interface ChangeSpillOptions {
  * masks (`maskPair`), is appended as it is produced (V8 serialization, so every value reads back
  * exactly as it was: dates, NaN, -0); memory keeps per change only its sort key and file offset.
  * {@link sorted} reads the changes back in `compareChanges` order, {@link ordered} in any rank
- * order (the Markdown review order) by position. The file lives in a private
- * directory (mode 0700, file mode 0600) that {@link close} removes, as does process exit or
- * SIGINT/SIGTERM/SIGHUP before it.
+ * order (the Markdown review order) by position. The file is created in a private directory (mode
+ * 0700, file mode 0600) and its name and directory are removed at once, while it is open: it has no
+ * name on disk, so nothing can open it, and the kernel frees it when the process ends, however it
+ * ends (a signal during the diff's synchronous work, the heap limit, SIGKILL). No signal handler is
+ * needed, so a signal ends the process at once, as it would without a spill.
  */
 export class ChangeSpill {
-  /** The spill file (for tests: what reaches the disk). */
-  readonly path: string;
-  private readonly directory: string;
   private fd: number | undefined;
   private readonly keys: string[] = [];
   private offsets = new Float64Array(1024);
@@ -69,23 +66,30 @@ export class ChangeSpill {
   /** Where a change is read back into (grown to the longest change read). */
   private buffer = Buffer.alloc(4096);
   private readonly counts = { added: 0, removed: 0, changed: 0 };
-  private readonly removeOnExit = () => this.close();
-  private readonly removeOnSignal = (signal: NodeJS.Signals) => {
-    this.close();
-    process.kill(process.pid, signal);
-  };
 
   constructor(options: ChangeSpillOptions = {}) {
-    this.directory = mkdtempSync(join(options.parent ?? tmpdir(), 'lambda-gitops-diff-'));
-    this.path = join(this.directory, 'changes.v8');
+    const directory = mkdtempSync(join(options.parent ?? tmpdir(), 'lambda-gitops-diff-'));
+    const path = join(directory, 'changes.v8');
+    let fd: number | undefined;
     try {
-      this.fd = openSync(this.path, 'wx+', 0o600);
+      fd = openSync(path, 'wx+', 0o600);
+      unlinkSync(path);
+      rmdirSync(directory);
     } catch (error) {
-      rmSync(this.directory, { recursive: true, force: true });
+      if (fd !== undefined) closeSync(fd);
+      rmSync(directory, { recursive: true, force: true });
       throw error;
     }
-    process.once('exit', this.removeOnExit);
-    for (const signal of SIGNALS) process.once(signal, this.removeOnSignal);
+    this.fd = fd;
+  }
+
+  /** What the spill holds on disk: the file's mode and bytes (for tests: what reaches the disk). */
+  onDisk(): { mode: number; bytes: Buffer } {
+    const fd = this.openFd();
+    this.flush(fd);
+    const bytes = Buffer.alloc(this.written);
+    this.readInto(bytes, this.written, 0, this.written);
+    return { mode: fstatSync(fd).mode & 0o777, bytes };
   }
 
   /** Number of changes spilled. */
@@ -198,28 +202,22 @@ export class ChangeSpill {
       if (n === 0) break;
       read += n;
     }
-    if (read < needed) throw new Error(`${this.path}: the spilled diff ended early (removed while it was read?)`);
+    if (read < needed) throw new Error(`the diff's temporary file ended early (${read} of ${needed} bytes at ${start})`);
     return read;
   }
 
-  /** Closes and removes the spill file and its directory (again: nothing). */
+  /** Closes the spill file, which frees it (again: nothing). */
   close(): void {
-    process.removeListener('exit', this.removeOnExit);
-    for (const signal of SIGNALS) process.removeListener(signal, this.removeOnSignal);
     if (this.fd !== undefined) {
       const fd = this.fd;
       this.fd = undefined;
       this.pending = [];
-      try {
-        closeSync(fd);
-      } finally {
-        rmSync(this.directory, { recursive: true, force: true });
-      }
+      closeSync(fd);
     }
   }
 
   private openFd(): number {
-    if (this.fd === undefined) throw new Error(`${this.path}: the change spill is closed`);
+    if (this.fd === undefined) throw new Error("the diff's temporary file is already closed");
     return this.fd;
   }
 

@@ -27,10 +27,10 @@ function filesBelow(dir: string): { path: string; bytes: Buffer }[] {
 }
 
 /**
- * The spilled report of `b` → `h` checked against `diffSources` while its file exists; the file's
- * directory. `options` go to the spilled diff (e.g. `changedBatch`).
+ * The spilled report of `b` → `h` checked against `diffSources` while the spill is open, with its
+ * private directory in `parent`. `options` go to the spilled diff (e.g. `changedBatch`).
  */
-function compareSpilled(b: string, h: string, parent: string, options: StreamDiffOptions = {}): string {
+function compareSpilled(b: string, h: string, parent: string, options: StreamDiffOptions = {}): void {
   const expected = diffSources(directorySource(b), directorySource(h));
   const spill = new ChangeSpill({ parent });
   try {
@@ -43,22 +43,18 @@ function compareSpilled(b: string, h: string, parent: string, options: StreamDif
     expect([...renderJsonChunks(report)].join('')).toBe(renderJson(expected));
     // read again: the same (the file is read, not consumed)
     expect([...renderJsonChunks(report)].join('')).toBe(renderJson(expected));
-    expect(statSync(spill.path).mode & 0o777).toBe(0o600);
-    expect(statSync(dirname(spill.path)).mode & 0o777).toBe(0o700);
-    expect(dirname(dirname(spill.path))).toBe(parent);
-    const bytes = readFileSync(spill.path);
+    const { mode, bytes } = spill.onDisk();
+    expect(mode).toBe(0o600);
     // the search finds what the spill holds: every listed object's name, and the mask tokens
     for (const change of expected.changes) expect(holds(bytes, change.resource.name)).toBe(true);
     if (renderText(expected).includes('(hidden')) expect(holds(bytes, '(hidden')).toBe(true);
-    // the spill file is the only file the diff wrote, and no file holds a planted secret
-    const written = filesBelow(parent);
-    expect(written.map((file) => file.path)).toEqual([spill.path]);
-    for (const file of written) for (const secret of planted) expect(holds(file.bytes, secret)).toBe(false);
+    for (const secret of planted) expect(holds(bytes, secret)).toBe(false);
+    // the open spill has no name on disk: the diff wrote no file that could be read or left behind
+    expect(filesBelow(parent)).toEqual([]);
   } finally {
     spill.close();
   }
-  expect(existsSync(dirname(spill.path))).toBe(false);
-  return dirname(spill.path);
+  expect(readdirSync(parent)).toEqual([]);
 }
 
 describe('diffSourcesSpilled: the report of diffSources, read back from a private file', () => {
@@ -109,7 +105,7 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  test('a failure after changes were spilled: the error of diffSources, the file removed by close', () => {
+  test('a failure after changes were spilled: the error of diffSources, the file freed by close', () => {
     const h = freshDir('fail-h');
     for (let i = 0; i < 50; i++) writeFileSync(join(h, `a${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: x}\n`);
     writeFileSync(join(h, 'z.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c0, namespace: x}\n');
@@ -125,11 +121,14 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
     }
     expect(message).toBe("z.yaml:1: ConfigMap 'c0' in namespace 'x' is also defined in a0.yaml");
     expect(spill.length).toBe(50);
-    expect(readdirSync(parent).length).toBe(1);
+    // the spill holds the 50 changes, with no name on disk
+    expect(spill.onDisk().bytes.length).toBeGreaterThan(0);
+    expect(readdirSync(parent)).toEqual([]);
     spill.close();
+    expect(() => spill.onDisk()).toThrow("the diff's temporary file is already closed");
     spill.close();
     expect(readdirSync(parent)).toEqual([]);
-    expect(() => [...spill.sorted()]).toThrow(/the change spill is closed/);
+    expect(() => [...spill.sorted()]).toThrow("the diff's temporary file is already closed");
   });
 
   test('the sort key orders as compareChanges, also with NUL and control characters in names (2,000 generated pairs)', () => {
@@ -159,26 +158,34 @@ describe('diffSourcesSpilled: the report of diffSources, read back from a privat
     }
   });
 
-  test('SIGTERM removes the spill directory, then ends the process as the signal does', async () => {
+  test('SIGTERM during synchronous work ends the process at once as the signal does, and leaves nothing', async () => {
     const parent = freshDir('tmp-signal');
+    // the diff's work is synchronous: a signal handler would run only after it (the old spill's did,
+    // so SIGTERM was ignored until the diff ended and the process then exited 0)
     const script = `const { ChangeSpill } = await import(${JSON.stringify(join(lib, 'diff', 'change-spill.js'))});
 const spill = new ChangeSpill({ parent: ${JSON.stringify(parent)} });
 spill.push({ action: 'added', resource: { group: '', apiVersion: 'v1', kind: 'ConfigMap', namespace: 'x', name: 'y', file: 'f' }, fields: [] });
-process.stdout.write(spill.path + '\\n');
-setInterval(() => {}, 1000);`;
+spill.onDisk();
+process.stdout.write('ready\\n');
+const end = Date.now() + 15000;
+while (Date.now() < end) {}`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const path = await new Promise<string>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        if (out.endsWith('\n')) resolve(out.trim());
+        if (out.endsWith('\n')) resolve();
       });
       child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
     });
-    expect(existsSync(path)).toBe(true);
+    // the spill holds a change, yet nothing of it has a name on disk
+    expect(readdirSync(parent)).toEqual([]);
+    const sent = Date.now();
     const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     child.kill('SIGTERM');
     expect(await ended).toBe('SIGTERM');
+    // ended by the signal, not at the end of the 15 s loop
+    expect(Date.now() - sent).toBeLessThan(10_000);
     expect(readdirSync(parent)).toEqual([]);
   }, 30_000);
 });

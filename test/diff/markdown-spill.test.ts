@@ -69,7 +69,7 @@ describe('Markdown from a spilled report', () => {
       // the seeded change covers the image section, risks and masked values
       expect(shownSomewhere).toBe(true);
       expect(renderMarkdown(expected, { budget: Infinity })).toContain('(hidden');
-      const bytes = readFileSync(spill.path);
+      const { bytes } = spill.onDisk();
       for (const change of expected.changes) expect(holds(bytes, change.resource.name)).toBe(true);
       for (const secret of planted) expect(holds(bytes, secret)).toBe(false);
     } finally {
