@@ -28,7 +28,7 @@ const HELP = `Usage: lambda-gitops diff --base DIR|GIT-REF --head DIR [options]
 Compares the objects of two rendered trees, matched by group, kind, namespace and name (a file
 move is no change), with field-level changes and risks listed first. Secret values are never shown.
 Every format lists any number of objects (the masked changes wait in a private temporary file
-under $TMPDIR, removed when the command ends), and any number of objects may differ in content
+under $TMPDIR that has no name on disk), and any number of objects may differ in content
 (past 100,000 the head files are read again in batches).
 
 Options:
@@ -48,6 +48,12 @@ Options:
                      model ConfigMap in the head tree)
   --plan-output FILE with --plan: also write the delta as JSON for 'lambda-gitops comment --plan'
   --title TEXT       heading of the Markdown report (default: "Manifest diff · BASE → HEAD")
+
+Environment:
+  LAMBDA_GITOPS_HEAP_MB  heap limit in MiB the diff runs under (default 700: the command starts
+                     itself again in a child node with --max-old-space-size, so a diff of 10^6
+                     objects stays within 1 GB); 0 keeps Node's own limit, as does a
+                     --max-old-space-size in NODE_OPTIONS. Reaching the limit is exit 2.
 `;
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
