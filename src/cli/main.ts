@@ -89,6 +89,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * An error of standard output or error (they are written asynchronously). A reader that went away
+ * (`lambda-gitops check --include-passes | head`: EPIPE) ends the output, not the command: the
+ * stream is destroyed, so the rest of the output is dropped, and the command ends with its own
+ * exit code, as it would have with the whole output read. Any other failure is one line on
+ * standard error (when that still works) and exit code 2.
+ */
+function outputFailed(this: NodeJS.WriteStream, error: NodeJS.ErrnoException): void {
+  this.destroy();
+  if (error.code === 'EPIPE') return;
+  process.exitCode = 2;
+  if (this !== process.stderr && !process.stderr.destroyed) {
+    process.stderr.write(`lambda-gitops: cannot write standard output: ${describeError(error)}\n`);
+  }
+}
+
 /** Commands that run under a heap limit of their own (see ./heap-limit.ts). */
 const HEAP_LIMITED_COMMANDS = new Set(['diff']);
 
@@ -121,6 +137,7 @@ async function underHeapLimitOrHere(argv: string[]): Promise<number> {
  * error that escapes it is one scrubbed line (its stack with `--debug`) and exit code 2.
  */
 export function runEntryPoint(argv: string[]): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', outputFailed);
   underHeapLimitOrHere(argv).then((code) => {
     process.exitCode = code;
   }, (error: Error) => {

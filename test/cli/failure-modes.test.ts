@@ -3,7 +3,7 @@
  * (`lambda-gitops <command>: path: message`), no stack trace unless --debug.
  */
 import { describe, expect, jest, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,5 +103,41 @@ describe('CLI failure modes: exit 2 and one line', () => {
     spawnSync('git', ['-C', repo, 'add', '-A']);
     spawnSync('git', ['-C', repo, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'x']);
     expectOneLine(run(['diff', '--base', 'HEAD', '--repo', repo, '--base-path', '.', '--head', repo]), /HEAD:link\.yaml: a symbolic link/);
+  });
+});
+
+describe('a reader that goes away (`lambda-gitops ... | head -1`)', () => {
+  /** Runs the CLI with standard output closed by the reader after its first bytes. */
+  function closedEarly(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; read: number }> {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let read = 0;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.once('data', (chunk: Buffer) => {
+      read = chunk.length;
+      child.stdout.destroy();
+    });
+    return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr, read })));
+  }
+
+  const repoRoot = join(cli, '..', '..', '..');
+  const many = (): string => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) files[`c${i}.yaml`] = CM.replace('name: a', `name: a${i}`);
+    return tree(files);
+  };
+
+  test('check, diff and plan end with their own exit code and no stack trace (was an unhandled EPIPE error event, exit 1)', async () => {
+    const base = tree({});
+    const head = many();
+    for (const args of [['check', head, '--include-passes'], ['diff', '--base', base, '--head', head], ['plan', join(repoRoot, 'dist')], ['check', '--help']]) {
+      const result = await closedEarly(args);
+      expect({ args, code: result.code, signal: result.signal, stderr: result.stderr }).toEqual({ args, code: 0, signal: null, stderr: '' });
+      expect(result.read).toBeGreaterThan(0);
+    }
+    // a finding still fails the command
+    const failing = tree({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  containers:\n  - {name: c, image: nginx, securityContext: {privileged: true}}\n' });
+    const result = await closedEarly(['check', failing, '--include-passes']);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
   });
 });
