@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CliInputError } from './cli-error.js';
+import { CliInputError, isSystemError } from './cli-error.js';
+import { fsErrorReason } from '../core/fs-errors.js';
 
 /**
  * Writes a report to `file` (its directory created as needed), or to standard output when `file`
@@ -34,8 +35,16 @@ export function writeOutputChunks(file: string | undefined, chunks: Iterable<str
   }
   const flush = (text: string) => {
     if (text === '') return;
-    if (fd === undefined) process.stdout.write(text);
-    else writeSync(fd, text);
+    if (fd === undefined) {
+      process.stdout.write(text);
+      return;
+    }
+    try {
+      writeSync(fd, text);
+    } catch (error) {
+      // a write error carries no path: name the file (a full disk, a quota)
+      throw isSystemError(error) ? new CliInputError(`${file}: ${fsErrorReason(error)}`, { cause: error }) : error;
+    }
   };
   try {
     let pending = '';

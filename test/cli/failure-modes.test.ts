@@ -68,6 +68,16 @@ describe('CLI failure modes: exit 2 and one line', () => {
     expect(run(['check', dir, '--output', '/dev/null']).status).toBe(0);
   });
 
+  test('a full disk (/dev/full) as --output or as standard output: exit 2 and one line naming what could not be written', () => {
+    const dir = tree();
+    expectOneLine(run(['check', dir, '--include-passes', '--output', '/dev/full']), /^lambda-gitops check: \/dev\/full: no space left on device\n$/);
+    expectOneLine(run(['diff', '--base', tree({}), '--head', dir, '--output', '/dev/full']), /^lambda-gitops diff: \/dev\/full: no space left on device\n$/);
+    for (const args of [['check', dir, '--include-passes'], ['diff', '--base', tree({}), '--head', dir]]) {
+      const full = spawnSync('bash', ['-c', 'exec "$@" > /dev/full', 'bash', process.execPath, cli, ...args], { encoding: 'utf8' });
+      expectOneLine(full, /^lambda-gitops: cannot write standard output: no space left on device\n$/);
+    }
+  });
+
   test('missing --sarif, --body-file and --app files', () => {
     const dir = tree({ 'report.json': JSON.stringify({ version: 1 }) });
     const sarif = run(['comment', '--report', join(dir, 'report.json'), '--sarif', join(dir, 'none.sarif')]);
