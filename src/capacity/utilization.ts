@@ -4,6 +4,7 @@
  * result type `vector`), e.g. `avg(DCGM_FI_DEV_GPU_UTIL) / 100` over the fleet's GPUs.
  */
 import { readFileSync } from 'node:fs';
+import { fsErrorReason } from '../core/fs-errors.js';
 
 /** A measured utilization and where it came from. */
 export interface GpuUtilization {
@@ -69,7 +70,7 @@ export function loadUtilizationFile(path: string): GpuUtilization {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UtilizationError(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UtilizationError(`${path}: cannot read: ${fsErrorReason(error)}`);
   }
   return utilizationFromPrometheus(text, path);
 }

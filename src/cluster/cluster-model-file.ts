@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
+import { fsErrorReason } from '../core/fs-errors.js';
 import { LabelKeys } from '../core/labels.js';
 import { CLUSTER_MODEL_DATA_KEY, ClusterModelDocument, FieldProblem, resolveClusterModel } from './cluster-model-document.js';
+
+/** The problem field of a cluster model file that cannot be read (its message is one line). */
+const FILE_FIELD = '(file)';
 
 /** A cluster model that cannot be used; the message names the file and every bad field. */
 export class ClusterModelError extends Error {
   constructor(public readonly source: string, public readonly problems: readonly FieldProblem[]) {
-    super(`${source}: invalid cluster model:\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
+    super(problems.length === 1 && problems[0].field === FILE_FIELD
+      ? `${source}: ${problems[0].message}`
+      : `${source}: invalid cluster model:\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
     this.name = 'ClusterModelError';
   }
 }
@@ -69,7 +75,7 @@ export function loadClusterModelFile(path: string): ClusterModelDocument {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ClusterModelError(path, [{ field: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
+    throw new ClusterModelError(path, [{ field: FILE_FIELD, message: `cannot read the cluster model: ${fsErrorReason(error)}` }]);
   }
   return parseClusterModel(text, path);
 }

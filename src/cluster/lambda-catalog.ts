@@ -5,6 +5,7 @@
  * offline default.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fsErrorReason } from '../core/fs-errors.js';
 import type { PriceReading } from './instance-types.js';
 
 /** `apiVersion` of a catalog file. */
@@ -143,7 +144,7 @@ export function loadLiveCatalogFile(path: string): LiveCatalog {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new LiveCatalogError(path, '(file)', `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LiveCatalogError(path, '(file)', `cannot read: ${fsErrorReason(error)}`);
   }
   return parseLiveCatalog(text, path);
 }

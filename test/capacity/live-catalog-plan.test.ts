@@ -165,7 +165,7 @@ describe('lambda-gitops plan options', () => {
     expect((await cli([treeDir, '--cluster', modelFile, '--today', '2026-13-45'])).code).toBe(2);
     expect((await cli([treeDir, '--cluster', modelFile, '--max-price-age-days', 'ten'])).stderr).toMatch(/--max-price-age-days must be a whole number of days, got 'ten'/);
     const missing = await cli([treeDir, '--cluster', modelFile, '--catalog', join(dir, 'none.json')]);
-    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/none\.json: \(file\): cannot read: ENOENT/) });
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/none\.json: \(file\): cannot read: no such file or directory/) });
     const pct = await cli([treeDir, '--cluster', modelFile, '--utilization', '87']);
     expect(pct).toMatchObject({ code: 2, stderr: expect.stringMatching(/a percentage\?/) });
   });

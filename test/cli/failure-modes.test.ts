@@ -68,6 +68,15 @@ describe('CLI failure modes: exit 2 and one line', () => {
     expect(run(['check', dir, '--output', '/dev/null']).status).toBe(0);
   });
 
+  test('a file name that is not valid UTF-8: check, diff and plan say so (was "no such file or directory")', () => {
+    const dir = tree();
+    writeFileSync(Buffer.concat([Buffer.from(join(dir, 'bad')), Buffer.from([0xff]), Buffer.from('.yaml')]), CM.replace('name: a', 'name: b'));
+    const line = /bad\uFFFD\.yaml: cannot read: the file name is not valid UTF-8 .*rename the file\n$/;
+    expectOneLine(run(['check', dir]), line);
+    expectOneLine(run(['diff', '--base', tree({}), '--head', dir]), line);
+    expectOneLine(run(['plan', dir]), line);
+  });
+
   test('a full disk (/dev/full) as --output or as standard output: exit 2 and one line naming what could not be written', () => {
     const dir = tree();
     expectOneLine(run(['check', dir, '--include-passes', '--output', '/dev/full']), /^lambda-gitops check: \/dev\/full: no space left on device\n$/);
@@ -88,6 +97,9 @@ describe('CLI failure modes: exit 2 and one line', () => {
     const body = spawnSync(process.execPath, [cli, 'publish', '--repo', 'o/r', '--branch', 'b', '--dir', dir, '--body-file', join(dir, 'none.md')], { encoding: 'utf8', env });
     expectOneLine(body, /none\.md: no such file or directory/);
     expectOneLine(run(['synth', '--app', join(dir, 'none.mjs'), '--out', join(dir, 'out')]), /none\.mjs: no such file \(--app/);
+    // a missing --cluster file is one line too (it was a three-line model error quoting Node's message)
+    expectOneLine(run(['plan', dir, '--cluster', join(dir, 'none.yaml')]), /^lambda-gitops plan: \S*none\.yaml: cannot read the cluster model: no such file or directory\n$/);
+    expectOneLine(run(['nodes', 'prepare', dir, '--cluster', join(dir, 'none.yaml')]), /^lambda-gitops nodes: \S*none\.yaml: cannot read the cluster model: no such file or directory\n$/);
   });
 
   test('a construct error in synth: exit 2, the construct path and prop, stack only with --debug', () => {

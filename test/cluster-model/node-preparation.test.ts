@@ -166,7 +166,7 @@ describe('lambda-gitops nodes prepare: bad input', () => {
   it('a missing model file exits 2 naming it', async () => {
     const { code, stderr } = await cli(['--cluster', '/nonexistent/cluster.yaml']);
     expect(code).toBe(2);
-    expect(stderr).toContain('/nonexistent/cluster.yaml: invalid cluster model');
+    expect(stderr).toBe('lambda-gitops nodes: /nonexistent/cluster.yaml: cannot read the cluster model: no such file or directory\n');
   });
 
   it('a tree without a model exits 2', async () => {
