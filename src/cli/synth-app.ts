@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { createGateReceipt, normalizeGateOptions, writeGateReceipt } from '../policy/gate-receipt.js';
 import type { CheckReport } from '../policy/index.js';
 import { defaultValidators } from '../render/default-validators.js';
@@ -48,10 +49,23 @@ function describeError(error: unknown, debug: boolean): string {
  * plugin ({@link PolicyGatePlugin}), bound to the tree by its SHA-256, so the plugin reports it
  * instead of evaluating the same tree a second time.
  */
+/** Why `outdir` cannot hold the rendered tree (checked before anything is built), if it cannot. */
+function unusableOutdir(outdir: string): string | undefined {
+  if (/^\/(proc|sys)(\/|$)/.test(resolve(outdir))) return 'the output directory cannot be under /proc or /sys (kernel files)';
+  const existing = statSync(outdir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) return 'exists and is not a directory; --out needs a directory (it is replaced whole by the rendered tree)';
+  return undefined;
+}
+
 export async function synthApp(build: (app: App) => void, options: SynthAppOptions = {}): Promise<number> {
   const outdir = options.outdir ?? 'dist';
   const prefix = options.errorPrefix ?? '';
   const debug = options.debug ?? false;
+  const unusable = unusableOutdir(outdir);
+  if (unusable) {
+    process.stderr.write(`${prefix}${outdir}: ${unusable}\n`);
+    return 2;
+  }
   // a swap an earlier render committed is finished first, whatever happens to this render
   try {
     for (const line of recoverInterruptedSwap(outdir)) process.stderr.write(`${prefix}${line}\n`);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, jest, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -100,6 +100,13 @@ describe('CLI failure modes: exit 2 and one line', () => {
     // a missing --cluster file is one line too (it was a three-line model error quoting Node's message)
     expectOneLine(run(['plan', dir, '--cluster', join(dir, 'none.yaml')]), /^lambda-gitops plan: \S*none\.yaml: cannot read the cluster model: no such file or directory\n$/);
     expectOneLine(run(['nodes', 'prepare', dir, '--cluster', join(dir, 'none.yaml')]), /^lambda-gitops nodes: \S*none\.yaml: cannot read the cluster model: no such file or directory\n$/);
+  });
+
+  test('synth --out that is a file, or under /proc: refused before anything is built, the file untouched (was exit 1 with gate findings)', () => {
+    const dir = tree({ 'out.txt': 'keep me\n' });
+    expectOneLine(run(['synth', '--out', join(dir, 'out.txt')]), /out\.txt: exists and is not a directory; --out needs a directory/);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('keep me\n');
+    expectOneLine(run(['synth', '--out', '/proc/lambda-gitops-dist']), /^lambda-gitops synth: \/proc\/lambda-gitops-dist: the output directory cannot be under \/proc or \/sys/);
   });
 
   test('a construct error in synth: exit 2, the construct path and prop, stack only with --debug', () => {
