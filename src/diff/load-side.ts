@@ -3,6 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import { TreeLoadError, gitPathExists, gitTopLevel, isGitRef, readTreeFromDirectory, readTreeFromGit } from './load-tree.js';
 import { ManifestTree } from './model.js';
 import { directorySource, gitSource, TreeSource } from './tree-source.js';
+import { buildConfigOfDirectory, buildConfigOfGit, BuildConfigFiles } from './build-config.js';
 
 /** Where the base tree of a diff comes from. */
 export interface BaseSource {
@@ -40,6 +41,12 @@ export function loadBase(source: BaseSource): LoadedBase {
 export function openBase(source: BaseSource): TreeSource {
   const where = resolveBase(source);
   return where.directory !== undefined ? directorySource(where.directory) : gitSource(where.repo, where.ref, where.path);
+}
+
+/** The kustomization files of the base tree (see build-config.ts). */
+export function buildConfigOfBase(source: BaseSource): BuildConfigFiles {
+  const where = resolveBase(source);
+  return where.directory !== undefined ? buildConfigOfDirectory(where.directory) : buildConfigOfGit(where.repo, where.ref, where.path);
 }
 
 type ResolvedBase = { readonly description: string } & ({ readonly directory: string } | { readonly directory?: undefined; readonly repo: string; readonly ref: string; readonly path: string });

@@ -1,3 +1,4 @@
+import { isKustomizationProblem } from '../policy/kustomize-build.js';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -65,10 +66,11 @@ function treeOf(load: () => LoadedManifests): ManifestTree {
 
 /**
  * The first document the diff cannot use, as `file:line: reason` (empty files and files of only
- * comments are left out: an empty tree file is no object), or undefined.
+ * comments are left out: an empty tree file is no object; so is a `kustomization.yaml` without
+ * apiVersion and kind: build configuration, as for the gate), or undefined.
  */
 export function firstProblemOf(problems: readonly LoadProblem[]): string | undefined {
-  const problem = problems.find((p) => p.source.text.trim() !== '' && !/has no YAML documents/.test(p.message));
+  const problem = problems.find((p) => p.source.text.trim() !== '' && !/has no YAML documents/.test(p.message) && !isKustomizationProblem(p));
   return problem && `${problem.source.file}:${problem.source.line}: ${problem.message}`;
 }
 

@@ -245,7 +245,8 @@ export class MarkdownDraft {
     const head: string[] = [];
     if (options.header) head.push(options.header);
     head.push(`### ${escapeMarkdown(options.title ?? 'Manifest diff', 300)}`, '');
-    if (total === 0) head.push('**No rendered changes.**', '');
+    // risks without a changed object (a kustomization file that differs) are still listed
+    if (total === 0) head.push(...(report.risks.length > 0 ? [...riskSection(report.risks), ''] : []), '**No rendered changes.**', '');
     else head.push(...riskSection(report.risks), '', `**${total} objects:** ${added} added · ${changed} changed · ${removed} removed`, '', ...table.lines(), '');
     if (options.policy) head.push(...policySection(options.policy), '');
     if (options.plan) head.push(...planSection(options.plan), '');

@@ -36,7 +36,7 @@ const DESTRUCTIVE_PRUNE: readonly string[] = ['Namespace', 'CustomResourceDefini
 
 /** Rule order within a level: the order risks are listed in. */
 const CODE_ORDER: readonly string[] = [
-  'immutable-field', 'prune', 'networkpolicy-removed', 'privilege-widening', 'replicas-decrease',
+  'immutable-field', 'prune', 'networkpolicy-removed', 'privilege-widening', 'build-config', 'replicas-decrease',
   'gpu-request-change', 'memory-request-change', 'pdb-removed', 'chart-major-bump', 'image-change', 'orphan',
 ];
 const LEVEL_ORDER: Record<RiskLevel, number> = { high: 0, medium: 1, low: 2 };

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import jsYaml from 'js-yaml';
 import { BUILT_IN_CLUSTER_SCOPED_KINDS } from '../core/cluster-scoped-kinds.js';
-import type { LoadedManifests, ManifestObject, SourceDocument } from './loader.js';
+import type { LoadedManifests, LoadProblem, ManifestObject, SourceDocument } from './loader.js';
 
 /**
  * What kustomize builds, as far as the gate can tell without running it: `kustomization.yaml`
@@ -56,6 +56,15 @@ interface Kustomization {
 }
 
 type Ref = { kind: 'file'; file: string } | { kind: 'kustomization'; k: Kustomization } | { kind: 'dir'; files: string[] };
+
+/**
+ * Whether a document the loader set aside as "not a Kubernetes object" is kustomize build
+ * configuration: a `kustomization.yaml` without apiVersion and kind, as kustomize allows. Such a
+ * file is configuration for check, diff and plan alike, not an unusable document.
+ */
+export function isKustomizationProblem(problem: Pick<LoadProblem, 'source' | 'value'>): boolean {
+  return isKustomizationDocument(problem.source.file, problem.value);
+}
 
 function isKustomizationDocument(file: string, value: unknown): value is Record<string, unknown> {
   if (!KUSTOMIZATION_NAMES.has(posix.basename(file)) || !value || typeof value !== 'object' || Array.isArray(value)) return false;

@@ -119,12 +119,15 @@ describe('lambda-gitops comment: the verdict of the check run', () => {
     };
     git('init', '-q', '-b', 'main');
     write('dist/apps/deployment-api.yaml', deployment('api', 'apps', { replicas: 3 }));
+    write('dist/apps/kustomization.yaml', 'resources: [deployment-api.yaml]\n');
     git('add', '-A');
     git('commit', '-qm', 'base');
     git('checkout', '-qb', 'feature');
     const privileged = deployment('api', 'apps', { replicas: 3 }) as any;
     privileged.spec.template.spec.containers[0].securityContext.privileged = true;
     write('dist/apps/deployment-api.yaml', privileged);
+    // and changes what kustomize builds without changing an object
+    write('dist/apps/kustomization.yaml', 'resources: [deployment-api.yaml]\nnamePrefix: team-\n');
     // the PR weakens the policy in its own tree: the trusted check must not read it
     write('policies/pss-privileged/policy.yaml', 'id: pss-privileged\nseverity: info\n');
     // a link out of the tree is not followed (it would be read by a checkout-based reader)
@@ -159,6 +162,8 @@ describe('lambda-gitops comment: the verdict of the check run', () => {
     expect(comment.body).toContain('pss-privileged');
     // the diff is the PR's own change (against the merge base): main's later Deployment web is not shown as removed
     expect(comment.body).toContain('privilege-widening');
+    // the kustomization the PR edited is a risk of the trusted diff too
+    expect(comment.body).toMatch(/build-config.*apps\/kustomization\.yaml changed/);
     expect(comment.body).not.toContain('apps/web');
     expect(comment.body).not.toContain('leak.yaml');
     expect(comment.body).not.toContain('environ');

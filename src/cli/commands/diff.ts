@@ -4,7 +4,9 @@ import { ClusterModelError } from '../../cluster/cluster-model-file.js';
 import { PlanInputError } from '../../capacity/workloads.js';
 import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { planDeltaOfTrees } from '../../diff/plan-delta.js';
-import { loadBase, openBase } from '../../diff/load-side.js';
+import { buildConfigOfBase, loadBase, openBase } from '../../diff/load-side.js';
+import { buildConfigOfDirectory, buildConfigRisks } from '../../diff/build-config.js';
+import { compareRisks } from '../../diff/risks.js';
 import { diffSourcesSpilled } from '../../diff/stream-diff.js';
 import { ChangeSpill } from '../../diff/change-spill.js';
 import { directorySource } from '../../diff/tree-source.js';
@@ -132,6 +134,9 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
       const onObject = (manifest: Manifest) => scrubber.addObject(manifest);
       report = diffSourcesSpilled(base, head, (spill.current = new ChangeSpill()), { onObject });
     }
+    // a kustomization file that differs changes what Flux applies without changing an object: a risk
+    const buildConfig = buildConfigRisks(buildConfigOfBase(baseSide), buildConfigOfDirectory(values.head));
+    if (buildConfig.length > 0) report = { ...report, risks: [...report.risks, ...buildConfig].sort(compareRisks) };
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
     if (error instanceof TreeLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {

@@ -1,3 +1,4 @@
+import { isKustomizationProblem } from '../../policy/kustomize-build.js';
 import { clusterModelOfTree } from '../../capacity/plan.js';
 import { PlanInputError } from '../../capacity/workloads.js';
 import { ClusterModelError, isClusterModelConfigMap, loadClusterModelFile } from '../../cluster/cluster-model-file.js';
@@ -76,8 +77,9 @@ async function prepare(args: string[]): Promise<number> {
     if (treeDir !== undefined) {
       refusePendingSwap([treeDir]);
       const loaded = loadManifests([treeDir]);
-      if (loaded.problems.length > 0) {
-        const p = loaded.problems[0];
+      // a kustomization.yaml without apiVersion and kind is build configuration, as for the gate
+      const p = loaded.problems.find((problem) => !isKustomizationProblem(problem));
+      if (p) {
         throw new ManifestLoadError(p.source.file, p.source.line, p.message);
       }
       if (!model) {

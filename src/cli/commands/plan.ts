@@ -1,3 +1,4 @@
+import { isKustomizationProblem } from '../../policy/kustomize-build.js';
 import { ClusterModelError, loadClusterModelFile } from '../../cluster/cluster-model-file.js';
 import { UnknownInstanceTypeError } from '../../cluster/instance-types.js';
 import { LiveCatalogError, loadLiveCatalogFile } from '../../cluster/lambda-catalog.js';
@@ -86,8 +87,9 @@ export async function run(args: string[]): Promise<number> {
     };
     const cluster = values.cluster !== undefined ? loadClusterModelFile(values.cluster) : undefined;
     const loaded = loadManifests(paths);
-    if (loaded.problems.length > 0) {
-      const p = loaded.problems[0];
+    // a kustomization.yaml without apiVersion and kind is build configuration, as for the gate
+    const p = loaded.problems.find((problem) => !isKustomizationProblem(problem));
+    if (p) {
       throw new ManifestLoadError(p.source.file, p.source.line, p.message);
     }
     out.scrubber = SecretScrubber.of(loaded.objects.map((o) => o.object));

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { DiffResourceRef, Risk } from './model.js';
+
+/**
+ * Kustomize build configuration in a diff. Flux (and `kubectl apply -k`) applies what kustomize
+ * builds from a directory's `kustomization.yaml`: its `resources` list says which files are applied,
+ * and its patches, generators, image and name overrides change the objects. The diff compares the
+ * objects in the files, not the build, so a change to a kustomization file can change what is
+ * applied while every object compared is the same (a `resources` entry removed: Flux prunes the
+ * file's objects; a patch added: the applied object differs). Such a change is therefore never
+ * silent: each kustomization file added, removed or changed between the trees is a risk that names
+ * the file and says what the diff does not show. No value of the file is quoted (a
+ * `secretGenerator` may hold literals).
+ */
+
+/** The file names kustomize reads as a directory's build configuration. */
+export const KUSTOMIZATION_FILE_NAMES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/** Kustomization files of a tree: path relative to the tree root (forward slashes) → git blob id of the bytes. */
+export type BuildConfigFiles = ReadonlyMap<string, string>;
+
+/** The git blob id of `bytes` (what `git hash-object` prints), so a directory and a git tree compare alike. */
+export function gitBlobId(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/**
+ * The kustomization files below `root`, walked as the tree reader walks (hidden directories and
+ * node_modules skipped, symbolic links to directories not followed: a link to a kustomization file
+ * is read).
+ */
+export function buildConfigOfDirectory(root: string): BuildConfigFiles {
+  const found = new Map<string, string>();
+  const walk = (dir: string, relative: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) walk(join(dir, entry.name), path);
+      else if ((entry.isFile() || entry.isSymbolicLink()) && KUSTOMIZATION_FILE_NAMES.has(entry.name)) found.set(path, gitBlobId(readFileSync(join(dir, entry.name))));
+    }
+  };
+  walk(root, '');
+  return found;
+}
+
+/**
+ * The kustomization files of the tree at `path` in commit `ref` (their blob ids from `git ls-tree`,
+ * without a checkout), skipping what {@link buildConfigOfDirectory} skips.
+ */
+export function buildConfigOfGit(repo: string, ref: string, path: string): BuildConfigFiles {
+  const trimmed = path.replace(/^\.?\/+|\/+$/g, '');
+  const prefix = trimmed === '.' ? '' : trimmed;
+  const listing = execFileSync('git', ['-C', repo, 'ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  const found = new Map<string, string>();
+  for (const line of listing.split('\0')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const [, type, sha] = line.slice(0, tab).split(/ +/);
+    const file = line.slice(tab + 1);
+    const relative = prefix === '' ? file : file.slice(prefix.length + 1);
+    const parts = relative.split('/');
+    if (type !== 'blob' || !KUSTOMIZATION_FILE_NAMES.has(parts[parts.length - 1])) continue;
+    if (parts.slice(0, -1).some((part) => part.startsWith('.') || part === 'node_modules')) continue;
+    found.set(relative, sha);
+  }
+  return found;
+}
+
+/** The identity a kustomization file has in a risk: kind Kustomization, named by its directory. */
+function refOf(file: string): DiffResourceRef {
+  const dir = posix.dirname(file);
+  return { group: 'kustomize.config.k8s.io', apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace: '', name: dir === '.' ? '(tree root)' : dir, file };
+}
+
+const NOT_SHOWN = 'this diff compares files, not the build (resources list, patches, generators, overrides): review the file';
+
+/** One `build-config` risk (medium) per kustomization file added, removed or changed between the trees, by path. */
+export function buildConfigRisks(base: BuildConfigFiles, head: BuildConfigFiles): Risk[] {
+  const risks: Risk[] = [];
+  for (const file of [...new Set([...base.keys(), ...head.keys()])].sort()) {
+    const [before, after] = [base.get(file), head.get(file)];
+    if (before === after) continue;
+    const what = before === undefined ? 'added' : after === undefined ? 'removed' : 'changed';
+    risks.push({
+      level: 'medium',
+      code: 'build-config',
+      message: `${file} ${what}: Flux applies what kustomize builds from ${posix.dirname(file) === '.' ? 'the tree root' : `${posix.dirname(file)}/`}; ${NOT_SHOWN}`,
+      resource: refOf(file),
+    });
+  }
+  return risks;
+}
