@@ -128,6 +128,13 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * Most nodes a cluster model may hold, over all pools: Kubernetes' documented limit for one cluster
+ * (https://kubernetes.io/docs/setup/best-practices/cluster-large/). The planner builds every node,
+ * so a typo such as `nodes: 100000000` would otherwise exhaust the memory of plan and check.
+ */
+export const MAX_CLUSTER_NODES = 5000;
+
 const POOL_KEYS = ['name', 'instanceType', 'nodes', 'labels', 'taints', 'timeSlicingReplicas', 'reserved', 'capacity', 'price', 'gpu', 'allocatable'];
 const TOP_KEYS = ['apiVersion', 'kind', 'name', 'hoursPerMonth', 'region', 'pools', 'storageClasses'];
 const MIB = 2 ** 20;
@@ -418,6 +425,11 @@ export function resolveClusterModel(input: unknown): ResolveResult {
       const pool = readPool(reader, p, `pools[${i}]`, seen);
       if (pool) pools.push(pool);
     });
+  }
+  const totalNodes = pools.reduce((sum, pool) => sum + pool.nodes, 0);
+  if (totalNodes > MAX_CLUSTER_NODES) {
+    const largest = pools.reduce((a, b) => (b.nodes > a.nodes ? b : a));
+    reader.fail(`pools[${pools.indexOf(largest)}].nodes`, `is ${largest.nodes}, ${totalNodes} nodes in all pools: more than the ${MAX_CLUSTER_NODES} nodes Kubernetes supports in one cluster (and the planner simulates); is the number a typo?`);
   }
   const storage = readStorageClasses(input.storageClasses);
   for (const problem of storage.problems) reader.fail(problem.field, problem.message);

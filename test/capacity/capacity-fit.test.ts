@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAX_SIMULATED_PODS } from '../../src/capacity/workloads.js';
 import { runCheck } from '../../src/policy/engine.js';
 
 const DIR = 'policies/capacity-fit/fixtures';
@@ -33,4 +38,36 @@ test.each([
   const report = await check(fixture);
   const fails = report.results.filter((r) => r.result === 'fail').map((r) => [`${r.resource.kind}/${r.resource.name}`, r.message]);
   expect(fails).toEqual([[resource, message]]);
+});
+
+describe('scale the planner refuses instead of exhausting memory (a typo such as replicas: 100000000)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lg-capacity-scale-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: web}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - {name: c, image: nginx:1.25, resources: {requests: {cpu: 10m, memory: 10Mi}, limits: {memory: 10Mi}}}
+`;
+
+  test(`pods at maximum scale over ${MAX_SIMULATED_PODS}: capacity-fit fails the largest workload at spec.replicas, at once`, async () => {
+    writeFileSync(join(dir, 'big.yaml'), `${deployment('small', 500_000)}---\n${deployment('typo', 600_000)}`);
+    const report = await runCheck({ paths: [`${DIR}/common/cluster-model.yaml`, join(dir, 'big.yaml')], only: ['capacity-fit'] });
+    const fails = report.results.filter((r) => r.result === 'fail');
+    expect(fails.map((r) => [r.resource.name, r.field, r.message])).toEqual([
+      ['typo', '/spec/replicas', expect.stringContaining(`Deployment/web/typo: spec.replicas: 600000 pods at maximum scale, 1100000 in the tree: more than the ${MAX_SIMULATED_PODS} pods the planner simulates`)],
+    ]);
+  });
+
+  test('lambda-gitops plan exits 2 with the same line', () => {
+    writeFileSync(join(dir, 'typo.yaml'), deployment('typo', 100_000_000));
+    const result = spawnSync(process.execPath, ['lib/cli/main.js', 'plan', join(dir, 'typo.yaml'), '--cluster', `${DIR}/common/cluster-model.yaml`], { encoding: 'utf8' });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 2, stderr: expect.stringMatching(/^lambda-gitops plan: .*typo\.yaml: Deployment\/web\/typo: spec\.replicas: 100000000 pods at maximum scale, 100000000 in the tree: more than the 1000000 pods the planner simulates .*\n$/) });
+  });
 });

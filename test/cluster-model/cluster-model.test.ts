@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterModel } from '../../src/cluster/cluster-model.js';
-import { resolveClusterModel } from '../../src/cluster/cluster-model-document.js';
+import { MAX_CLUSTER_NODES, resolveClusterModel } from '../../src/cluster/cluster-model-document.js';
 import { ClusterModelError, loadClusterModelFile, parseClusterModel } from '../../src/cluster/cluster-model-file.js';
 import { ManifestDirectory } from '../../src/layout/manifest-directory.js';
 import { manifestsOf, synthesizeObjects } from '../../src/render/synthesize.js';
@@ -166,4 +166,12 @@ test('region: a Lambda region code carried into the rendered model; anything els
   expect(resolveClusterModel({ region: 42, pools: [{ name: 'a', instanceType: 'gpu_1x_a10', nodes: 1 }] }).problems.map((p) => p.field)).toEqual(['region']);
   const withoutRegion = resolveClusterModel({ pools: [{ name: 'a', instanceType: 'gpu_1x_a10', nodes: 1 }] }).model!;
   expect(withoutRegion).not.toHaveProperty('region');
+});
+
+test(`a cluster model over ${MAX_CLUSTER_NODES} nodes is refused naming the pool (a typo must not exhaust the planner's memory)`, () => {
+  const pool = (name: string, nodes: number) => ({ name, instanceType: 'gpu_1x_a10', nodes });
+  expect(resolveClusterModel({ name: 'c', pools: [pool('a', 4), pool('b', 100_000_000)] }).problems).toEqual([
+    { field: 'pools[1].nodes', message: `is 100000000, 100000004 nodes in all pools: more than the ${MAX_CLUSTER_NODES} nodes Kubernetes supports in one cluster (and the planner simulates); is the number a typo?` },
+  ]);
+  expect(resolveClusterModel({ name: 'c', pools: [pool('a', 2500), pool('b', 2500)] }).model?.pools.map((p) => p.nodes)).toEqual([2500, 2500]);
 });
