@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
+import { isUnderKernelFilesystem } from '../core/kernel-filesystems.js';
 import { createGateReceipt, normalizeGateOptions, writeGateReceipt } from '../policy/gate-receipt.js';
 import type { CheckReport } from '../policy/index.js';
 import { defaultValidators } from '../render/default-validators.js';
@@ -51,7 +52,7 @@ function describeError(error: unknown, debug: boolean): string {
  */
 /** Why `outdir` cannot hold the rendered tree (checked before anything is built), if it cannot. */
 function unusableOutdir(outdir: string): string | undefined {
-  if (/^\/(proc|sys)(\/|$)/.test(resolve(outdir))) return 'the output directory cannot be under /proc or /sys (kernel files)';
+  if (isUnderKernelFilesystem(outdir)) return 'the output directory cannot be under /proc or /sys (kernel files)';
   const existing = statSync(outdir, { throwIfNoEntry: false });
   if (existing && !existing.isDirectory()) return 'exists and is not a directory; --out needs a directory (it is replaced whole by the rendered tree)';
   return undefined;

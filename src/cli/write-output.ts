@@ -1,7 +1,8 @@
 import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { CliInputError, isSystemError } from './cli-error.js';
 import { fsErrorReason } from '../core/fs-errors.js';
+import { isUnderKernelFilesystem } from '../core/kernel-filesystems.js';
 
 /**
  * Writes a report to `file` (its directory created as needed), or to standard output when `file`
@@ -28,7 +29,7 @@ export function writeOutputChunks(file: string | undefined, chunks: Iterable<str
   if (file !== undefined) {
     const existing = statSync(file, { throwIfNoEntry: false });
     if (existing?.isDirectory()) throw new CliInputError(`${file}: is a directory; ${option} needs a file path`);
-    if (/^\/(proc|sys)(\/|$)/.test(resolve(file))) throw new CliInputError(`${file}: ${option} cannot write under /proc or /sys (kernel files, not reports)`);
+    if (isUnderKernelFilesystem(file)) throw new CliInputError(`${file}: ${option} cannot write under /proc or /sys (kernel files, not reports)`);
     if (existing && !existing.isFile() && !existing.isCharacterDevice()) throw new CliInputError(`${file}: is not a regular file (a pipe, socket or block device: opening it can block); ${option} needs a file path`);
     mkdirSync(dirname(file), { recursive: true });
     fd = openSync(file, 'w');

@@ -102,11 +102,13 @@ describe('CLI failure modes: exit 2 and one line', () => {
     expectOneLine(run(['nodes', 'prepare', dir, '--cluster', join(dir, 'none.yaml')]), /^lambda-gitops nodes: \S*none\.yaml: cannot read the cluster model: no such file or directory\n$/);
   });
 
-  test('synth --out that is a file, or under /proc: refused before anything is built, the file untouched (was exit 1 with gate findings)', () => {
+  test('synth --out that is a file, synth and init under /proc: refused before anything is built, the file untouched (was exit 1 with gate findings)', () => {
     const dir = tree({ 'out.txt': 'keep me\n' });
     expectOneLine(run(['synth', '--out', join(dir, 'out.txt')]), /out\.txt: exists and is not a directory; --out needs a directory/);
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('keep me\n');
     expectOneLine(run(['synth', '--out', '/proc/lambda-gitops-dist']), /^lambda-gitops synth: \/proc\/lambda-gitops-dist: the output directory cannot be under \/proc or \/sys/);
+    // init too: Node's recursive mkdir under /proc never returns (init used to spin forever)
+    expectOneLine(run(['init', '/proc/lambda-gitops-repo']), /^lambda-gitops init: \/proc\/lambda-gitops-repo: cannot write a repository under \/proc or \/sys/);
   });
 
   test('a construct error in synth: exit 2, the construct path and prop, stack only with --debug', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isUnderKernelFilesystem } from '../../core/kernel-filesystems.js';
 import { UsageError } from '../main.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -55,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('expected one directory (lambda-gitops init DIR)');
   const dir = resolve(positionals[0]);
+  if (isUnderKernelFilesystem(dir)) throw new UsageError(`${positionals[0]}: cannot write a repository under /proc or /sys (kernel files)`);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0]}: exists and is not a directory`);
   if (existsSync(dir) && readdirSync(dir).length > 0 && !values.force) {
     throw new UsageError(`${positionals[0]}: directory is not empty (pass --force to write the template into it)`);
