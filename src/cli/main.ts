@@ -99,11 +99,16 @@ export async function main(argv: string[]): Promise<number> {
 function outputFailed(this: NodeJS.WriteStream, error: NodeJS.ErrnoException): void {
   this.destroy();
   if (error.code === 'EPIPE') return;
+  // whichever comes first, this or the command's own exit code, the process ends with 2
+  outputFailure = true;
   process.exitCode = 2;
   if (this !== process.stderr && !process.stderr.destroyed) {
     process.stderr.write(`lambda-gitops: cannot write standard output: ${describeError(error)}\n`);
   }
 }
+
+/** Whether writing standard output or error failed (other than EPIPE): exit code 2. */
+let outputFailure = false;
 
 /** Commands that run under a heap limit of their own (see ./heap-limit.ts). */
 const HEAP_LIMITED_COMMANDS = new Set(['diff']);
@@ -139,7 +144,7 @@ async function underHeapLimitOrHere(argv: string[]): Promise<number> {
 export function runEntryPoint(argv: string[]): void {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', outputFailed);
   underHeapLimitOrHere(argv).then((code) => {
-    process.exitCode = code;
+    process.exitCode = outputFailure ? 2 : code;
   }, (error: Error) => {
     process.stderr.write(new SecretScrubber().scrubText(`lambda-gitops: ${argv.includes('--debug') ? error.stack ?? error.message : describeError(error)}\n`));
     process.exitCode = 2;

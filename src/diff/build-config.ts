@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { TreeLoadError } from './load-tree.js';
 import { DiffResourceRef, Risk } from './model.js';
 
 /**
@@ -48,24 +49,46 @@ export function buildConfigOfDirectory(root: string): BuildConfigFiles {
 
 /**
  * The kustomization files of the tree at `path` in commit `ref` (their blob ids from `git ls-tree`,
- * without a checkout), skipping what {@link buildConfigOfDirectory} skips.
+ * without a checkout), skipping what {@link buildConfigOfDirectory} skips. The listing is read as
+ * it streams and only kustomization files are kept (`git ls-tree` takes no glob pathspecs), so a
+ * tree of 10^6 files is never one string.
  */
-export function buildConfigOfGit(repo: string, ref: string, path: string): BuildConfigFiles {
+export async function buildConfigOfGit(repo: string, ref: string, path: string): Promise<BuildConfigFiles> {
   const trimmed = path.replace(/^\.?\/+|\/+$/g, '');
   const prefix = trimmed === '.' ? '' : trimmed;
-  const listing = execFileSync('git', ['-C', repo, 'ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   const found = new Map<string, string>();
-  for (const line of listing.split('\0')) {
+  const record = (line: string): void => {
     const tab = line.indexOf('\t');
-    if (tab < 0) continue;
+    if (tab < 0) return;
     const [, type, sha] = line.slice(0, tab).split(/ +/);
     const file = line.slice(tab + 1);
     const relative = prefix === '' ? file : file.slice(prefix.length + 1);
     const parts = relative.split('/');
-    if (type !== 'blob' || !KUSTOMIZATION_FILE_NAMES.has(parts[parts.length - 1])) continue;
-    if (parts.slice(0, -1).some((part) => part.startsWith('.') || part === 'node_modules')) continue;
+    if (type !== 'blob' || !KUSTOMIZATION_FILE_NAMES.has(parts[parts.length - 1])) return;
+    if (parts.slice(0, -1).some((part) => part.startsWith('.') || part === 'node_modules')) return;
     found.set(relative, sha);
+  };
+  const git = spawn('git', ['-C', repo, 'ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  git.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < 4096) stderr += chunk;
+  });
+  const ended = new Promise<number | null>((resolve, reject) => {
+    git.on('error', reject);
+    git.on('close', resolve);
+  });
+  let tail = '';
+  for await (const chunk of git.stdout.setEncoding('utf8') as AsyncIterable<string>) {
+    const text = tail + chunk;
+    let start = 0;
+    for (let end = text.indexOf('\0'); end >= 0; end = text.indexOf('\0', start)) {
+      record(text.slice(start, end));
+      start = end + 1;
+    }
+    tail = text.slice(start);
   }
+  const code = await ended;
+  if (code !== 0) throw new TreeLoadError(`${ref}:${prefix || '.'}: git ls-tree failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`);
   return found;
 }
 

@@ -44,7 +44,7 @@ export function openBase(source: BaseSource): TreeSource {
 }
 
 /** The kustomization files of the base tree (see build-config.ts). */
-export function buildConfigOfBase(source: BaseSource): BuildConfigFiles {
+export async function buildConfigOfBase(source: BaseSource): Promise<BuildConfigFiles> {
   const where = resolveBase(source);
   return where.directory !== undefined ? buildConfigOfDirectory(where.directory) : buildConfigOfGit(where.repo, where.ref, where.path);
 }

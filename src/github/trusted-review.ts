@@ -83,6 +83,6 @@ export async function trustedReview(inputs: TrustedReviewInputs): Promise<Truste
   for (const tree of [base, head]) for (const { manifest } of tree.values()) scrubber.addObject(manifest);
   // a kustomization file that differs changes what Flux applies without changing an object: a risk
   const report = diffTrees(base, head);
-  const buildConfig = buildConfigRisks(buildConfigOfGit(inputs.repo, baseCommit, treePath), buildConfigOfGit(inputs.repo, inputs.headRef, treePath));
+  const buildConfig = buildConfigRisks(await buildConfigOfGit(inputs.repo, baseCommit, treePath), await buildConfigOfGit(inputs.repo, inputs.headRef, treePath));
   return { report: buildConfig.length > 0 ? { ...report, risks: [...report.risks, ...buildConfig].sort(compareRisks) } : report, findings, sarif: JSON.stringify(toSarif(check.results, check.policies, version)), plan, baseCommit, scrubber };
 }

@@ -55,7 +55,7 @@ describe('buildConfigRisks', () => {
     expect(buildConfigRisks(base, base)).toEqual([]);
   });
 
-  test('a directory and a git commit of the same files give the same ids (the git blob id), so a git base raises no false risk', () => {
+  test('a directory and a git commit of the same files give the same ids (the git blob id), so a git base raises no false risk', async () => {
     const repo = new GitFixture();
     try {
       repo.write('dist/kustomization.yaml', kustomization(SECRET));
@@ -63,7 +63,9 @@ describe('buildConfigRisks', () => {
       repo.write('dist/apps/cm.yaml', CM);
       repo.write('dist/.hidden/kustomization.yaml', 'resources: []\n');
       repo.commitAll('tree');
-      const fromGit = buildConfigOfGit(repo.dir, 'main', 'dist');
+      const fromGit = await buildConfigOfGit(repo.dir, 'main', 'dist');
+      expect(await buildConfigOfGit(repo.dir, 'main', '.')).toEqual(new Map([...fromGit].map(([path, id]) => [`dist/${path}`, id])));
+      await expect(buildConfigOfGit(repo.dir, 'no-such-ref', 'dist')).rejects.toThrow(/^no-such-ref:dist: git ls-tree failed: fatal: Not a valid object name no-such-ref/);
       const fromDirectory = buildConfigOfDirectory(join(repo.dir, 'dist'));
       expect([...fromDirectory.keys()].sort()).toEqual(['apps/Kustomization', 'kustomization.yaml']);
       expect(fromGit).toEqual(fromDirectory);

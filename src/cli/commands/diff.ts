@@ -135,7 +135,7 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
       report = diffSourcesSpilled(base, head, (spill.current = new ChangeSpill()), { onObject });
     }
     // a kustomization file that differs changes what Flux applies without changing an object: a risk
-    const buildConfig = buildConfigRisks(buildConfigOfBase(baseSide), buildConfigOfDirectory(values.head));
+    const buildConfig = buildConfigRisks(await buildConfigOfBase(baseSide), buildConfigOfDirectory(values.head));
     if (buildConfig.length > 0) report = { ...report, risks: [...report.risks, ...buildConfig].sort(compareRisks) };
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
