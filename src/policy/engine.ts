@@ -158,7 +158,12 @@ export class PolicyGate {
     });
     this.compiler = new PolicySchemaCompiler(set.libraries, { compiledDirectory: options.compiledPolicies });
     this.schemas = defaultSchemaValidator();
-    this.extraCrds = options.crds && options.crds.length > 0 ? loadManifests(options.crds).objects.filter(isCrd) : [];
+    this.extraCrds = (options.crds ?? []).flatMap((path) => {
+      const crds = loadManifests([path]).objects.filter(isCrd);
+      // a path that holds none is a mistake (a wrong file), not a silent no-op
+      if (crds.length === 0) throw new Error(`--crds ${path}: holds no CustomResourceDefinition (apiextensions.k8s.io/v1); give the file or directory of the CRDs the tree's custom resources use`);
+      return crds;
+    });
     registerBuiltinRules();
   }
 

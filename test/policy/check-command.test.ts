@@ -230,6 +230,12 @@ describe('lambda-gitops check', () => {
     expect(await run([dir, '--format', 'json', '--crds', crds])).toBe(1);
     const failed = (JSON.parse(out) as { results: { policy: string; result: string; message: string }[] }).results.filter((r) => r.policy === 'schema-valid');
     expect(failed).toEqual([expect.objectContaining({ result: 'fail', message: '/spec/size: must be integer, got "big"' })]);
+    // a --crds path that holds no CRD is a mistake named on one line, not a silent no-op
+    const noCrd = mkdtempSync(join(tmpdir(), 'lg-no-crds-'));
+    writeFileSync(join(noCrd, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\n');
+    err = '';
+    expect(await main(['check', dir, '--crds', crds, '--crds', noCrd])).toBe(2);
+    expect(err).toBe(`lambda-gitops check: --crds ${noCrd}: holds no CustomResourceDefinition (apiextensions.k8s.io/v1); give the file or directory of the CRDs the tree's custom resources use\n`);
   });
 
   test('non-Kubernetes YAML and empty files are findings (exit 1), not crashes', async () => {
