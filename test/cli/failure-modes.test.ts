@@ -77,6 +77,12 @@ describe('CLI failure modes: exit 2 and one line', () => {
     expectOneLine(run(['plan', dir]), line);
   });
 
+  test('an option value that starts with a dash: one line naming the option (parseArgs gave three)', () => {
+    const dir = tree();
+    expectOneLine(run(['plan', dir, '--utilization', '-0.5']), /^lambda-gitops plan: --utilization: a value that starts with '-' must be given as --utilization=VALUE\n$/);
+    expectOneLine(run(['diff', '--base', '-x', '--head', dir]), /^lambda-gitops diff: --base: a value that starts with '-' must be given as --base=VALUE\n$/);
+  });
+
   test('a full disk (/dev/full) as --output or as standard output: exit 2 and one line naming what could not be written', () => {
     const dir = tree();
     expectOneLine(run(['check', dir, '--include-passes', '--output', '/dev/full']), /^lambda-gitops check: \/dev\/full: no space left on device\n$/);
