@@ -2,6 +2,7 @@ import { registerCrossResourceRule, type CrossResourceRule } from '../registry.j
 import { duplicateObject } from './duplicate-object-rule.js';
 import { labelSyntax } from './label-syntax-rule.js';
 import { objectNameSyntax } from './object-name-rule.js';
+import { podSpecNames } from './pod-spec-names-rule.js';
 import { envUnique, selectorMatchesTemplate } from './pod-spec-rules.js';
 import { rbacDefaultSaBroadBinding, rbacEscalateBindImpersonate, rbacNetworkControl, rbacSecretsAccess, rbacWildcard } from './rbac-rules.js';
 import { routeBackendExists } from './route-backend-rule.js';
@@ -23,7 +24,7 @@ export const BUILTIN_RULES: readonly CrossResourceRule[] = [
   probes, probesLivenessAfterReadiness,
   networkPolicySelectsPods, pdbSelectsPods, serviceSelectsPods, statefulSetHeadlessService,
   rbacWildcard, rbacSecretsAccess, rbacEscalateBindImpersonate, rbacNetworkControl, rbacDefaultSaBroadBinding,
-  selectorMatchesTemplate, envUnique, labelSyntax, objectNameSyntax, duplicateObject, routeBackendExists,
+  selectorMatchesTemplate, envUnique, labelSyntax, objectNameSyntax, podSpecNames, duplicateObject, routeBackendExists,
 ];
 
 /** Registers {@link BUILTIN_RULES} (idempotent). */
