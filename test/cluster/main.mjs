@@ -1,5 +1,5 @@
 // Entry point of the cluster tests (called by run.sh after build.sh).
-// Usage: node test/cluster/main.mjs [A] [A128] [B] [C] [alerts] [peers] [peers-fixtures] [peers-corpus]   (default: A A128 B C alerts peers)
+// Usage: node test/cluster/main.mjs [A] [A128] [B] [C] [alerts] [rules] [peers] [peers-fixtures] [peers-corpus]   (default: A A128 B C alerts rules peers)
 // Env: DIST_DIR (default dist), CLUSTER_NAME, TIER_B_TIMEOUT_S, TIER_C_TIMEOUT_S, CLUSTER_TEST_PIDFILE.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { tierA, tierA128 } from './tier-a.mjs';
 import { tierB } from './tier-b.mjs';
 import { tierC } from './tier-c.mjs';
 import { peers, peersCorpus, peersFixtures } from './peers.mjs';
+import { tierRules } from './tier-rules.mjs';
 import { alerts } from './alerts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +22,7 @@ setPidFile(process.env.CLUSTER_TEST_PIDFILE ?? path.join(work, 'pids'));
 process.on('exit', killAllSync);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killAllSync(); process.exit(130); });
 
-const tiers = process.argv.slice(2).length ? process.argv.slice(2) : ['A', 'A128', 'B', 'C', 'alerts', 'peers'];
+const tiers = process.argv.slice(2).length ? process.argv.slice(2) : ['A', 'A128', 'B', 'C', 'alerts', 'rules', 'peers'];
 const report = new Report();
 const versions = readVersions(root);
 const distDir = path.resolve(root, process.env.DIST_DIR ?? 'dist');
@@ -38,7 +39,7 @@ async function main() {
   }
   if (!clusters.length) { report.fail('load dist tree', `no cluster directory under ${distDir}/clusters`); return; }
   const ctx = { root, work, report, versions, clusters, distDir };
-  const table = { A: tierA, A128: tierA128, B: tierB, C: tierC, alerts, peers, 'peers-fixtures': peersFixtures, 'peers-corpus': peersCorpus };
+  const table = { A: tierA, A128: tierA128, B: tierB, C: tierC, alerts, rules: tierRules, peers, 'peers-fixtures': peersFixtures, 'peers-corpus': peersCorpus };
   for (const t of tiers) {
     const fn = table[t];
     if (!fn) { report.fail(`tier ${t}`, 'unknown tier'); continue; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run test:cluster: build (or reuse) the components, then run tiers A, A128, B, C, alerts and the peers.
+# npm run test:cluster: build (or reuse) the components, then run tiers A, A128, B, C, alerts, rules and the peers.
 # Arguments are passed to main.mjs (e.g. `bash test/cluster/run.sh A` for Tier A only).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +14,7 @@ targets=(etcd k8s)
 # kubectl is only used for `kubectl kustomize`; build v1.33 kubectl when the machine has none.
 command -v kubectl >/dev/null || targets+=(kubectl)
 export PATH=$PATH:$CACHE/bin
-want=" ${*:-A A128 B C alerts peers} "
+want=" ${*:-A A128 B C alerts rules peers} "
 case $want in *" B "*|*" C "*) targets+=(kwok) ;; esac
 case $want in *" C "*|*" A "*|*" A128 "*) targets+=(flux) ;; esac   # Tier A installs the CRDs from the Flux modules
 case $want in *" A128 "*) targets+=(k8s-1.28) ;; esac   # Tier A on the 1.28 apiserver
