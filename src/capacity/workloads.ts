@@ -184,10 +184,6 @@ function limitRangeDefaults(objects: readonly ManifestObject[]): Map<string, Lim
 }
 
 /**
- * Reads pod groups, namespaces and quotas from the objects of a tree.
- * @throws PlanInputError naming the file, object and field for malformed quantities or counts
- */
-/**
  * Most pods at maximum scale the planner simulates in one tree (DaemonSet pods not counted). The
  * scheduler places pods one at a time, so its time and memory grow with the replicas: 10^6 pods
  * take about 2 s and 0.5 GB, and a typo such as `replicas: 100000000` would take minutes and tens
@@ -212,6 +208,10 @@ function refuseUnplannableScale(groups: readonly PodGroup[]): void {
   throw new PlanInputError(largest.file, largest.id, field, `${largest.maxReplicas} pods at maximum scale, ${total} in the tree: more than the ${MAX_SIMULATED_PODS} pods the planner simulates (a cluster runs at most 110 pods per node by default); is the number a typo?`, largest.object);
 }
 
+/**
+ * Reads pod groups, namespaces and quotas from the objects of a tree.
+ * @throws PlanInputError naming the file, object and field for malformed quantities or counts
+ */
 export function readTree(inputs: readonly PlanInput[]): TreeFacts {
   const objects = asManifestObjects(inputs);
   const warnings: string[] = [];

@@ -38,6 +38,14 @@ function describeError(error: unknown, debug: boolean): string {
   return debug && error.stack ? error.stack : error.message;
 }
 
+/** Why `outdir` cannot hold the rendered tree (checked before anything is built), if it cannot. */
+function unusableOutdir(outdir: string): string | undefined {
+  if (isUnderKernelFilesystem(outdir)) return 'the output directory cannot be under /proc or /sys (kernel files)';
+  const existing = statSync(outdir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) return 'exists and is not a directory; --out needs a directory (it is replaced whole by the rendered tree)';
+  return undefined;
+}
+
 /**
  * Builds an app with `build` and renders it through the validated, atomic path, reporting on
  * stdout/stderr. A swap of `outdir` that an interrupted render committed is finished first (and
@@ -50,14 +58,6 @@ function describeError(error: unknown, debug: boolean): string {
  * plugin ({@link PolicyGatePlugin}), bound to the tree by its SHA-256, so the plugin reports it
  * instead of evaluating the same tree a second time.
  */
-/** Why `outdir` cannot hold the rendered tree (checked before anything is built), if it cannot. */
-function unusableOutdir(outdir: string): string | undefined {
-  if (isUnderKernelFilesystem(outdir)) return 'the output directory cannot be under /proc or /sys (kernel files)';
-  const existing = statSync(outdir, { throwIfNoEntry: false });
-  if (existing && !existing.isDirectory()) return 'exists and is not a directory; --out needs a directory (it is replaced whole by the rendered tree)';
-  return undefined;
-}
-
 export async function synthApp(build: (app: App) => void, options: SynthAppOptions = {}): Promise<number> {
   const outdir = options.outdir ?? 'dist';
   const prefix = options.errorPrefix ?? '';
