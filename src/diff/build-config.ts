@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { KUSTOMIZATION_NAMES } from '../policy/kustomize-build.js';
+import { isSkippedEntry } from '../policy/loader.js';
 import { TreeLoadError } from './load-tree.js';
 import { DiffResourceRef, Risk } from './model.js';
+import { compareRisks } from './risks.js';
 
 /**
  * Kustomize build configuration in a diff. Flux (and `kubectl apply -k`) applies what kustomize
@@ -16,9 +19,6 @@ import { DiffResourceRef, Risk } from './model.js';
  * the file and says what the diff does not show. No value of the file is quoted (a
  * `secretGenerator` may hold literals).
  */
-
-/** The file names kustomize reads as a directory's build configuration. */
-export const KUSTOMIZATION_FILE_NAMES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** Kustomization files of a tree: path relative to the tree root (forward slashes) → git blob id of the bytes. */
 export type BuildConfigFiles = ReadonlyMap<string, string>;
@@ -37,10 +37,10 @@ export function buildConfigOfDirectory(root: string): BuildConfigFiles {
   const found = new Map<string, string>();
   const walk = (dir: string, relative: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (isSkippedEntry(entry.name)) continue;
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) walk(join(dir, entry.name), path);
-      else if ((entry.isFile() || entry.isSymbolicLink()) && KUSTOMIZATION_FILE_NAMES.has(entry.name)) found.set(path, gitBlobId(readFileSync(join(dir, entry.name))));
+      else if ((entry.isFile() || entry.isSymbolicLink()) && KUSTOMIZATION_NAMES.has(entry.name)) found.set(path, gitBlobId(readFileSync(join(dir, entry.name))));
     }
   };
   walk(root, '');
@@ -64,8 +64,8 @@ export async function buildConfigOfGit(repo: string, ref: string, path: string):
     const file = line.slice(tab + 1);
     const relative = prefix === '' ? file : file.slice(prefix.length + 1);
     const parts = relative.split('/');
-    if (type !== 'blob' || !KUSTOMIZATION_FILE_NAMES.has(parts[parts.length - 1])) return;
-    if (parts.slice(0, -1).some((part) => part.startsWith('.') || part === 'node_modules')) return;
+    if (type !== 'blob' || !KUSTOMIZATION_NAMES.has(parts[parts.length - 1])) return;
+    if (parts.slice(0, -1).some(isSkippedEntry)) return;
     found.set(relative, sha);
   };
   const git = spawn('git', ['-C', repo, 'ls-tree', '-r', '-z', '--full-tree', ref, '--', prefix === '' ? '.' : prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -99,6 +99,11 @@ function refOf(file: string): DiffResourceRef {
 }
 
 const NOT_SHOWN = 'this diff compares files, not the build (resources list, patches, generators, overrides): review the file';
+
+/** `report` with `risks` among its risks, in the report's risk order (the same object when there are none). */
+export function withRisks<R extends { readonly risks: readonly Risk[] }>(report: R, risks: readonly Risk[]): R {
+  return risks.length === 0 ? report : { ...report, risks: [...report.risks, ...risks].sort(compareRisks) };
+}
 
 /** One `build-config` risk (medium) per kustomization file added, removed or changed between the trees, by path. */
 export function buildConfigRisks(base: BuildConfigFiles, head: BuildConfigFiles): Risk[] {

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { PlanInputError } from '../capacity/workloads.js';
-import { buildConfigOfGit, buildConfigRisks } from '../diff/build-config.js';
+import { buildConfigOfGit, buildConfigRisks, withRisks } from '../diff/build-config.js';
 import { diffTrees } from '../diff/compute.js';
-import { compareRisks } from '../diff/risks.js';
 import { CapacityDeltaTable, PolicyFinding } from '../diff/findings.js';
 import { SecretScrubber } from '../masking/secret-scrubber.js';
 import { isGitRef, parseManifestFiles, readManifestFilesFromGit, TreeLoadError } from '../diff/load-tree.js';
@@ -82,7 +81,6 @@ export async function trustedReview(inputs: TrustedReviewInputs): Promise<Truste
   const scrubber = new SecretScrubber();
   for (const tree of [base, head]) for (const { manifest } of tree.values()) scrubber.addObject(manifest);
   // a kustomization file that differs changes what Flux applies without changing an object: a risk
-  const report = diffTrees(base, head);
   const buildConfig = buildConfigRisks(await buildConfigOfGit(inputs.repo, baseCommit, treePath), await buildConfigOfGit(inputs.repo, inputs.headRef, treePath));
-  return { report: buildConfig.length > 0 ? { ...report, risks: [...report.risks, ...buildConfig].sort(compareRisks) } : report, findings, sarif: JSON.stringify(toSarif(check.results, check.policies, version)), plan, baseCommit, scrubber };
+  return { report: withRisks(diffTrees(base, head), buildConfig), findings, sarif: JSON.stringify(toSarif(check.results, check.policies, version)), plan, baseCommit, scrubber };
 }

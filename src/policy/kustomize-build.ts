@@ -39,7 +39,8 @@ export interface KustomizeFindings {
   readonly buildRoots: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+/** The file names kustomize reads as a directory's build configuration. */
+export const KUSTOMIZATION_NAMES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
 const findingsOf = new WeakMap<LoadedManifests, KustomizeFindings>();
 

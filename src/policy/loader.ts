@@ -101,6 +101,11 @@ export interface LoadOptions {
   readonly maxDepth?: number;
 }
 
+/** Directory entries the tree reader skips: hidden files and directories, and node_modules. */
+export function isSkippedEntry(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
+
 /** The default largest manifest file (64 MiB), for every tree reader. */
 export const MAX_MANIFEST_FILE_BYTES = 64 * 1024 * 1024;
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
@@ -326,7 +331,7 @@ function* yamlFilesUnder(dir: string, realDir: string, visited: Set<string>, dis
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    if (isSkippedEntry(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       yield* yamlFilesUnder(path, join(realDir, entry.name), visited, display);

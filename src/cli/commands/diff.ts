@@ -5,8 +5,7 @@ import { PlanInputError } from '../../capacity/workloads.js';
 import { findingsFromSarif, CapacityDeltaTable, PolicyFinding, SarifFormatError } from '../../diff/findings.js';
 import { planDeltaOfTrees } from '../../diff/plan-delta.js';
 import { buildConfigOfBase, loadBase, openBase } from '../../diff/load-side.js';
-import { buildConfigOfDirectory, buildConfigRisks } from '../../diff/build-config.js';
-import { compareRisks } from '../../diff/risks.js';
+import { buildConfigOfDirectory, buildConfigRisks, withRisks } from '../../diff/build-config.js';
 import { diffSourcesSpilled } from '../../diff/stream-diff.js';
 import { ChangeSpill } from '../../diff/change-spill.js';
 import { directorySource } from '../../diff/tree-source.js';
@@ -135,8 +134,7 @@ async function runDiff(args: string[], spill: { current: ChangeSpill | undefined
       report = diffSourcesSpilled(base, head, (spill.current = new ChangeSpill()), { onObject });
     }
     // a kustomization file that differs changes what Flux applies without changing an object: a risk
-    const buildConfig = buildConfigRisks(await buildConfigOfBase(baseSide), buildConfigOfDirectory(values.head));
-    if (buildConfig.length > 0) report = { ...report, risks: [...report.risks, ...buildConfig].sort(compareRisks) };
+    report = withRisks(report, buildConfigRisks(await buildConfigOfBase(baseSide), buildConfigOfDirectory(values.head)));
     policy = values.policy ? readFindings(values.policy) : values.check ? await policyFindingsFor(values.head) : undefined;
   } catch (error) {
     if (error instanceof TreeLoadError || error instanceof SarifFormatError || error instanceof PolicyLoadError || error instanceof PlanInputError || error instanceof ClusterModelError) {
