@@ -1,8 +1,8 @@
+import { isDns1123Subdomain } from '../../core/dns-names.js';
 import { encodePointer } from '../positions.js';
 import type { CrossResourceRule } from '../registry.js';
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const TOTAL_ANNOTATION_BYTES = 256 * 1024;
 
 /** Why a label or annotation key is invalid (apimachinery IsQualifiedName), or undefined. */
@@ -10,7 +10,7 @@ export function qualifiedNameProblem(key: string): string | undefined {
   const parts = key.split('/');
   if (parts.length > 2) return 'has more than one /';
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `prefix '${prefix}' must be a lowercase DNS subdomain of at most 253 characters`;
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return `prefix '${prefix}' must be a lowercase DNS subdomain of at most 253 characters`;
   if (name.length === 0 || name.length > 63) return `name part must be 1-63 characters, got ${name.length}`;
   if (!NAME.test(name)) return 'name part must start and end with an alphanumeric character and contain only alphanumerics, -, _ and .';
   return undefined;

@@ -1,3 +1,4 @@
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../core/dns-names.js';
 import type { CrossResourceRule } from '../registry.js';
 
 /**
@@ -7,24 +8,20 @@ import type { CrossResourceRule } from '../registry.js';
  * certain of the API server's check; custom resources are left to their CRDs.
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /** A name check of apimachinery, as the API server words its rule. */
 interface NameCheck {
   readonly problem: (name: string) => string | undefined;
 }
 
 const label: NameCheck = {
-  problem: (name) => (name.length <= 63 && DNS1123_LABEL.test(name) ? undefined : 'must be a lowercase RFC 1123 label: at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit'),
+  problem: (name) => (isDns1123Label(name) ? undefined : 'must be a lowercase RFC 1123 label: at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit'),
 };
 const dns1035: NameCheck = {
-  problem: (name) => (name.length <= 63 && DNS1035_LABEL.test(name) ? undefined : 'must be a lowercase RFC 1035 label: at most 63 characters of a-z, 0-9 and \'-\', starting with a letter and ending with a letter or digit'),
+  problem: (name) => (isDns1035Label(name) ? undefined : 'must be a lowercase RFC 1035 label: at most 63 characters of a-z, 0-9 and \'-\', starting with a letter and ending with a letter or digit'),
 };
 const subdomain = (max = 253): NameCheck => ({
   problem: (name) => {
-    if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) return 'must be a lowercase RFC 1123 subdomain: at most 253 characters of a-z, 0-9, \'-\' and \'.\', starting and ending with a letter or digit';
+    if (!isDns1123Subdomain(name)) return 'must be a lowercase RFC 1123 subdomain: at most 253 characters of a-z, 0-9, \'-\' and \'.\', starting and ending with a letter or digit';
     return name.length > max ? `must be at most ${max} characters, got ${name.length}` : undefined;
   },
 });

@@ -1,3 +1,4 @@
+import { isDns1123Label } from '../../core/dns-names.js';
 import type { CrossResourceRule } from '../registry.js';
 
 /**
@@ -8,12 +9,11 @@ import type { CrossResourceRule } from '../registry.js';
  * schema catches them, and the workload never applies.
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
 /** Why `name` is not an RFC 1123 label (apimachinery IsDNS1123Label), or undefined. */
 function labelProblem(name: string): string | undefined {
-  return name.length <= 63 && DNS1123_LABEL.test(name) ? undefined : 'must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit)';
+  return isDns1123Label(name) ? undefined : 'must be a lowercase RFC 1123 label (at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit)';
 }
 
 /** Why `name` is not an IANA service name (apimachinery IsValidPortName), or undefined. */
